@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// Entry point of the `hazardflow` CLI: runs the TypeScript sources through tsx, so no build step is needed.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../cli/main.ts');
+await main(process.argv);

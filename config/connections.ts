@@ -1,0 +1,82 @@
+/**
+ * Where the servers are and how to log in: one options object per server, built from the environment in one place.
+ * Defaults point at the local stack on 127.0.0.1.
+ */
+import { readStackCredentials } from './stackCredentials.ts';
+
+export interface KafkaConnection {
+  brokers: string[];
+  clientId: string;
+}
+export interface RegistryConnection {
+  url: string;
+}
+export interface ObjectStoreConnection {
+  endPoint: string;
+  port: number;
+  useSSL: boolean;
+  accessKey: string;
+  secretKey: string;
+  /** The bucket that uploads go to; always allowed for reads. */
+  bucket: string;
+  region: string;
+}
+export interface MysqlConnection {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+}
+export interface RedisConnection {
+  host: string;
+  port: number;
+  password: string | undefined;
+}
+export interface Connections {
+  kafka: KafkaConnection;
+  registry: RegistryConnection;
+  objectStore: ObjectStoreConnection;
+  mysql: MysqlConnection;
+  redis: RedisConnection;
+}
+
+function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value)) throw new Error(`${name} must be an integer, got "${raw}"`);
+  return value;
+}
+
+export function connectionsFromEnv(env: NodeJS.ProcessEnv = process.env): Connections {
+  const creds = readStackCredentials(env);
+  return {
+    kafka: {
+      brokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean),
+      clientId: env.KAFKA_CLIENT_ID ?? 'hazardflow',
+    },
+    registry: { url: env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081' },
+    objectStore: {
+      endPoint: env.S3_ENDPOINT ?? '127.0.0.1',
+      port: intFrom(env, 'S3_PORT', 9000),
+      useSSL: env.S3_USE_SSL === 'true',
+      accessKey: env.S3_ACCESS_KEY ?? creds?.s3AccessKey ?? '',
+      secretKey: env.S3_SECRET_KEY ?? creds?.s3SecretKey ?? '',
+      bucket: env.S3_BUCKET ?? 'hazardflow-images',
+      region: env.S3_REGION ?? 'us-east-1',
+    },
+    mysql: {
+      host: env.MYSQL_HOST ?? '127.0.0.1',
+      port: intFrom(env, 'MYSQL_PORT', 3306),
+      user: env.MYSQL_USER ?? 'hazardflow',
+      password: env.MYSQL_PASSWORD ?? creds?.mysqlPassword ?? '',
+      database: env.MYSQL_DATABASE ?? 'hazardflow',
+    },
+    redis: {
+      host: env.REDIS_HOST ?? '127.0.0.1',
+      port: intFrom(env, 'REDIS_PORT', 6379),
+      password: env.REDIS_PASSWORD ?? creds?.redisPassword,
+    },
+  };
+}

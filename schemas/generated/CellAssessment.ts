@@ -1,0 +1,41 @@
+// Generated from schemas/CellAssessment.avsc by schemas/generateTypes.ts. Do not edit.
+/* eslint-disable */
+/* eslint-disable @typescript-eslint/no-namespace */
+
+export type CellAssessment = DevHazardflow.CellAssessment;
+
+export namespace DevHazardflow {
+    export const HazardSchema = "{\"type\":\"enum\",\"name\":\"Hazard\",\"symbols\":[\"landslide\",\"flood\"]}";
+    export const HazardName = "dev.hazardflow.Hazard";
+    export type Hazard = "landslide" | "flood";
+    export const RiskLevelSchema = "{\"type\":\"enum\",\"name\":\"RiskLevel\",\"symbols\":[\"low\",\"medium\",\"high\",\"critical\"]}";
+    export const RiskLevelName = "dev.hazardflow.RiskLevel";
+    export type RiskLevel = "low" | "medium" | "high" | "critical";
+    export const CellAssessmentSchema = "{\"type\":\"record\",\"name\":\"CellAssessment\",\"namespace\":\"dev.hazardflow\",\"doc\":\"Evidence of one hazard in one H3 cell from one image; hazard.assessments keyed by cell (the alerts topology's repartition topic).\",\"fields\":[{\"name\":\"cell\",\"type\":\"string\",\"doc\":\"H3 cell index.\"},{\"name\":\"image_id\",\"type\":\"string\"},{\"name\":\"hazard\",\"type\":{\"type\":\"enum\",\"name\":\"Hazard\",\"symbols\":[\"landslide\",\"flood\"]}},{\"name\":\"probability\",\"type\":\"double\"},{\"name\":\"confidence\",\"type\":\"double\",\"doc\":\"Highest detection confidence of this hazard in the cell.\"},{\"name\":\"detections\",\"type\":\"int\"},{\"name\":\"risk_level\",\"type\":{\"type\":\"enum\",\"name\":\"RiskLevel\",\"symbols\":[\"low\",\"medium\",\"high\",\"critical\"]}},{\"name\":\"latitude\",\"type\":\"double\"},{\"name\":\"longitude\",\"type\":\"double\"},{\"name\":\"event_time\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"},\"doc\":\"captured_at of the image.\"},{\"name\":\"model_version\",\"type\":\"string\"}]}";
+    export const CellAssessmentName = "dev.hazardflow.CellAssessment";
+    /**
+     * Evidence of one hazard in one H3 cell from one image; hazard.assessments keyed by cell (the alerts topology's repartition topic).
+     */
+    export interface CellAssessment {
+        /**
+         * H3 cell index.
+         */
+        cell: string;
+        image_id: string;
+        hazard: DevHazardflow.Hazard;
+        probability: number;
+        /**
+         * Highest detection confidence of this hazard in the cell.
+         */
+        confidence: number;
+        detections: number;
+        risk_level: DevHazardflow.RiskLevel;
+        latitude: number;
+        longitude: number;
+        /**
+         * captured_at of the image.
+         */
+        event_time: number;
+        model_version: string;
+    }
+}
