@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { registerStackCommands } from './commands/stack.ts';
 import { registerTopicsCommand } from './commands/topics.ts';
 import { registerRunCommand } from './commands/run.ts';
+import { registerDbCommand } from './commands/db.ts';
 
 export function buildProgram(): Command {
   const program = new Command('hazardflow')
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
   registerStackCommands(program);
   registerTopicsCommand(program);
   registerRunCommand(program);
+  registerDbCommand(program);
   return program;
 }
 
