@@ -1,8 +1,8 @@
 /** The S3-compatible object store, used only through the `minio` client. */
-import { Client } from 'minio';
+import { Client, type ClientOptions } from 'minio';
 import type { ObjectStoreConnection } from '../config/connections.ts';
 
-export function createObjectStoreClient(conn: ObjectStoreConnection): Client {
+export function createObjectStoreClient(conn: ObjectStoreConnection, overrides: Partial<ClientOptions> = {}): Client {
   return new Client({
     endPoint: conn.endPoint,
     port: conn.port,
@@ -10,6 +10,7 @@ export function createObjectStoreClient(conn: ObjectStoreConnection): Client {
     accessKey: conn.accessKey,
     secretKey: conn.secretKey,
     region: conn.region,
+    ...overrides,
   });
 }
 
