@@ -1,0 +1,48 @@
+/**
+ * MinIO, built from source with `go install` (MinIO's own from-source route through the Go module proxy), serving the
+ * S3 API on 9000 with the stack's generated root credentials, and the project's bucket.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Component } from '../component.ts';
+import { ensureMinio } from '../installs.ts';
+import { createObjectStoreClient, ensureBucket } from '../../connectors/objectStore.ts';
+
+const PORT = 9000;
+let exe = '';
+
+export const objectStore: Component = {
+  name: 'minio',
+  ports: [PORT],
+  readyTimeoutMs: 30_000,
+  async prepare(ctx) {
+    exe = await ensureMinio(join(ctx.dir, 'cache'));
+    mkdirSync(join(ctx.dir, 'data', 'minio'), { recursive: true });
+  },
+  launch(ctx) {
+    return {
+      command: exe,
+      args: ['server', join(ctx.dir, 'data', 'minio'), '--address', `127.0.0.1:${PORT}`, '--quiet'],
+      env: {
+        MINIO_ROOT_USER: ctx.credentials.s3AccessKey,
+        MINIO_ROOT_PASSWORD: ctx.credentials.s3SecretKey,
+        MINIO_BROWSER: 'off',
+        MINIO_UPDATE: 'off',
+      },
+    };
+  },
+  async ready() {
+    try {
+      const res = await fetch(`http://127.0.0.1:${PORT}/minio/health/ready`, { signal: AbortSignal.timeout(2000) });
+      return res.ok;
+    } catch {
+      return false;
+    }
+  },
+  async afterStart(ctx) {
+    const { objectStore: conn } = ctx.connections;
+    const client = createObjectStoreClient({ ...conn, endPoint: '127.0.0.1', port: PORT, useSSL: false,
+      accessKey: ctx.credentials.s3AccessKey, secretKey: ctx.credentials.s3SecretKey });
+    await ensureBucket(client, conn.bucket, conn.region);
+  },
+};

@@ -1,0 +1,81 @@
+/**
+ * What the local stack installs when it is missing: Debian packages (MariaDB, Redis, kcat), the Kafka broker's jars from
+ * Maven Central, and MinIO built from source through the Go module proxy (MinIO's own from-source route). Each step is
+ * idempotent and quick when its result already exists.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { projectRoot } from '../config/stackCredentials.ts';
+
+const run = promisify(execFile);
+
+export const KAFKA_VERSION = '3.9.1';
+/** Pinned so that every machine builds the same server (go install needs an exact version for reproducibility). */
+export const MINIO_MODULE = 'github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c';
+
+export class InstallError extends Error {
+  override name = 'InstallError';
+}
+
+async function onPath(binary: string): Promise<boolean> {
+  try {
+    await run('sh', ['-c', `command -v ${binary}`]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Installs the Debian packages whose binaries are missing (needs root, as on these machines). */
+export async function ensureDebianPackages(packages: Record<string, string>): Promise<void> {
+  const missing: string[] = [];
+  for (const [binary, pkg] of Object.entries(packages)) if (!(await onPath(binary))) missing.push(pkg);
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) {
+    throw new InstallError(`missing ${missing.join(', ')}: run "sudo apt-get install -y ${missing.join(' ')}"`);
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  try {
+    await run('apt-get', ['update', '-qq'], { env, maxBuffer: 64 << 20 });
+    await run('apt-get', ['install', '-y', '-qq', ...missing], { env, maxBuffer: 64 << 20 });
+  } catch (err) {
+    throw new InstallError(`apt-get install ${missing.join(' ')} failed: ${(err as Error).message.split('\n')[0]}`);
+  }
+}
+
+/** Resolves the broker's jars into `<cacheDir>/kafka-<version>/lib` with Maven (stack/kafka/pom.xml). */
+export async function ensureKafkaJars(cacheDir: string): Promise<string> {
+  const lib = join(cacheDir, `kafka-${KAFKA_VERSION}`, 'lib');
+  if (existsSync(lib) && readdirSync(lib).some((f) => f.startsWith(`kafka_2.13-${KAFKA_VERSION}`))) return lib;
+  const partial = `${lib}.partial`;
+  rmSync(partial, { recursive: true, force: true });
+  mkdirSync(partial, { recursive: true });
+  try {
+    await run(
+      'mvn',
+      ['-q', '-B', '-f', join(projectRoot, 'stack/kafka/pom.xml'), 'dependency:copy-dependencies',
+        `-DoutputDirectory=${partial}`, '-DincludeScope=runtime', `-Dkafka.version=${KAFKA_VERSION}`],
+      { maxBuffer: 64 << 20 },
+    );
+  } catch (err) {
+    throw new InstallError(`maven could not fetch the Kafka jars: ${(err as Error).message.split('\n')[0]}`);
+  }
+  renameSync(partial, lib);
+  return lib;
+}
+
+/** Builds the MinIO server into `<cacheDir>/bin/minio` (a few minutes the first time, then cached). */
+export async function ensureMinio(cacheDir: string): Promise<string> {
+  const bin = join(cacheDir, 'bin');
+  const exe = join(bin, 'minio');
+  if (existsSync(exe)) return exe;
+  mkdirSync(bin, { recursive: true });
+  try {
+    await run('go', ['install', MINIO_MODULE], { env: { ...process.env, GOBIN: bin }, maxBuffer: 64 << 20 });
+  } catch (err) {
+    throw new InstallError(`go install of MinIO failed: ${(err as Error).message.split('\n').slice(0, 2).join(' ')}`);
+  }
+  return exe;
+}

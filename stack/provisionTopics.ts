@@ -1,0 +1,49 @@
+/**
+ * Creates the project's topics with their partitions and settings (broker auto-creation is off) and registers each
+ * topic's value schema under `<topic>-value` with compatibility BACKWARD. Idempotent; a topic that exists with fewer
+ * partitions than configured is grown, never shrunk.
+ */
+import { Kafka, logLevel } from 'kafkajs';
+import type { Connections } from '../config/connections.ts';
+import type { TopicRole, TopicSpec } from '../config/topics.ts';
+import { createRegistry, registerValueSchema } from '../schemas/registry.ts';
+
+export interface ProvisionedTopic {
+  topic: string;
+  partitions: number;
+  created: boolean;
+  schemaId: number;
+}
+
+export async function provisionTopics(connections: Connections, topics: Record<TopicRole, TopicSpec>): Promise<ProvisionedTopic[]> {
+  const admin = new Kafka({ brokers: connections.kafka.brokers, clientId: `${connections.kafka.clientId}-provision`, logLevel: logLevel.ERROR }).admin();
+  await admin.connect();
+  try {
+    const specs = Object.values(topics);
+    const existing = new Set(await admin.listTopics());
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: specs.filter((t) => !existing.has(t.name)).map((t) => ({
+        topic: t.name,
+        numPartitions: t.partitions,
+        replicationFactor: 1,
+        configEntries: Object.entries(t.config).map(([name, value]) => ({ name, value })),
+      })),
+    });
+    const metadata = await admin.fetchTopicMetadata({ topics: specs.map((t) => t.name) });
+    const grow = specs
+      .map((t) => ({ topic: t.name, count: t.partitions, have: metadata.topics.find((m) => m.name === t.name)?.partitions.length ?? 0 }))
+      .filter((t) => t.have < t.count);
+    if (grow.length > 0) await admin.createPartitions({ topicPartitions: grow.map(({ topic, count }) => ({ topic, count })) });
+
+    const registry = createRegistry(connections.registry.url);
+    const out: ProvisionedTopic[] = [];
+    for (const spec of specs) {
+      const schemaId = await registerValueSchema(registry, connections.registry.url, spec);
+      out.push({ topic: spec.name, partitions: spec.partitions, created: !existing.has(spec.name), schemaId });
+    }
+    return out;
+  } finally {
+    await admin.disconnect();
+  }
+}
