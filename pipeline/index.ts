@@ -1,0 +1,35 @@
+/**
+ * hazardflow's dataflow library: a topology is `runTopology({ …, process })` where `process` composes the
+ * operators below over `Item`s. See README.md in this folder.
+ */
+export type { InputRecord, OutputRecord, Item, Ok, Failed, Failure, TopicPartition } from './types.ts';
+export { ok, failed } from './types.ts';
+export { PipelineError, TransientError, PermanentError, PermanentCode, classifyError } from './errors.ts';
+export type { PermanentCodeName } from './errors.ts';
+
+export type { TopologyOptions, TopologyMode, RunningTopology } from './topologyOptions.ts';
+export { runTopology } from './runTopology.ts';
+export { processRole } from './processRole.ts';
+export type { RoleContext } from './processRole.ts';
+export { restoreChangelog } from './changelog.ts';
+export type { ChangelogOptions } from './changelog.ts';
+
+export type { ExternalSink } from './externalSink.ts';
+export { registrySerde } from './serde.ts';
+export type { Serde } from './serde.ts';
+export { deadLetterFor } from './deadLetterEnvelope.ts';
+export { pipelineMetrics } from './metrics.ts';
+export type { PipelineMetrics } from './metrics.ts';
+export { createLogger } from './logger.ts';
+export type { Logger } from './logger.ts';
+
+export { asyncStage } from './operators/asyncStage.ts';
+export type { AsyncStageOptions } from './operators/asyncStage.ts';
+export { batchStage } from './operators/batchStage.ts';
+export type { BatchStageOptions, BatchWork } from './operators/batchStage.ts';
+export { batchBySizeOrAge } from './operators/batchBySizeOrAge.ts';
+export type { BatchOptions } from './operators/batchBySizeOrAge.ts';
+export { retryTransient, backoffDelay, defaultRetryPolicy, GaveUp } from './operators/retryTransient.ts';
+export type { RetryPolicy } from './operators/retryTransient.ts';
+export { deadLetterOnFailure, failedFrom } from './operators/deadLetterOnFailure.ts';
+export { writeToSink } from './operators/writeToSink.ts';

@@ -1,0 +1,60 @@
+import type { Observable } from 'rxjs';
+import type { Registry } from 'prom-client';
+import type { KafkaConnection, RegistryConnection } from '../config/connections.ts';
+import type { Logger } from './logger.ts';
+import type { Serde } from './serde.ts';
+import type { Item, Ok, OutputRecord, TopicPartition } from './types.ts';
+
+/**
+ * transactional: outputs, dead letters and consumed offsets go in one Kafka transaction per input partition
+ * (exactly-once between topics, for `read_committed` readers).
+ * external-sink: the topology's own sink (writeToSink) makes the effects durable; outputs and dead letters go
+ * through an idempotent producer, offsets are committed after all of them are acknowledged (at-least-once, so
+ * the sink must be idempotent).
+ */
+export type TopologyMode = 'transactional' | 'external-sink';
+
+/** Everything a topology needs, with the defaults in the comments. */
+export interface TopologyOptions<V> {
+  /** Application id: prefix of transactional ids (`<name>-<topic>-<partition>`), label of metrics and logs. */
+  name: string;
+  groupId: string;
+  inputTopics: string[];
+  connections: { kafka: KafkaConnection; registry: RegistryConnection };
+  /** Dead-letter topic (DeadLetter schema). */
+  dlqTopic: string;
+  mode: TopologyMode;
+  /** The stages: every input Ok item must come out as exactly one Item (see types.ts). */
+  process: (records$: Observable<Ok<V>>) => Observable<Item<OutputRecord[]>>;
+  /** Bound on consumed records not yet committed, per process (default 1000); the consumer pauses beyond it. */
+  maxInFlight?: number;
+  /** Bound on the bytes of those records (default 64 MiB). */
+  maxInFlightBytes?: number;
+  /** How often finished records are committed (default 100 ms). */
+  commitIntervalMs?: number;
+  /** Time given to in-flight work on stop before the process gives up on it (default 8000 ms). */
+  shutdownTimeoutMs?: number;
+  /** Where a new group starts (default true: the earliest offset). */
+  fromBeginning?: boolean;
+  /**
+   * Runs when partitions are assigned, after the partition's previous owner is fenced and before any of its
+   * records reaches `process`: the place to restore state (restoreChangelog).
+   */
+  onPartitionsAssigned?: (partitions: TopicPartition[]) => Promise<void>;
+  /** Runs after partitions were taken away (kafkajs reports it after the rebalance): drop their state. */
+  onPartitionsRevoked?: (partitions: TopicPartition[]) => Promise<void>;
+  logger?: Logger;
+  /** prom-client registry the metrics go to (default: a registry of this topology's own). */
+  metricsRegistry?: Registry;
+  /** Serde for values (default: the registry at connections.registry). */
+  serde?: Serde;
+  /** kafkajs consumer session timeout (default 30000 ms). */
+  sessionTimeoutMs?: number;
+}
+
+export interface RunningTopology {
+  /** Stops fetching, drains within the shutdown timeout, commits and disconnects; resolves when done. */
+  stop(): Promise<void>;
+  /** Resolves when the topology has stopped; rejects if it failed (e.g. the broker was lost for good). */
+  readonly done: Promise<void>;
+}
