@@ -1,0 +1,131 @@
+import path from 'node:path';
+import { access } from 'node:fs/promises';
+import ort from 'onnxruntime-node';
+import { readManifest, ModelLoadError, type ModelManifest } from './manifest.ts';
+
+export interface ModelSessionOptions {
+  /** Threads inside one operator (ONNX Runtime's intra-op pool); default: ONNX Runtime's (one per core). */
+  intraOpThreads?: number;
+  /** Threads running independent graph branches in parallel; only used when > 1. */
+  interOpThreads?: number;
+}
+
+/** Raw detector output: `data` laid out as `dims` = [n, 4 + classes, anchors]. */
+export interface ModelOutput {
+  data: Float32Array;
+  dims: [number, number, number];
+}
+
+export interface LoadedModel {
+  readonly dir: string;
+  readonly manifest: ModelManifest;
+  /** Floats per image in a batch (3 · width · height). */
+  readonly inputSize: number;
+  readonly anchors: number;
+  /** Runs `n` images laid out NCHW one after the other in `batch` (n ≤ manifest.max_batch). */
+  run(batch: Float32Array, n: number): Promise<ModelOutput>;
+  release(): Promise<void>;
+}
+
+type Dim = number | string;
+
+function shapeOf(meta: ort.InferenceSession.ValueMetadata | undefined): readonly Dim[] | undefined {
+  return meta && meta.isTensor ? meta.shape : undefined;
+}
+
+/** A fixed dimension must equal `want`; a symbolic one (dynamic axis) accepts anything. */
+function fits(dim: Dim | undefined, want: number): boolean {
+  return typeof dim === 'string' || dim === want;
+}
+
+/**
+ * Loads a model folder (`model.json` + `model.onnx`) into one ONNX Runtime session, meant to be shared by
+ * the whole process, and checks the graph against the manifest before any image is seen, so that a
+ * mismatched export fails at startup with a readable message rather than with wrong boxes.
+ *
+ * A static-batch graph (Ultralytics exports batch 1 unless `dynamic=True`) is run in chunks of its batch size.
+ *
+ * @example const model = await loadModel('model/hazard-index-v1', { intraOpThreads: 2 });
+ */
+export async function loadModel(dir: string, options: ModelSessionOptions = {}): Promise<LoadedModel> {
+  const manifest = await readManifest(dir);
+  const file = path.join(dir, 'model.onnx');
+  try {
+    await access(file);
+  } catch {
+    throw new ModelLoadError(`${file} is missing: build it with \`npm run models\``);
+  }
+  const interOp = options.interOpThreads ?? 1;
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(file, {
+      graphOptimizationLevel: 'all',
+      executionMode: interOp > 1 ? 'parallel' : 'sequential',
+      ...(options.intraOpThreads !== undefined ? { intraOpNumThreads: options.intraOpThreads } : {}),
+      ...(interOp > 1 ? { interOpNumThreads: interOp } : {}),
+    });
+  } catch (err) {
+    throw new ModelLoadError(`${file}: ONNX Runtime cannot load it (${(err as Error).message})`);
+  }
+
+  const { width, height } = manifest.input;
+  const rows = 4 + manifest.classes.length;
+  const inputName = session.inputNames[0];
+  const outputName = session.outputNames[0];
+  const inShape = shapeOf(session.inputMetadata[0]);
+  const outShape = shapeOf(session.outputMetadata[0]);
+  const describe = (s: readonly Dim[] | undefined): string => (s ? `[${s.join(', ')}]` : 'not a tensor');
+  if (session.inputNames.length !== 1 || !inputName || !inShape || inShape.length !== 4 ||
+      !fits(inShape[1], 3) || !fits(inShape[2], height) || !fits(inShape[3], width)) {
+    throw new ModelLoadError(
+      `${file}: input ${describe(inShape)} does not match the manifest's [batch, 3, ${height}, ${width}]`);
+  }
+  if (!outputName || !outShape || outShape.length !== 3 || !fits(outShape[1], rows)) {
+    throw new ModelLoadError(
+      `${file}: output ${describe(outShape)} is not [batch, 4 + ${manifest.classes.length} classes, anchors] ` +
+        `(manifest output.format ultralytics-detect)`);
+  }
+  const fixedBatch = typeof inShape[0] === 'number' ? inShape[0] : undefined;
+  const inputSize = 3 * width * height;
+
+  const runChunk = async (data: Float32Array, n: number): Promise<ModelOutput> => {
+    const feeds = { [inputName]: new ort.Tensor('float32', data, [n, 3, height, width]) };
+    const result = await session.run(feeds);
+    const out = result[outputName];
+    if (!out || !(out.data instanceof Float32Array) || out.dims.length !== 3) {
+      throw new ModelLoadError(`${file}: output ${outputName} is not a float32 tensor of rank 3`);
+    }
+    return { data: out.data, dims: [out.dims[0] as number, out.dims[1] as number, out.dims[2] as number] };
+  };
+
+  // Anchors come from a real run: a dynamic-shape export may leave that axis symbolic.
+  let anchors = typeof outShape[2] === 'number' ? outShape[2] : 0;
+  if (anchors === 0) anchors = (await runChunk(new Float32Array(inputSize * (fixedBatch ?? 1)), fixedBatch ?? 1)).dims[2];
+
+  return {
+    dir,
+    manifest,
+    inputSize,
+    anchors,
+    async run(batch, n) {
+      if (!Number.isInteger(n) || n < 1 || n > manifest.max_batch) {
+        throw new RangeError(`batch of ${n} images: the model takes 1 to ${manifest.max_batch}`);
+      }
+      if (batch.length < n * inputSize) {
+        throw new RangeError(`batch holds ${batch.length} floats, ${n} images need ${n * inputSize}`);
+      }
+      if (fixedBatch === undefined) return runChunk(batch.subarray(0, n * inputSize), n);
+      const data = new Float32Array(n * rows * anchors);
+      for (let i = 0; i < n; i += fixedBatch) {
+        const take = Math.min(fixedBatch, n - i);
+        // The last chunk is zero-padded up to the graph's fixed batch; the padding's output is dropped.
+        const chunk = new Float32Array(fixedBatch * inputSize);
+        chunk.set(batch.subarray(i * inputSize, (i + take) * inputSize));
+        const out = await runChunk(chunk, fixedBatch);
+        data.set(out.data.subarray(0, take * rows * anchors), i * rows * anchors);
+      }
+      return { data, dims: [n, rows, anchors] };
+    },
+    release: () => session.release(),
+  };
+}

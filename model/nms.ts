@@ -1,0 +1,43 @@
+import type { ModelDetection } from './detection.ts';
+
+type Box = Pick<ModelDetection, 'x1' | 'y1' | 'x2' | 'y2'>;
+
+/** Intersection over union of two boxes (0 when either is empty). */
+export function iou(a: Box, b: Box): number {
+  const iw = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
+  const ih = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
+  if (iw <= 0 || ih <= 0) return 0;
+  const inter = iw * ih;
+  const union = (a.x2 - a.x1) * (a.y2 - a.y1) + (b.x2 - b.x1) * (b.y2 - b.y1) - inter;
+  return union > 0 ? inter / union : 0;
+}
+
+export interface NmsOptions {
+  iouThreshold: number;
+  /** Keep at most this many boxes overall (Ultralytics' max_det, default 300). */
+  maxDetections?: number;
+}
+
+/**
+ * Class-wise greedy non-maximum suppression: a box is dropped when a better-scored box of the same class
+ * overlaps it by more than `iouThreshold`; boxes of different classes never suppress each other (a flood
+ * next to a lake is two findings). Returns the kept boxes by score, descending; ties keep input order.
+ */
+export function nonMaxSuppression(detections: readonly ModelDetection[], options: NmsOptions): ModelDetection[] {
+  const maxDetections = options.maxDetections ?? 300;
+  const sorted = detections
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => b.d.score - a.d.score || a.i - b.i)
+    .map(({ d }) => d);
+  const keptByClass = new Map<number, ModelDetection[]>();
+  const kept: ModelDetection[] = [];
+  for (const d of sorted) {
+    if (kept.length >= maxDetections) break;
+    const same = keptByClass.get(d.classId) ?? [];
+    if (same.some((k) => iou(k, d) > options.iouThreshold)) continue;
+    same.push(d);
+    keptByClass.set(d.classId, same);
+    kept.push(d);
+  }
+  return kept;
+}
