@@ -6,6 +6,7 @@ import { registerStackCommands } from './commands/stack.ts';
 import { registerTopicsCommand } from './commands/topics.ts';
 import { registerRunCommand } from './commands/run.ts';
 import { registerDbCommand } from './commands/db.ts';
+import { registerKeysCommand } from './commands/keys.ts';
 
 export function buildProgram(): Command {
   const program = new Command('hazardflow')
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerTopicsCommand(program);
   registerRunCommand(program);
   registerDbCommand(program);
+  registerKeysCommand(program);
   return program;
 }
 
