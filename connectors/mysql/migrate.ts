@@ -90,7 +90,7 @@ export async function migrate(pool: Pool, migrations: Migration[] = loadMigratio
             await conn.query(statement);
           } catch (err) {
             const head = statement.split('\n')[0];
-            throw new Error(`migration ${migration.name} failed at "${head}": ${(err as Error).message}`);
+            throw new Error(`migration ${migration.name} failed at "${head}": ${(err as Error).message}`, { cause: err });
           }
         }
         await conn.query('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)', [

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { latLngToCell } from 'h3-js';
+import type { AnalysisResult } from '../../../schemas/generated/AnalysisResult.ts';
+import { cellEvidence, InvalidCoordinatesError } from '../../../topologies/alerts/cellEvidence.ts';
+import { cellGeometry } from '../../../topologies/alerts/alertText.ts';
+
+type Detection = AnalysisResult['detections'][number];
+
+function detection(cls: string, confidence: number, latitude: number | null, longitude: number | null): Detection {
+  return { class: cls, confidence, bbox: [0, 0, 10, 10], area_px: 100, area_m2: null, latitude, longitude };
+}
+
+function result(detections: Detection[], status: AnalysisResult['status'] = 'completed'): AnalysisResult {
+  return {
+    image_id: 'img-1', status, model: { name: 'hazard-index', version: '1' }, detections,
+    landslide_probability: 0.4, flood_probability: 0.8, landslide_detections_count: 1, flood_detections_count: 3,
+    confidence_score: 0.8, risk_level: 'critical', risk_policy: 'risk-v1', processing_time_ms: 5, tiles: 1, cached: false,
+    captured_at: 1_700_000_000_000, completed_at: 1_700_000_001_000, sha256: 'a'.repeat(64), uri: 's3://b/k',
+    ground_station: 'gs', image_width: 100, image_height: 100, center_lat: 27.7, center_lon: 85.3, error: null, trace_id: 't',
+  };
+}
+
+describe('cellEvidence', () => {
+  it('groups hazard detections per H3 cell and hazard, ignoring context classes and unlocated boxes', () => {
+    const out = cellEvidence(
+      result([
+        detection('flood', 0.6, 27.7001, 85.3001),
+        detection('flood', 0.9, 27.7002, 85.3002),
+        detection('landslide', 0.5, 27.7001, 85.3001),
+        detection('water_body', 0.99, 27.7001, 85.3001),
+        detection('flood', 0.95, null, null),
+        detection('flood', 0.7, 28.5, 86.0),
+      ]),
+      7,
+    );
+    const home = latLngToCell(27.7001, 85.3001, 7);
+    const far = latLngToCell(28.5, 86.0, 7);
+    const summary = out.map((a) => [a.cell, a.hazard, a.detections, a.confidence, a.probability]);
+    assert.deepEqual(summary.sort(), [
+      [far, 'flood', 1, 0.7, 0.8],
+      [home, 'flood', 2, 0.9, 0.8],
+      [home, 'landslide', 1, 0.5, 0.4],
+    ].sort());
+    assert.ok(out.every((a) => a.event_time === 1_700_000_000_000 && a.risk_level === 'critical'));
+  });
+
+  it('gives no evidence for a failed analysis', () => {
+    assert.deepEqual(cellEvidence(result([detection('flood', 0.9, 27.7, 85.3)], 'failed'), 7), []);
+  });
+
+  it('rejects coordinates that are not on Earth', () => {
+    assert.throws(() => cellEvidence(result([detection('flood', 0.9, 127.7, 85.3)]), 7), InvalidCoordinatesError);
+    assert.throws(() => cellEvidence(result([detection('flood', 0.9, Number.NaN, 85.3)]), 7), InvalidCoordinatesError);
+  });
+
+  it('places a cell by its centroid with a radius that covers it (about 1.2 km at resolution 7)', () => {
+    const cell = latLngToCell(27.7, 85.3, 7);
+    const geometry = cellGeometry(cell);
+    assert.equal(latLngToCell(geometry.latitude, geometry.longitude, 7), cell);
+    assert.ok(geometry.radiusKm > 1 && geometry.radiusKm < 1.6, `radius ${geometry.radiusKm}`);
+  });
+});
