@@ -7,6 +7,9 @@ import { registerTopicsCommand } from './commands/topics.ts';
 import { registerRunCommand } from './commands/run.ts';
 import { registerDbCommand } from './commands/db.ts';
 import { registerKeysCommand } from './commands/keys.ts';
+import { registerReplayCommand } from './commands/replay.ts';
+import { registerTailCommand } from './commands/tail.ts';
+import { registerStatusCommand } from './commands/status.ts';
 
 export function buildProgram(): Command {
   const program = new Command('hazardflow')
@@ -17,6 +20,9 @@ export function buildProgram(): Command {
   registerRunCommand(program);
   registerDbCommand(program);
   registerKeysCommand(program);
+  registerReplayCommand(program);
+  registerTailCommand(program);
+  registerStatusCommand(program);
   return program;
 }
 

@@ -31,7 +31,13 @@ export function runningPid(spec: Pick<ProcessSpec, 'pidFile' | 'cwd'>): number |
   if (!existsSync(spec.pidFile)) return undefined;
   const pid = Number(readFileSync(spec.pidFile, 'utf8').trim());
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  return workingDir(pid) === spec.cwd ? pid : undefined;
+  return ownedBy(pid, spec.cwd) ? pid : undefined;
+}
+
+/** Whether the process runs in the component's folder or below it (mariadbd moves into its data directory). */
+function ownedBy(pid: number, cwd: string): boolean {
+  const dir = workingDir(pid);
+  return dir !== undefined && (dir === cwd || dir.startsWith(`${cwd}/`));
 }
 
 export function isAlive(pid: number): boolean {
@@ -73,8 +79,8 @@ export async function stopProcess(spec: Pick<ProcessSpec, 'pidFile' | 'cwd'>, gr
   }
   process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
-  while (workingDir(pid) === spec.cwd && Date.now() < deadline) await sleep(100);
-  if (workingDir(pid) === spec.cwd) process.kill(pid, 'SIGKILL');
+  while (ownedBy(pid, spec.cwd) && Date.now() < deadline) await sleep(100);
+  if (ownedBy(pid, spec.cwd)) process.kill(pid, 'SIGKILL');
   rmSync(spec.pidFile, { force: true });
   return true;
 }
