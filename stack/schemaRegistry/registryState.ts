@@ -102,6 +102,11 @@ export class RegistryState {
     return this.maxId + 1;
   }
 
+  /** Keeps an id from being handed out again (one that may be in the log although memory never applied it). */
+  reserveId(id: number): void {
+    this.maxId = Math.max(this.maxId, id);
+  }
+
   /** Live versions whose references point at the given subject version. */
   referencedBy(subject: string, version: number): SchemaVersion[] {
     return [...this.subjects.values()]

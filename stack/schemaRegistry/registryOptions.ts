@@ -1,0 +1,62 @@
+/**
+ * Every knob of the registry server and its default, from command-line arguments over environment variables.
+ */
+import { parseArgs } from 'node:util';
+
+export interface RegistryOptions {
+  host: string;
+  port: number;
+  brokers: string[];
+  /** The compacted topic holding every registration and config change. */
+  topic: string;
+  replicationFactor: number;
+  replayTimeoutMs: number;
+}
+
+export const registryUsage =
+  'usage: main.ts [--host 127.0.0.1] [--port 8081] [--brokers 127.0.0.1:9092] [--topic _schemas] ' +
+  '[--replication-factor 1]   (env: SCHEMA_REGISTRY_HOST, SCHEMA_REGISTRY_PORT, KAFKA_BROKERS, ' +
+  'SCHEMA_REGISTRY_TOPIC, SCHEMA_REGISTRY_REPLICATION_FACTOR)';
+
+function integer(name: string, raw: string, min: number, max: number): number {
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    throw new Error(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+/** Parses the options; throws an Error with a one-line message on a bad value or an unknown argument. */
+export function registryOptionsFrom(args: string[], env: NodeJS.ProcessEnv): RegistryOptions {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      brokers: { type: 'string' },
+      topic: { type: 'string' },
+      'replication-factor': { type: 'string' },
+    },
+  });
+  const brokers = (values.brokers ?? env.KAFKA_BROKERS ?? '127.0.0.1:9092')
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
+  if (brokers.length === 0) throw new Error('brokers must name at least one host:port');
+  const topic = values.topic ?? env.SCHEMA_REGISTRY_TOPIC ?? '_schemas';
+  if (!/^[a-zA-Z0-9._-]{1,249}$/.test(topic)) throw new Error(`"${topic}" is not a valid Kafka topic name`);
+  return {
+    host: values.host ?? env.SCHEMA_REGISTRY_HOST ?? '127.0.0.1',
+    port: integer('port', values.port ?? env.SCHEMA_REGISTRY_PORT ?? '8081', 0, 65535),
+    brokers,
+    topic,
+    replicationFactor: integer(
+      'replication factor',
+      values['replication-factor'] ?? env.SCHEMA_REGISTRY_REPLICATION_FACTOR ?? '1',
+      1,
+      32767,
+    ),
+    replayTimeoutMs: 60_000,
+  };
+}

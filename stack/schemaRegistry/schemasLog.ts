@@ -1,0 +1,163 @@
+/**
+ * The `_schemas` topic as the registry's durable log: created when missing (1 partition, compacted), replayed from the
+ * start on open, appended to with acks from all in-sync replicas.
+ */
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type LogEntry, type Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import { decodeStoreRecord, encodeStoreRecord, type StoreRecord } from './storeRecords.ts';
+
+export interface SchemasLogOptions {
+  brokers: string[];
+  topic: string;
+  replicationFactor: number;
+  /** Longest wait for the replay to reach the end of the topic. */
+  replayTimeoutMs: number;
+  logger: Logger;
+}
+
+/** Kafka could not be reached or refused what the registry needs; the message says which. */
+export class SchemasLogError extends Error {
+  override name = 'SchemasLogError';
+}
+
+function kafkaLogs(logger: Logger) {
+  const child = logger.child({ component: 'kafkajs' });
+  return () => (entry: LogEntry) => {
+    const { message, ...extra } = entry.log;
+    const fields = { namespace: entry.namespace, ...extra };
+    // kafkajs logs errors it is about to retry (e.g. "coordinator is loading") at ERROR; what really fails reaches
+    // the registry as a rejected call and is reported there, so its own lines are warnings.
+    if (entry.level === logLevel.ERROR || entry.level === logLevel.WARN) child.warn(fields, message);
+    else child.debug(fields, message);
+  };
+}
+
+async function ensureTopic(admin: Admin, options: SchemasLogOptions): Promise<void> {
+  const { topic } = options;
+  const created = await admin.createTopics({
+    waitForLeaders: true,
+    topics: [
+      {
+        topic,
+        numPartitions: 1,
+        replicationFactor: options.replicationFactor,
+        configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+      },
+    ],
+  });
+  if (created) options.logger.info({ topic }, 'created the schemas topic');
+  const [metadata] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
+  // Order across partitions is undefined, and replay relies on one total order of writes.
+  if (metadata?.partitions.length !== 1) {
+    throw new SchemasLogError(`topic ${topic} must have exactly 1 partition, it has ${metadata?.partitions.length}`);
+  }
+  const described = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: [{ type: 2 /* ConfigResourceTypes.TOPIC */, name: topic, configNames: ['cleanup.policy'] }],
+  });
+  const policy = described.resources[0]?.configEntries.find((e) => e.configName === 'cleanup.policy')?.configValue;
+  // With "delete", retention would silently drop registered schemas.
+  if (policy !== 'compact') {
+    throw new SchemasLogError(`topic ${topic} must have cleanup.policy=compact, it has ${policy}`);
+  }
+}
+
+/** Reads the topic from its start up to the high watermark seen when the replay began. */
+async function replay(
+  kafka: Kafka,
+  admin: Admin,
+  options: SchemasLogOptions,
+  onRecord: (record: StoreRecord) => void,
+): Promise<number> {
+  const [partition] = await admin.fetchTopicOffsets(options.topic);
+  const high = Number(partition?.high ?? 0);
+  const low = Number(partition?.low ?? 0);
+  if (high <= low) return 0;
+  // kafkajs consumes only through a group; a throwaway group that never commits acts as a plain reader.
+  const consumer: Consumer = kafka.consumer({ groupId: `${options.topic}-replay-${randomUUID()}` });
+  let applied = 0;
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topic: options.topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new SchemasLogError(`replay of ${options.topic} did not reach offset ${high} in time`)),
+        options.replayTimeoutMs,
+      );
+      consumer
+        .run({
+          autoCommit: false,
+          eachMessage: async ({ message }) => {
+            const record = decodeStoreRecord(message.key, message.value);
+            if (record) {
+              onRecord(record);
+              applied += 1;
+            } else {
+              options.logger.warn({ offset: message.offset }, 'skipped a record this registry does not keep');
+            }
+            if (Number(message.offset) + 1 >= high) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return applied;
+}
+
+export class SchemasLog {
+  private constructor(
+    private readonly producer: Producer,
+    readonly topic: string,
+  ) {}
+
+  /** Connects, creates the topic if needed and replays it into `onRecord`; resolves once caught up. */
+  static async open(options: SchemasLogOptions, onRecord: (record: StoreRecord) => void): Promise<SchemasLog> {
+    const kafka = new Kafka({
+      clientId: 'hazardflow-schema-registry',
+      brokers: options.brokers,
+      connectionTimeout: 3000,
+      // Few retries: an unreachable broker at start should end the process quickly with a clear message.
+      retry: { retries: 3, initialRetryTime: 300 },
+      logLevel: logLevel.INFO,
+      logCreator: kafkaLogs(options.logger),
+    });
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+    } catch (err) {
+      throw new SchemasLogError(`cannot reach Kafka at ${options.brokers.join(',')}: ${(err as Error).message}`);
+    }
+    try {
+      await ensureTopic(admin, options);
+      const applied = await replay(kafka, admin, options, onRecord);
+      options.logger.info({ topic: options.topic, records: applied }, 'replayed the schemas topic');
+    } finally {
+      await admin.disconnect();
+    }
+    // Not idempotent on purpose: every record is the full state of its key, so a duplicate written by a retry
+    // replays to the same state. One request in flight keeps the log in the order the registry decided.
+    const producer = kafka.producer({
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await producer.connect();
+    return new SchemasLog(producer, options.topic);
+  }
+
+  /** Resolves once every in-sync replica has the record. */
+  async append(record: StoreRecord): Promise<void> {
+    const { key, value } = encodeStoreRecord(record);
+    await this.producer.send({ topic: this.topic, acks: -1, messages: [{ key, value }] });
+  }
+
+  async close(): Promise<void> {
+    await this.producer.disconnect();
+  }
+}
