@@ -1,0 +1,91 @@
+/**
+ * A MariaDB server of the test's own (mariadbd from Debian's packages on a free loopback port, data in a temp
+ * dir): the stack's MariaDB is shared by every engineer's tests, so table checksums and outages need a server
+ * nobody else writes to or depends on. Grant tables are skipped: the server is loopback-only and lives for one test.
+ */
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { createConnection } from 'mysql2/promise';
+import type { MysqlConnection } from '../../../config/connections.ts';
+
+const run = promisify(execFile);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export interface PrivateMariadb {
+  connection: MysqlConnection;
+  /** Stops the server (SIGTERM, waits for exit): the outage. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port and data. */
+  start(): Promise<void>;
+  /** Stops it and deletes its data. */
+  destroy(): Promise<void>;
+}
+
+export async function startPrivateMariadb(database = 'hazardflow'): Promise<PrivateMariadb> {
+  const dir = mkdtempSync(join(tmpdir(), 'hazardflow-mariadb-'));
+  const data = join(dir, 'data');
+  const port = await freePort();
+  await run('mariadb-install-db', ['--no-defaults', `--datadir=${data}`, '--user=root', '--skip-test-db', '--auth-root-authentication-method=normal'], {
+    maxBuffer: 16 << 20,
+  });
+  let child: ChildProcess | undefined;
+  const connection: MysqlConnection = { host: '127.0.0.1', port, user: 'root', password: '', database };
+
+  async function waitReady(): Promise<void> {
+    for (let attempt = 0; attempt < 300; attempt += 1) {
+      if (child?.exitCode !== null && child?.exitCode !== undefined) throw new Error(`mariadbd exited with ${child.exitCode}`);
+      try {
+        const conn = await createConnection({ host: '127.0.0.1', port, user: 'root' });
+        await conn.query(`CREATE DATABASE IF NOT EXISTS \`${database}\``);
+        await conn.end();
+        return;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    throw new Error('mariadbd did not become ready');
+  }
+
+  async function start(): Promise<void> {
+    child = spawn(
+      'mariadbd',
+      ['--no-defaults', `--datadir=${data}`, `--port=${port}`, '--bind-address=127.0.0.1', `--socket=${join(dir, 'sock')}`,
+        `--pid-file=${join(dir, 'pid')}`, '--user=root', '--skip-grant-tables', '--skip-name-resolve',
+        '--innodb-buffer-pool-size=64M', '--character-set-server=utf8mb4', '--collation-server=utf8mb4_unicode_ci'],
+      { stdio: 'ignore' },
+    );
+    await waitReady();
+  }
+
+  async function stop(): Promise<void> {
+    const running = child;
+    if (!running || running.exitCode !== null) return;
+    const exited = new Promise((resolve) => running.once('exit', resolve));
+    running.kill('SIGTERM');
+    await exited;
+  }
+
+  await start();
+  return {
+    connection,
+    stop,
+    start,
+    async destroy() {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

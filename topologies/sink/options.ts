@@ -1,0 +1,48 @@
+/** Every knob of the sink topology with its default, built from the environment in one place. */
+import type { MysqlConnection, RedisConnection, KafkaConnection, RegistryConnection } from '../../config/connections.ts';
+import type { TopicRole, TopicSpec } from '../../config/topics.ts';
+
+export interface SinkOptions {
+  kafka: KafkaConnection;
+  registry: RegistryConnection;
+  mysql: MysqlConnection;
+  redis: RedisConnection;
+  groupId: string;
+  resultsTopic: string;
+  alertsTopic: string;
+  dlqTopic: string;
+  /** Rows per MySQL transaction at most (default 500). */
+  batchSize: number;
+  /** A batch is written at the latest this long after its first record arrived (default 200 ms). */
+  batchAgeMs: number;
+  /** Apply pending migrations before consuming (default true), so a fresh database works at once. */
+  migrate: boolean;
+}
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+}
+
+export function sinkOptionsFromEnv(
+  connections: { kafka: KafkaConnection; registry: RegistryConnection; mysql: MysqlConnection; redis: RedisConnection },
+  topics: Record<TopicRole, TopicSpec>,
+  env: NodeJS.ProcessEnv = process.env,
+): SinkOptions {
+  return {
+    kafka: connections.kafka,
+    registry: connections.registry,
+    mysql: connections.mysql,
+    redis: connections.redis,
+    groupId: env.HAZARDFLOW_SINK_GROUP ?? 'hazardflow-sink',
+    resultsTopic: topics.results.name,
+    alertsTopic: topics.alerts.name,
+    dlqTopic: topics.dlq.name,
+    batchSize: positiveInt(env, 'HAZARDFLOW_SINK_BATCH_SIZE', 500),
+    batchAgeMs: positiveInt(env, 'HAZARDFLOW_SINK_BATCH_AGE_MS', 200),
+    migrate: env.HAZARDFLOW_SINK_MIGRATE !== 'false',
+  };
+}
