@@ -21,6 +21,8 @@ export interface DecodedScene {
 export interface DecodeLimits {
   /** width × height above this is refused (PIXEL_LIMIT): a 100 000² PNG is a few kB that would need 30 GB. */
   maxPixels: number;
+  /** Awaited with width × height once the header passed the checks, before any pixel is decoded (memory budget). */
+  admit?: (pixels: number) => Promise<void>;
 }
 
 export const supportedContentTypes: Readonly<Record<string, SceneFormat>> = {
@@ -74,7 +76,7 @@ export async function decodeScene(bytes: Buffer, contentType: string, limits: De
   if (format instanceof PermanentError) throw format;
   // failOn 'truncated' rather than the default 'warning': GeoTIFFs carry private tags libtiff warns about.
   const input = { limitInputPixels: limits.maxPixels, failOn: 'truncated' as const, autoOrient: true };
-  let header: sharp.Metadata;
+  let header: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
   try {
     header = await sharp(bytes, input).metadata();
   } catch (err) {
@@ -85,6 +87,7 @@ export async function decodeScene(bytes: Buffer, contentType: string, limits: De
   if (width * height > limits.maxPixels) {
     throw new PermanentError('PIXEL_LIMIT', `${format} of ${width} × ${height} pixels is over the limit of ${limits.maxPixels}`);
   }
+  await limits.admit?.(width * height);
   try {
     const { data, info } = await sharp(bytes, input)
       .removeAlpha()

@@ -32,8 +32,9 @@ function classifyStoreError(err: unknown, location: ObjectLocation): unknown {
 }
 
 /**
- * Reads the whole object into memory (decoding needs it whole) but stops at `maxBytes`, and verifies its sha256.
- * A declared size above the limit is refused before connecting.
+ * Reads the whole object into memory (decoding needs it whole) and verifies its sha256. A declared size above
+ * `maxBytes` is refused before connecting; reading stops at the declared size, since an object longer than the
+ * reference says cannot have the reference's hash (so the caller can reserve exactly the declared size).
  *
  * @example const bytes = await fetchObject(client, { bucket, key }, ref.sha256, ref.size_bytes, { maxBytes: 256 << 20 })
  */
@@ -44,9 +45,10 @@ export async function fetchObject(
   declaredSize: number,
   limits: FetchLimits,
 ): Promise<Buffer> {
-  const tooLarge = (size: string) =>
-    new PermanentError('BYTE_LIMIT', `s3://${location.bucket}/${location.key} is ${size} bytes, more than the limit of ${limits.maxBytes}`);
-  if (declaredSize > limits.maxBytes) throw tooLarge(String(declaredSize));
+  if (declaredSize > limits.maxBytes) {
+    throw new PermanentError('BYTE_LIMIT', `s3://${location.bucket}/${location.key} is ${declaredSize} bytes, more than the limit of ${limits.maxBytes}`);
+  }
+  if (!Number.isSafeInteger(declaredSize) || declaredSize < 0) throw new PermanentError(PermanentCode.INVALID_RECORD, `size_bytes ${declaredSize} is not a size`);
   let stream: Awaited<ReturnType<Client['getObject']>>;
   try {
     stream = await client.getObject(location.bucket, location.key);
@@ -59,15 +61,15 @@ export async function fetchObject(
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       total += chunk.length;
-      if (total > limits.maxBytes) {
+      if (total > declaredSize) {
         stream.destroy();
-        throw tooLarge(`over ${limits.maxBytes}`);
+        throw new PermanentError(PermanentCode.CHECKSUM_MISMATCH, `s3://${location.bucket}/${location.key} is longer than the ${declaredSize} bytes of its reference`);
       }
       hash.update(chunk);
       chunks.push(chunk);
     }
   } catch (err) {
-    throw classifyStoreError(err, location);
+    throw err instanceof PermanentError ? err : classifyStoreError(err, location);
   }
   const actual = hash.digest('hex');
   if (actual !== expectedSha256.toLowerCase()) {

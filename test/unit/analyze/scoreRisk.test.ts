@@ -54,3 +54,10 @@ test('context classes do not count toward the detection thresholds', () => {
   assert.equal(r.flood_probability, 0.95);
   assert.equal(r.risk_level, 'medium');
 });
+
+test('a model may name its hazard classes differently through its manifest', () => {
+  const hazardOf = (c: string) => (c === 'mudslide' ? 'landslide' as const : undefined);
+  const r = scoreRisk([d('mudslide', 0.7), d('landslide', 0.9)], hazardOf);
+  assert.equal(r.landslide_probability, 0.8);
+  assert.equal(r.landslide_detections_count, 1);
+});

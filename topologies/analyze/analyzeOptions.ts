@@ -1,0 +1,81 @@
+/**
+ * Every knob of the analyze role with its default, built from the environment in one place.
+ */
+import { resolve } from 'node:path';
+import { projectRoot } from '../../config/stackCredentials.ts';
+import type { ObjectStoreConnection } from '../../config/connections.ts';
+
+export interface AnalyzeOptions {
+  /** Model folder (model.json + model.onnx). HAZARDFLOW_MODEL_DIR, default model/hazard-index-v1. */
+  modelDir: string;
+  /** Tiles per model run, capped at the manifest's max_batch. HAZARDFLOW_BATCH_SIZE, default 8. */
+  batchSize: number;
+  /** A batch runs when this old even if not full. HAZARDFLOW_BATCH_AGE_MS, default 20. */
+  batchAgeMs: number;
+  /** ONNX Runtime intra-op threads; undefined = one per core. HAZARDFLOW_INTRA_OP_THREADS. */
+  intraOpThreads: number | undefined;
+  /** ONNX Runtime inter-op threads. HAZARDFLOW_INTER_OP_THREADS, default 1. */
+  interOpThreads: number;
+  /** Buckets of the configured store that may be read. HAZARDFLOW_ALLOWED_BUCKETS (comma list), default the upload bucket. */
+  allowedBuckets: string[];
+  /** host:port of the configured store (path-style http uris must name it). From S3_ENDPOINT and S3_PORT. */
+  storeEndpoint: string;
+  /** Largest object fetched. HAZARDFLOW_MAX_OBJECT_BYTES, default 512 MiB. */
+  maxObjectBytes: number;
+  /** Largest scene decoded, width × height. HAZARDFLOW_MAX_PIXELS, default 16384². */
+  maxPixels: number;
+  /** Bytes of fetched, not yet decoded objects held at once. HAZARDFLOW_FETCHED_BUDGET_BYTES, default 256 MiB. */
+  fetchedBudgetBytes: number;
+  /** Bytes of decoded RGB scenes held at once, decode to end of inference. HAZARDFLOW_DECODED_BUDGET_BYTES, default two 8192² scenes. */
+  decodedBudgetBytes: number;
+  /** Overlap of neighbouring tiles in scene pixels. HAZARDFLOW_TILE_OVERLAP, default 64. */
+  tileOverlap: number;
+  /** Content-hash cache entry lifetime. HAZARDFLOW_CACHE_TTL_SECONDS, default 3600 (the seeds). */
+  cacheTtlSeconds: number;
+  /** Objects fetched at once. HAZARDFLOW_FETCH_CONCURRENCY, default 8. */
+  fetchConcurrency: number;
+  /** Scenes decoded at once. HAZARDFLOW_DECODE_CONCURRENCY, default 2. */
+  decodeConcurrency: number;
+  /** Scenes whose tiles are queued for inference at once. HAZARDFLOW_INFER_CONCURRENCY, default 2 × batch size. */
+  inferConcurrency: number;
+  /** Consumer group. HAZARDFLOW_ANALYZE_GROUP, default hazardflow-analyze. */
+  groupId: string;
+}
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < min) throw new Error(`${name} must be an integer ≥ ${min}, got "${raw}"`);
+  return value;
+}
+
+/**
+ * The analyze options from `env`; a malformed value throws with the variable's name (the CLI prints it as one line).
+ *
+ * @example const options = analyzeOptionsFromEnv(process.env, connectionsFromEnv().objectStore)
+ */
+export function analyzeOptionsFromEnv(env: NodeJS.ProcessEnv, store: ObjectStoreConnection): AnalyzeOptions {
+  const batchSize = positiveInt(env, 'HAZARDFLOW_BATCH_SIZE', 8);
+  const threads = env.HAZARDFLOW_INTRA_OP_THREADS;
+  const buckets = (env.HAZARDFLOW_ALLOWED_BUCKETS ?? '').split(',').map((b) => b.trim()).filter(Boolean);
+  return {
+    modelDir: resolve(projectRoot, env.HAZARDFLOW_MODEL_DIR ?? 'model/hazard-index-v1'),
+    batchSize,
+    batchAgeMs: positiveInt(env, 'HAZARDFLOW_BATCH_AGE_MS', 20, 0),
+    intraOpThreads: threads === undefined || threads === '' ? undefined : positiveInt(env, 'HAZARDFLOW_INTRA_OP_THREADS', 1),
+    interOpThreads: positiveInt(env, 'HAZARDFLOW_INTER_OP_THREADS', 1),
+    allowedBuckets: [...new Set([store.bucket, ...buckets])],
+    storeEndpoint: `${store.endPoint}:${store.port}`,
+    maxObjectBytes: positiveInt(env, 'HAZARDFLOW_MAX_OBJECT_BYTES', 512 * 1024 * 1024),
+    maxPixels: positiveInt(env, 'HAZARDFLOW_MAX_PIXELS', 16384 * 16384),
+    fetchedBudgetBytes: positiveInt(env, 'HAZARDFLOW_FETCHED_BUDGET_BYTES', 256 * 1024 * 1024),
+    decodedBudgetBytes: positiveInt(env, 'HAZARDFLOW_DECODED_BUDGET_BYTES', 2 * 8192 * 8192 * 3),
+    tileOverlap: positiveInt(env, 'HAZARDFLOW_TILE_OVERLAP', 64, 0),
+    cacheTtlSeconds: positiveInt(env, 'HAZARDFLOW_CACHE_TTL_SECONDS', 3600),
+    fetchConcurrency: positiveInt(env, 'HAZARDFLOW_FETCH_CONCURRENCY', 8),
+    decodeConcurrency: positiveInt(env, 'HAZARDFLOW_DECODE_CONCURRENCY', 2),
+    inferConcurrency: positiveInt(env, 'HAZARDFLOW_INFER_CONCURRENCY', 2 * batchSize),
+    groupId: env.HAZARDFLOW_ANALYZE_GROUP ?? 'hazardflow-analyze',
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * `hazardflow run analyze`: the analyze role. One model session per process, shared by every scene; scale out by
+ * running more processes in the same consumer group.
+ */
+import { loadModel } from '../../model/loadModel.ts';
+import { createObjectStoreClient } from '../../connectors/objectStore.ts';
+import { createRedis } from '../../connectors/redis.ts';
+import { processRole, type RoleContext } from '../../pipeline/processRole.ts';
+import { runTopology } from '../../pipeline/runTopology.ts';
+import type { RunningTopology } from '../../pipeline/topologyOptions.ts';
+import type { ImageRef } from '../../schemas/generated/ImageRef.ts';
+import { analyzeMetrics } from './analyzeMetrics.ts';
+import { analyzeOptionsFromEnv, type AnalyzeOptions } from './analyzeOptions.ts';
+import { MemoryBudget } from './memoryBudget.ts';
+import { createResultCache } from './resultCache.ts';
+import { createTileInference } from './tileInference.ts';
+import { analyzeStages } from './topology.ts';
+
+/**
+ * Starts the analyze topology with everything it needs, and releases the model, the batcher and Redis once it
+ * has stopped (not before: in-flight scenes still need them while the core drains).
+ *
+ * @example await processRole('analyze', (ctx) => startAnalyze(ctx, analyzeOptionsFromEnv(process.env, ctx.connections.objectStore)))
+ */
+export async function startAnalyze(ctx: RoleContext, options: AnalyzeOptions): Promise<RunningTopology[]> {
+  const model = await loadModel(options.modelDir, {
+    ...(options.intraOpThreads !== undefined ? { intraOpThreads: options.intraOpThreads } : {}),
+    interOpThreads: options.interOpThreads,
+  });
+  if (options.batchSize > model.manifest.max_batch) {
+    ctx.logger.warn({ batchSize: options.batchSize, maxBatch: model.manifest.max_batch }, 'batch size capped at the model\'s max_batch');
+  }
+  // One try per command: a Redis outage must surface as an error the stage retries, not as a command queued for minutes.
+  const redis = createRedis(ctx.connections.redis, { maxRetriesPerRequest: 1 });
+  const metrics = analyzeMetrics(ctx.metrics.registry);
+  const inference = createTileInference(model, { maxBatch: options.batchSize, maxAgeMs: options.batchAgeMs }, metrics);
+  const logger = ctx.logger.child({ topology: 'analyze' });
+  const running = await runTopology<ImageRef>({
+    name: 'analyze',
+    groupId: options.groupId,
+    inputTopics: [ctx.topics.images.name],
+    connections: ctx.connections,
+    dlqTopic: ctx.topics.dlq.name,
+    mode: 'transactional',
+    logger,
+    metricsRegistry: ctx.metrics.registry,
+    process: analyzeStages({
+      options,
+      store: createObjectStoreClient(ctx.connections.objectStore),
+      cache: createResultCache(redis, { ttlSeconds: options.cacheTtlSeconds, model: model.manifest }),
+      manifest: model.manifest,
+      inference,
+      fetchedBudget: new MemoryBudget(options.fetchedBudgetBytes),
+      decodedBudget: new MemoryBudget(options.decodedBudgetBytes),
+      metrics,
+      resultsTopic: ctx.topics.results.name,
+      logger,
+    }),
+  });
+  let released: Promise<void> | undefined;
+  const release = () => (released ??= (async () => {
+    inference.close();
+    await model.release();
+    redis.disconnect();
+  })());
+  return [{
+    stop: async () => {
+      await running.stop();
+      await release();
+    },
+    done: running.done.finally(release),
+  }];
+}
+
+/** The role's entry point for the CLI: options from the environment, runs until SIGTERM/SIGINT. */
+export async function run(): Promise<void> {
+  await processRole('analyze', (ctx) => startAnalyze(ctx, analyzeOptionsFromEnv(process.env, ctx.connections.objectStore)));
+}

@@ -1,0 +1,177 @@
+/**
+ * The analyze topology, images.process → ml.results, read top to bottom:
+ *   fetch (allowed stores only, byte limit, sha256) → dedupe (Redis, by content hash) → decode (sharp, pixel limit,
+ *   pixel budget) → infer (tiles batched across scenes, one ONNX session) → result (YOLO post-processing, tile
+ *   merge, lat/lon, risk) → cache.
+ * Each stage is a core operator; a record that can never succeed leaves as a Failed item (the core writes its
+ * DeadLetter) and the stream goes on.
+ */
+import type { Observable } from 'rxjs';
+import type { Client } from 'minio';
+import type { ImageRef } from '../../schemas/generated/ImageRef.ts';
+import type { AnalysisResult } from '../../schemas/generated/AnalysisResult.ts';
+import { asyncStage } from '../../pipeline/operators/asyncStage.ts';
+import type { RetryPolicy } from '../../pipeline/operators/retryTransient.ts';
+import { PermanentCode, PermanentError } from '../../pipeline/errors.ts';
+import type { Item, Ok, OutputRecord } from '../../pipeline/types.ts';
+import type { Logger } from '../../pipeline/logger.ts';
+import type { ModelManifest } from '../../model/manifest.ts';
+import { mergeTiles } from '../../model/mergeTiles.ts';
+import type { AnalyzeOptions } from './analyzeOptions.ts';
+import type { AnalyzeMetrics } from './analyzeMetrics.ts';
+import { buildAnalysisResult, type SceneAnalysis, type SceneDetection } from './analysisResult.ts';
+import { decodeScene, type DecodedScene } from './decodeScene.ts';
+import { fetchObject } from './fetchObject.ts';
+import { resolveObjectLocation } from './objectLocation.ts';
+import type { MemoryBudget } from './memoryBudget.ts';
+import type { ResultCache } from './resultCache.ts';
+import { footprintProblem } from './scenePlacement.ts';
+import { tileGrid } from './tileGrid.ts';
+import type { TileInference } from './tileInference.ts';
+
+export interface AnalyzeDeps {
+  options: AnalyzeOptions;
+  store: Client;
+  cache: ResultCache;
+  manifest: ModelManifest;
+  inference: TileInference;
+  /** Bound on fetched objects not yet decoded. */
+  fetchedBudget: MemoryBudget;
+  /** Bound on decoded scenes not yet through inference. */
+  decodedBudget: MemoryBudget;
+  metrics: AnalyzeMetrics;
+  resultsTopic: string;
+  logger?: Logger;
+  /** Retry policy of the stages (default: the core's). */
+  retry?: RetryPolicy;
+}
+
+/** A scene on its way: fetched bytes, then decoded pixels, then what was found. */
+type Fetched = { ref: ImageRef; startedAt: number; bytes: Buffer; release: () => void };
+type Decoded = { ref: ImageRef; startedAt: number; scene: DecodedScene; release: () => void };
+type Analysed = { ref: ImageRef; startedAt: number; analysis: SceneAnalysis; cached: boolean };
+
+/** Waits for `bytes` of `budget`; the release it returns may be called more than once (a retried stage). */
+async function hold(budget: MemoryBudget, bytes: number, metrics: AnalyzeMetrics, label: 'fetched' | 'decoded'): Promise<() => void> {
+  await budget.acquire(bytes);
+  metrics.heldBytes.inc({ budget: label }, bytes);
+  let held = true;
+  return () => {
+    if (!held) return;
+    held = false;
+    budget.release(bytes);
+    metrics.heldBytes.dec({ budget: label }, bytes);
+  };
+}
+
+/**
+ * The stages of the analyze topology over the consumed ImageRefs; every record comes out as one Item: its
+ * ml.results record, or the failure that ended it.
+ *
+ * @example runTopology({ …, mode: 'transactional', process: analyzeStages(deps) })
+ */
+export function analyzeStages(deps: AnalyzeDeps): (records$: Observable<Ok<ImageRef>>) => Observable<Item<OutputRecord[]>> {
+  const { options, manifest, metrics } = deps;
+  const retry = deps.retry ? { retry: deps.retry } : {};
+  const model = { name: manifest.name, version: manifest.version };
+  const hazardOf = (className: string) => manifest.hazard_classes[className];
+  const allow = { buckets: options.allowedBuckets, endpoint: options.storeEndpoint };
+
+  const fetch = async (ref: ImageRef): Promise<Fetched> => {
+    const startedAt = performance.now();
+    const problem = footprintProblem(ref);
+    if (problem) throw new PermanentError(PermanentCode.INVALID_COORDINATES, problem);
+    const location = resolveObjectLocation(ref.uri, allow);
+    // fetchObject reads at most the declared size, and refuses one over the limit before reading.
+    const release = await hold(deps.fetchedBudget, Math.max(0, Math.min(ref.size_bytes, options.maxObjectBytes)), metrics, 'fetched');
+    try {
+      const bytes = await fetchObject(deps.store, location, ref.sha256, ref.size_bytes, { maxBytes: options.maxObjectBytes });
+      return { ref, startedAt, bytes, release };
+    } catch (err) {
+      release();
+      throw err;
+    }
+  };
+
+  const dedupe = async (work: Fetched): Promise<Fetched | Analysed> => {
+    let analysis: SceneAnalysis | undefined;
+    try {
+      analysis = await deps.cache.get(work.ref.sha256);
+    } catch (err) {
+      // A record that fails here for good never reaches decode; a retry only under-counts the budget briefly.
+      work.release();
+      throw err;
+    }
+    metrics.cacheLookups.inc({ result: analysis ? 'hit' : 'miss' });
+    if (!analysis) return work;
+    work.release();
+    return { ref: work.ref, startedAt: work.startedAt, analysis, cached: true };
+  };
+
+  const decode = async (work: Fetched | Analysed): Promise<Decoded | Analysed> => {
+    if (!('bytes' in work)) return work;
+    let release: (() => void) | undefined;
+    try {
+      const scene = await decodeScene(work.bytes, work.ref.content_type, {
+        maxPixels: options.maxPixels,
+        admit: async (pixels) => {
+          release = await hold(deps.decodedBudget, pixels * 3, metrics, 'decoded');
+        },
+      });
+      return { ref: work.ref, startedAt: work.startedAt, scene, release: release ?? (() => undefined) };
+    } catch (err) {
+      release?.();
+      throw err;
+    } finally {
+      work.release();
+    }
+  };
+
+  const infer = async (work: Decoded | Analysed): Promise<Analysed> => {
+    if (!('scene' in work)) return work;
+    const { scene } = work;
+    try {
+      const { width, height } = manifest.input;
+      const tiles = tileGrid(scene.width, scene.height, width, height, options.tileOverlap);
+      const perTile = await deps.inference.detect(scene, tiles);
+      metrics.scenesInferred.inc();
+      const merged = mergeTiles(
+        tiles.map((rect, i) => ({ placement: { ...rect, scale: 1 }, detections: perTile[i] ?? [] })),
+        { iouThreshold: manifest.iou_threshold },
+      );
+      const detections = merged.map((d): SceneDetection => ({
+        class: manifest.classes[d.classId] ?? `class_${d.classId}`,
+        confidence: d.score,
+        bbox: [d.x1, d.y1, d.x2, d.y2],
+      }));
+      const analysis = { model, width: scene.width, height: scene.height, tiles: tiles.length, detections };
+      return { ref: work.ref, startedAt: work.startedAt, analysis, cached: false };
+    } finally {
+      work.release();
+    }
+  };
+
+  const publish = async (work: Analysed): Promise<OutputRecord[]> => {
+    if (!work.cached) {
+      // The cache only saves work later: losing an entry to a Redis outage must not fail the result.
+      await deps.cache.put(work.ref.sha256, work.analysis).catch((err: unknown) =>
+        deps.logger?.warn({ err, image_id: work.ref.image_id }, 'analysis not cached'));
+    }
+    const result: AnalysisResult = buildAnalysisResult(work.ref, work.analysis, {
+      cached: work.cached,
+      processingTimeMs: performance.now() - work.startedAt,
+      completedAt: Date.now(),
+      hazardOf,
+    });
+    return [{ topic: deps.resultsTopic, key: result.image_id, value: result }];
+  };
+
+  return (records$) =>
+    records$.pipe(
+      asyncStage('fetch', fetch, { concurrency: options.fetchConcurrency, ...retry }),
+      asyncStage('dedupe', dedupe, { concurrency: options.fetchConcurrency, ...retry }),
+      asyncStage('decode', decode, { concurrency: options.decodeConcurrency, ...retry }),
+      asyncStage('infer', infer, { concurrency: options.inferConcurrency, ...retry }),
+      asyncStage('publish', publish, { concurrency: options.inferConcurrency, ...retry }),
+    );
+}
