@@ -1,0 +1,69 @@
+/**
+ * Runs the registry server in-process on a free port with a `_schemas` topic of its own, so tests never touch the
+ * stack's registry or each other's state; removes the topics a test created.
+ */
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { connectionsFromEnv } from '../../../config/connections.ts';
+import { createLogger } from '../../../pipeline/logger.ts';
+import { registryOptionsFrom } from '../../../stack/schemaRegistry/registryOptions.ts';
+import { startSchemaRegistry, type RunningRegistry } from '../../../stack/schemaRegistry/registryServer.ts';
+
+export const brokers = connectionsFromEnv().kafka.brokers;
+export const kafka = new Kafka({ brokers, clientId: 'schema-registry-test', logLevel: logLevel.ERROR });
+
+/** A topic name no other run uses. */
+export const uniqueName = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
+
+/** Starts a registry on `schemasTopic` (created by the registry if missing). TEST_LOG_LEVEL shows its logs. */
+export function startTestRegistry(schemasTopic: string): Promise<RunningRegistry> {
+  const options = registryOptionsFrom(['--port', '0', '--topic', schemasTopic, '--brokers', brokers.join(',')], {});
+  return startSchemaRegistry(options, createLogger('schema-registry-test', process.env.TEST_LOG_LEVEL ?? 'silent'));
+}
+
+export async function createTopic(topic: string, partitions = 1): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function deleteTopics(topics: string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const ours = topics.filter((t) => existing.has(t));
+    if (ours.length > 0) await admin.deleteTopics({ topics: ours });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+const registryType = 'application/vnd.schemaregistry.v1+json';
+
+/** One HTTP call to the registry with Confluent's content type; returns status and parsed body. */
+export async function call(
+  url: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType = registryType,
+): Promise<{ status: number; body: unknown; contentType: string | null }> {
+  const res = await fetch(`${url}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'Content-Type': contentType },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // Some routes answer raw text; keep it as is.
+  }
+  return { status: res.status, body: parsed, contentType: res.headers.get('content-type') };
+}
