@@ -55,13 +55,13 @@ export async function revokeApiKey(pool: Pool, redis: Redis, keyId: string): Pro
   return res.affectedRows > 0;
 }
 
-/** The active key for a presented secret, or undefined (unknown or revoked). */
-export async function findActiveApiKey(pool: Pool, redis: Redis, key: string): Promise<ApiKey | undefined> {
+/** The key record of a presented secret (revoked ones too, so that the refusal can say so), or undefined. */
+export async function findApiKey(pool: Pool, redis: Redis, key: string): Promise<ApiKey | undefined> {
   const hash = hashApiKey(key);
   const cached = await redis.get(cacheKey(hash));
   if (cached !== null) return cached === '' ? undefined : (JSON.parse(cached) as ApiKey);
   const [rows] = await pool.query<RowDataPacket[]>(
-    'SELECT key_id, name, rate_limit_per_minute, created_at, revoked_at FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL',
+    'SELECT key_id, name, rate_limit_per_minute, created_at, revoked_at FROM api_keys WHERE key_hash = ?',
     [hash],
   );
   const found = rows[0] as ApiKey | undefined;

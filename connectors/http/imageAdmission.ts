@@ -1,0 +1,62 @@
+/**
+ * The last step of every way in (upload, batch, reference): an image already analysed answers its result;
+ * otherwise its ImageRef is published and remembered, and the client is told where to look.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ImageRef } from '../../schemas/generated/ImageRef.ts';
+import type { ConnectorDeps } from './deps.ts';
+import type { ResultBody } from './resultStore.ts';
+import { analysisCacheKey } from './resultStore.ts';
+import type { Scene } from './sceneFields.ts';
+
+export interface AdmittedImage {
+  image_id: string;
+  uri: string;
+  sha256: string;
+  contentType: string;
+  sizeBytes: number;
+  filename: string | null;
+}
+
+/** 202 body of the seeds: `{image_id, status: "processing", cache_key}`. */
+export interface Accepted {
+  image_id: string;
+  status: 'processing';
+  cache_key: string;
+}
+
+export type Admission = { kind: 'accepted'; body: Accepted } | { kind: 'cached'; body: ResultBody };
+
+/**
+ * Publishes the image for analysis unless its bytes were analysed before. `onDuplicate` removes what the caller
+ * stored for a duplicate, so only one copy of a scene stays in the store.
+ */
+export async function admitImage(deps: ConnectorDeps, image: AdmittedImage, scene: Scene, onDuplicate: () => Promise<void>): Promise<Admission> {
+  const earlier = await deps.results.findByContent(image.sha256);
+  if (earlier && earlier.image_id !== image.image_id) {
+    await onDuplicate();
+    return { kind: 'cached', body: earlier };
+  }
+  const now = Date.now();
+  const ref: ImageRef = {
+    image_id: image.image_id,
+    uri: image.uri,
+    sha256: image.sha256,
+    content_type: image.contentType,
+    size_bytes: image.sizeBytes,
+    ...scene,
+    trace_id: randomUUID(),
+    submitted_at: now,
+  };
+  await deps.results.rememberUpload({
+    image_id: image.image_id,
+    filename: image.filename,
+    sha256: image.sha256,
+    uri: image.uri,
+    submitted_at: new Date(now).toISOString(),
+    latitude: scene.footprint?.center_lat ?? null,
+    longitude: scene.footprint?.center_lon ?? null,
+  });
+  await deps.publisher.publish(ref);
+  return { kind: 'accepted', body: { image_id: image.image_id, status: 'processing', cache_key: analysisCacheKey(image.sha256) } };
+}

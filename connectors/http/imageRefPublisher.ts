@@ -1,0 +1,55 @@
+/**
+ * Publishes ImageRefs to images.process (key = image_id), Avro-encoded with the registry's schema id.
+ * Idempotent producer: a retried send cannot duplicate a record.
+ */
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import type { ImageRef } from '../../schemas/generated/ImageRef.ts';
+import type { KafkaConnection } from '../../config/connections.ts';
+import type { TopicSpec } from '../../config/topics.ts';
+import { registerValueSchema } from '../../schemas/registry.ts';
+import { HttpError } from './errors.ts';
+
+export interface ImageRefPublisher {
+  publish(ref: ImageRef): Promise<void>;
+  /** Whether the broker answers (for health). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Connects the producer and registers the ImageRef schema under `<topic>-value` (registering an identical schema
+ * is idempotent and returns the existing id, so every connector may do it at start).
+ */
+export async function createImageRefPublisher(
+  kafkaConnection: KafkaConnection,
+  registry: SchemaRegistry,
+  registryUrl: string,
+  topic: TopicSpec,
+): Promise<ImageRefPublisher> {
+  const kafka = new Kafka({ ...kafkaConnection, clientId: `${kafkaConnection.clientId}-connector`, logLevel: logLevel.ERROR });
+  // KIP-98: idempotence needs acks=all and one request in flight per connection (kafkajs issue #200); retries are
+  // bounded, not kafkajs's idempotent default of MAX_SAFE_INTEGER, so that a broker outage becomes a 503 for the
+  // client instead of a request that never ends. kafkajs warns about the bound once at start; that is expected.
+  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 5, maxRetryTime: 2000 } });
+  const admin = kafka.admin();
+  const schemaId = await registerValueSchema(registry, registryUrl, topic);
+  await producer.connect();
+  await admin.connect();
+  return {
+    async publish(ref) {
+      const value = await registry.encode(schemaId, ref);
+      try {
+        await producer.send({ topic: topic.name, acks: -1, messages: [{ key: ref.image_id, value, headers: { trace_id: ref.trace_id } }] });
+      } catch (err) {
+        throw new HttpError(503, 'KAFKA_UNAVAILABLE', `the image could not be queued for analysis: ${(err as Error).message}`);
+      }
+    },
+    async ping() {
+      await admin.describeCluster();
+    },
+    async close() {
+      await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
+    },
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * `hazardflow run connector`: the HTTP ingest connector and query API on HAZARDFLOW_HTTP_HOST:PORT
+ * (127.0.0.1:8080). Runs until SIGTERM/SIGINT, then stops accepting, lets requests in flight finish and closes
+ * its clients.
+ */
+import { createRegistry } from '../../schemas/registry.ts';
+import { createLogger } from '../../pipeline/logger.ts';
+import { createMysqlPool } from '../mysql.ts';
+import { createObjectStoreClient, ensureBucket } from '../objectStore.ts';
+import { createRedis } from '../redis.ts';
+import { buildApp } from './app.ts';
+import { createAlertStore } from './alertStore.ts';
+import type { ConnectorDeps } from './deps.ts';
+import { createImageRefPublisher } from './imageRefPublisher.ts';
+import { createConnectorMetrics } from './metrics.ts';
+import { connectorOptionsFromEnv, type ConnectorOptions } from './options.ts';
+import { createResultStore } from './resultStore.ts';
+
+/** S3 multipart part size for uploads of unknown length: bounds what one upload buffers (minio's default is ~0.5 GB). */
+const UPLOAD_PART_BYTES = 8 * 1024 * 1024;
+
+/** Opens every client the connector needs; `close` releases them. */
+export async function openConnectorDeps(options: ConnectorOptions): Promise<ConnectorDeps & { close(): Promise<void> }> {
+  const { connections } = options;
+  const store = createObjectStoreClient(connections.objectStore, { partSize: UPLOAD_PART_BYTES });
+  await ensureBucket(store, connections.objectStore.bucket, connections.objectStore.region);
+  // Requests fail fast (503) rather than queue while Redis is away.
+  const redis = createRedis(connections.redis, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  await new Promise<void>((resolve, reject) => {
+    if (redis.status === 'ready') return resolve();
+    redis.once('ready', resolve);
+    redis.once('error', reject);
+  });
+  const pool = createMysqlPool(connections.mysql, { connectionLimit: 16 });
+  const publisher = await createImageRefPublisher(connections.kafka, createRegistry(connections.registry.url), connections.registry.url, options.imagesTopic);
+  const metrics = createConnectorMetrics();
+  return {
+    options,
+    store,
+    redis,
+    pool,
+    publisher,
+    metrics,
+    results: createResultStore({ redis, pool, cacheSeconds: options.resultCacheSeconds, cacheLookups: metrics.cacheLookups }),
+    alerts: createAlertStore({ redis, pool, cacheSeconds: options.alertsCacheSeconds, cacheLookups: metrics.cacheLookups }),
+    async close() {
+      await publisher.close();
+      await pool.end();
+      redis.disconnect();
+    },
+  };
+}
+
+export async function run(): Promise<void> {
+  const options = connectorOptionsFromEnv();
+  const logger = createLogger('connector');
+  const deps = await openConnectorDeps(options);
+  const app = await buildApp(deps, logger);
+  await app.listen({ host: options.host, port: options.port });
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  logger.info('shutting down: finishing requests in flight');
+  await app.close();
+  await deps.close();
+}

@@ -1,0 +1,63 @@
+/**
+ * Every knob of the HTTP connector with its default, built from the environment in one place
+ * (HAZARDFLOW_HTTP_*), next to the server connections and topics it uses.
+ */
+import { connectionsFromEnv, type Connections } from '../../config/connections.ts';
+import { topicsFromEnv, type TopicSpec } from '../../config/topics.ts';
+
+export interface ConnectorOptions {
+  host: string;
+  port: number;
+  /** Largest accepted image in bytes. */
+  maxUploadBytes: number;
+  /** Largest accepted image in pixels (width × height), checked from the header before anything decodes it. */
+  maxImagePixels: number;
+  /** Most files in one batch request. */
+  maxBatchFiles: number;
+  /** Largest JSON body (reference publishing) in bytes. */
+  maxJsonBytes: number;
+  /** Requests per minute for a key that has no limit of its own. */
+  defaultRateLimitPerMinute: number;
+  /** Off only for local experiments: every /api/v1 route but health needs a key otherwise. */
+  requireApiKey: boolean;
+  /**
+   * Buckets of the configured object store that `POST /api/v1/analyze/reference` may name (the analyze stage
+   * reads from that one store only); the upload bucket is always among them.
+   */
+  allowedBuckets: string[];
+  /** Seconds a result stays in Redis (seed: 1 h) and active alerts (seed: 60 s). */
+  resultCacheSeconds: number;
+  alertsCacheSeconds: number;
+  /** Default search radius of `GET /alerts/active` in km (seed: 10). */
+  defaultAlertRadiusKm: number;
+  connections: Connections;
+  imagesTopic: TopicSpec;
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+}
+
+export function connectorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): ConnectorOptions {
+  const connections = connectionsFromEnv(env);
+  return {
+    host: env.HAZARDFLOW_HTTP_HOST ?? '127.0.0.1',
+    port: int(env, 'HAZARDFLOW_HTTP_PORT', 8080),
+    maxUploadBytes: int(env, 'HAZARDFLOW_HTTP_MAX_UPLOAD_BYTES', 512 * 1024 * 1024),
+    maxImagePixels: int(env, 'HAZARDFLOW_HTTP_MAX_IMAGE_PIXELS', 268_402_689),
+    maxBatchFiles: int(env, 'HAZARDFLOW_HTTP_MAX_BATCH_FILES', 32),
+    maxJsonBytes: int(env, 'HAZARDFLOW_HTTP_MAX_JSON_BYTES', 64 * 1024),
+    defaultRateLimitPerMinute: int(env, 'HAZARDFLOW_HTTP_RATE_LIMIT_PER_MINUTE', 600),
+    requireApiKey: env.HAZARDFLOW_HTTP_REQUIRE_API_KEY !== 'false',
+    allowedBuckets: [...new Set([connections.objectStore.bucket, ...(env.HAZARDFLOW_ALLOWED_BUCKETS ?? '').split(',').map((b) => b.trim()).filter(Boolean)])],
+    resultCacheSeconds: int(env, 'HAZARDFLOW_HTTP_RESULT_CACHE_SECONDS', 3600),
+    alertsCacheSeconds: int(env, 'HAZARDFLOW_HTTP_ALERTS_CACHE_SECONDS', 60),
+    defaultAlertRadiusKm: int(env, 'HAZARDFLOW_HTTP_DEFAULT_ALERT_RADIUS_KM', 10),
+    connections,
+    imagesTopic: topicsFromEnv(env).images,
+  };
+}

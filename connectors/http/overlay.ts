@@ -1,0 +1,44 @@
+/**
+ * A result's detections drawn on its image: boxes and labels as SVG composited by sharp onto a copy scaled to at
+ * most OVERLAY_MAX_SIDE pixels, so a huge scene still gives a viewable PNG.
+ */
+import sharp from 'sharp';
+import type { Detection } from './resultStore.ts';
+
+export const OVERLAY_MAX_SIDE = 2048;
+
+const CLASS_COLOURS: Record<string, string> = { landslide: '#ff3b30', flood: '#0a84ff', water_body: '#64d2ff', vegetation_loss: '#ffd60a' };
+
+const escape = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The SVG layer for an image of `width`×`height` showing `detections` (bboxes in scene pixels) at `scale`. */
+export function detectionsSvg(detections: Detection[], width: number, height: number, scale: number): string {
+  const stroke = Math.max(2, Math.round(Math.min(width, height) / 300));
+  const font = Math.max(12, Math.round(Math.min(width, height) / 50));
+  const shapes = detections.map((d) => {
+    const [x1 = 0, y1 = 0, x2 = 0, y2 = 0] = d.bbox.map((v) => v * scale);
+    const colour = CLASS_COLOURS[d.class] ?? '#ffffff';
+    const label = `${escape(d.class)} ${(d.confidence * 100).toFixed(0)}%`;
+    const labelY = y1 > font + 4 ? y1 - 4 : y1 + font + 2;
+    return `<rect x="${x1}" y="${y1}" width="${Math.max(0, x2 - x1)}" height="${Math.max(0, y2 - y1)}" fill="none" stroke="${colour}" stroke-width="${stroke}"/>` +
+      `<text x="${x1 + 2}" y="${labelY}" font-family="sans-serif" font-size="${font}" fill="${colour}" stroke="#000" stroke-width="0.6">${label}</text>`;
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${shapes.join('')}</svg>`;
+}
+
+/** The PNG overlay of `image` (encoded bytes) with `detections`. */
+export async function renderOverlay(image: Buffer, detections: Detection[], maxPixels: number): Promise<Buffer> {
+  // No EXIF auto-rotation: the boxes are in the pixel grid the analyze stage decoded, which is not rotated either.
+  const base = sharp(image, { limitInputPixels: maxPixels });
+  const meta = await base.metadata();
+  const width = meta.width ?? 0;
+  const height = meta.height ?? 0;
+  const scale = Math.min(1, OVERLAY_MAX_SIDE / Math.max(width, height, 1));
+  const w = Math.max(1, Math.round(width * scale));
+  const h = Math.max(1, Math.round(height * scale));
+  const resized = await base.resize(w, h, { fit: 'fill' }).toBuffer();
+  return sharp(resized)
+    .composite([{ input: Buffer.from(detectionsSvg(detections, w, h, scale)), top: 0, left: 0 }])
+    .png()
+    .toBuffer();
+}

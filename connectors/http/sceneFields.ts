@@ -1,0 +1,157 @@
+/**
+ * The description of a scene that comes with an upload (form fields, or one entry of a batch's `coordinates`):
+ * where it lies, when it was captured, who sent it, how urgent it is. Each value is checked as it arrives, so a
+ * bad latitude is refused before a large file behind it is read, and each refusal names the field and the value.
+ */
+import type { DevHazardflow } from '../../schemas/generated/ImageRef.ts';
+import { badRequest } from './errors.ts';
+
+type Priority = DevHazardflow.Priority;
+type Footprint = DevHazardflow.Footprint;
+
+export const PRIORITIES: readonly Priority[] = ['normal', 'high', 'batch'];
+
+/** The fields as given; everything optional until `completeScene`. */
+export interface SceneFields {
+  latitude?: number;
+  longitude?: number;
+  priority?: Priority;
+  captured_at?: number;
+  ground_station?: string;
+  satellite?: string;
+  sensor?: string;
+  gsd_m?: number;
+  north?: number;
+  south?: number;
+  east?: number;
+  west?: number;
+}
+
+/** The scene part of an ImageRef. */
+export interface Scene {
+  footprint: Footprint | null;
+  priority: Priority;
+  captured_at: number;
+  ground_station: string;
+  satellite: string | null;
+  sensor: string | null;
+  gsd_m: number | null;
+}
+
+export const SCENE_FIELD_NAMES = ['latitude', 'longitude', 'priority', 'captured_at', 'ground_station', 'satellite', 'sensor', 'gsd_m', 'north', 'south', 'east', 'west'] as const;
+type FieldName = (typeof SCENE_FIELD_NAMES)[number];
+
+const show = (value: unknown) => JSON.stringify(String(value).slice(0, 60));
+
+function number(name: string, value: unknown, min: number, max: number): number {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  if (!Number.isFinite(n)) throw badRequest(`INVALID_${name.toUpperCase()}`, `${name} must be a number, got ${show(value)}`);
+  if (n < min || n > max) throw badRequest(`${name.toUpperCase()}_OUT_OF_RANGE`, `${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function text(name: string, value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '') throw badRequest(`INVALID_${name.toUpperCase()}`, `${name} must be a non-empty string`);
+  // eslint-disable-next-line no-control-regex
+  if (value.length > 100 || /[\u0000-\u001f\u007f]/.test(value)) {
+    throw badRequest(`INVALID_${name.toUpperCase()}`, `${name} must be at most 100 printable characters`);
+  }
+  return value.trim();
+}
+
+/** Epoch milliseconds from an ISO 8601 time with a zone, or from an integer of epoch milliseconds. */
+function time(name: string, value: unknown, now: number): number {
+  let ms: number;
+  if (typeof value === 'number' || (typeof value === 'string' && /^\d+$/.test(value))) ms = Number(value);
+  else if (typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)$/.test(value)) ms = Date.parse(value);
+  else throw badRequest('INVALID_CAPTURED_AT', `${name} must be an ISO 8601 time with a zone (2024-01-15T10:30:00Z) or epoch milliseconds, got ${show(value)}`);
+  if (!Number.isFinite(ms)) throw badRequest('INVALID_CAPTURED_AT', `${name} is not a valid time: ${show(value)}`);
+  // A clock a few minutes ahead is tolerated; a scene from tomorrow would open windows no other image can reach.
+  if (ms > now + 10 * 60 * 1000) throw badRequest('CAPTURED_AT_IN_FUTURE', `${name} ${new Date(ms).toISOString()} is in the future`);
+  if (ms < Date.UTC(1957, 9, 4)) throw badRequest('CAPTURED_AT_OUT_OF_RANGE', `${name} ${show(value)} is before the first satellite`);
+  return Math.round(ms);
+}
+
+/** Checks one field and records it in `into`; unknown and repeated fields are refused. */
+export function addSceneField(into: SceneFields, name: string, value: unknown, now: number = Date.now()): void {
+  if (!(SCENE_FIELD_NAMES as readonly string[]).includes(name)) {
+    throw badRequest('UNKNOWN_FIELD', `unknown field ${show(name)}; the fields are file, ${SCENE_FIELD_NAMES.join(', ')}`);
+  }
+  const field = name as FieldName;
+  if (into[field] !== undefined) throw badRequest('DUPLICATE_FIELD', `field ${field} is given twice`);
+  switch (field) {
+    case 'latitude':
+    case 'north':
+    case 'south':
+      into[field] = number(field, value, -90, 90);
+      break;
+    case 'longitude':
+    case 'east':
+    case 'west':
+      into[field] = number(field, value, -180, 180);
+      break;
+    case 'gsd_m':
+      into.gsd_m = number(field, value, 0.01, 10_000);
+      break;
+    case 'priority':
+      if (typeof value !== 'string' || !(PRIORITIES as readonly string[]).includes(value)) {
+        throw badRequest('UNKNOWN_PRIORITY', `priority must be one of ${PRIORITIES.join(', ')}, got ${show(value)}`);
+      }
+      into.priority = value as Priority;
+      break;
+    case 'captured_at':
+      into.captured_at = time(field, value, now);
+      break;
+    default:
+      into[field] = text(field, value);
+  }
+}
+
+/** All fields of a JSON object (one batch entry or a reference body), checked one by one. */
+export function sceneFieldsOf(entry: Record<string, unknown>, skip: readonly string[] = [], now: number = Date.now()): SceneFields {
+  const fields: SceneFields = {};
+  for (const [name, value] of Object.entries(entry)) {
+    if (!skip.includes(name) && value !== null && value !== undefined) addSceneField(fields, name, value, now);
+  }
+  return fields;
+}
+
+/**
+ * The scene of an upload from its fields: latitude and longitude come together (or from the bounds' middle),
+ * bounds come as four edges around the center; defaults fill the rest.
+ */
+export function completeScene(fields: SceneFields, defaults: { priority: Priority; ground_station: string; now: number }): Scene {
+  if ((fields.latitude === undefined) !== (fields.longitude === undefined)) {
+    throw badRequest('INCOMPLETE_COORDINATES', `latitude and longitude come together; only ${fields.latitude === undefined ? 'longitude' : 'latitude'} was given`);
+  }
+  const edges = [fields.north, fields.south, fields.east, fields.west];
+  const given = edges.filter((e) => e !== undefined).length;
+  if (given !== 0 && given !== 4) throw badRequest('INCOMPLETE_BOUNDS', 'bounds need all four of north, south, east and west');
+  let footprint: Footprint | null = null;
+  if (given === 4) {
+    const { north, south, east, west } = fields as Required<SceneFields>;
+    if (north <= south) throw badRequest('INVALID_BOUNDS', `north (${north}) must be greater than south (${south})`);
+    if (east === west) throw badRequest('INVALID_BOUNDS', 'east and west must differ');
+    const lat = fields.latitude ?? (north + south) / 2;
+    // west > east is a scene across the antimeridian; its middle wraps around too.
+    const span = east > west ? east - west : east + 360 - west;
+    const mid = west + span / 2;
+    const lon = fields.longitude ?? (mid > 180 ? mid - 360 : mid);
+    const insideLon = east > west ? lon >= west && lon <= east : lon >= west || lon <= east;
+    if (lat < south || lat > north || !insideLon) {
+      throw badRequest('CENTER_OUTSIDE_BOUNDS', `the center ${lat}, ${lon} lies outside the bounds`);
+    }
+    footprint = { center_lat: lat, center_lon: lon, bounds: { north, south, east, west } };
+  } else if (fields.latitude !== undefined && fields.longitude !== undefined) {
+    footprint = { center_lat: fields.latitude, center_lon: fields.longitude, bounds: null };
+  }
+  return {
+    footprint,
+    priority: fields.priority ?? defaults.priority,
+    captured_at: fields.captured_at ?? defaults.now,
+    ground_station: fields.ground_station ?? defaults.ground_station,
+    satellite: fields.satellite ?? null,
+    sensor: fields.sensor ?? null,
+    gsd_m: fields.gsd_m ?? null,
+  };
+}

@@ -1,0 +1,157 @@
+/**
+ * Streams one uploaded file into the object store while hashing it, so that no upload is ever held whole in
+ * memory: the bytes pass once through an inspector (sha256, size limit, magic number, head and tail kept for the
+ * header check) on their way to a multipart S3 upload.
+ */
+import { createHash } from 'node:crypto';
+import { PassThrough, Transform, type Readable, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Client } from 'minio';
+import { HttpError } from './errors.ts';
+import { checkImage, HEAD_BYTES, requireImageType, type CheckedImage } from './imageCheck.ts';
+import { MAGIC_BYTES, TAIL_BYTES, type ImageType } from './imageFormat.ts';
+import { readRange } from './objectRange.ts';
+
+export interface StoredUpload extends CheckedImage {
+  bucket: string;
+  key: string;
+  sha256: string;
+  sizeBytes: number;
+}
+
+export interface UploadTarget {
+  bucket: string;
+  key: string;
+  maxBytes: number;
+  maxPixels: number;
+  /** The part's declared Content-Type; an image type that contradicts the bytes is rejected. */
+  declaredType: string;
+}
+
+const DECLARABLE = new Set(['image/jpeg', 'image/png', 'image/tiff', 'application/octet-stream', '']);
+
+/**
+ * Passes bytes through unchanged until it finds a reason to refuse them; from then on it ends its output (so the
+ * S3 upload completes and can be deleted, rather than hanging on a stream that never ends) and discards the rest.
+ */
+class UploadInspector extends Transform {
+  private readonly hash = createHash('sha256');
+  private readonly headChunks: Buffer[] = [];
+  private headLength = 0;
+  private tailBytes: Buffer = Buffer.alloc(0);
+  size = 0;
+  type: ImageType | undefined;
+  failure: HttpError | undefined;
+
+  constructor(private readonly target: UploadTarget) {
+    super();
+  }
+
+  get head(): Buffer {
+    return Buffer.concat(this.headChunks, this.headLength);
+  }
+
+  get tail(): Buffer {
+    return this.tailBytes;
+  }
+
+  get sha256(): string {
+    return this.hash.digest('hex');
+  }
+
+  fail(error: HttpError): void {
+    if (this.failure) return;
+    this.failure = error;
+    this.push(null);
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    if (this.failure) return callback();
+    this.size += chunk.length;
+    if (this.size > this.target.maxBytes) {
+      this.fail(new HttpError(413, 'FILE_TOO_LARGE', `the file is larger than the limit of ${this.target.maxBytes} bytes`));
+      return callback();
+    }
+    if (this.headLength < HEAD_BYTES) {
+      const part = chunk.subarray(0, HEAD_BYTES - this.headLength);
+      this.headChunks.push(part);
+      this.headLength += part.length;
+    }
+    if (!this.type && this.headLength >= MAGIC_BYTES) {
+      try {
+        this.checkType(this.head);
+      } catch (err) {
+        this.fail(err as HttpError);
+        return callback();
+      }
+    }
+    this.hash.update(chunk);
+    this.tailBytes = chunk.length >= TAIL_BYTES ? chunk.subarray(chunk.length - TAIL_BYTES) : Buffer.concat([this.tailBytes, chunk]).subarray(-TAIL_BYTES);
+    callback(null, chunk);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    if (!this.failure && this.size === 0) this.failure = new HttpError(400, 'EMPTY_FILE', 'the file is empty');
+    // A file shorter than the magic number is judged here.
+    if (!this.failure && !this.type && this.size > 0) {
+      try {
+        this.checkType(this.head);
+      } catch (err) {
+        this.failure = err as HttpError;
+      }
+    }
+    callback();
+  }
+
+  private checkType(head: Buffer): void {
+    this.type = requireImageType(head);
+    const declared = this.target.declaredType.toLowerCase();
+    if (!DECLARABLE.has(declared)) {
+      throw new HttpError(415, 'UNSUPPORTED_CONTENT_TYPE', `the file part is declared as ${declared}; send image/jpeg, image/png or image/tiff`);
+    }
+    if (declared.startsWith('image/') && declared !== this.type) {
+      throw new HttpError(415, 'CONTENT_TYPE_MISMATCH', `the file part is declared as ${declared} but its bytes are ${this.type}`);
+    }
+  }
+}
+
+/**
+ * Stores `source` at `target.key` and returns what was stored, or throws the HttpError that says why the file is
+ * refused (after removing whatever reached the store). S3 failures surface as a 503.
+ */
+export async function storeUpload(store: Client, source: Readable, target: UploadTarget): Promise<StoredUpload> {
+  const inspector = new UploadInspector(target);
+  // minio never sees an error on its input (it would wait forever): the inspector ends it instead.
+  const toStore = new PassThrough();
+  inspector.pipe(toStore);
+  let storeError: unknown;
+  const stored = store.putObject(target.bucket, target.key, toStore, undefined, { 'Content-Type': target.declaredType || 'application/octet-stream' }).catch((err: unknown) => {
+    storeError = err;
+    source.destroy();
+    inspector.destroy();
+  });
+  await pipeline(source, inspector).catch((err: unknown) => {
+    if (storeError === undefined) inspector.fail(new HttpError(400, 'UPLOAD_ABORTED', `the upload ended early: ${(err as Error).message}`));
+    toStore.end();
+  });
+  await stored;
+  const remove = () => store.removeObject(target.bucket, target.key).catch(() => undefined);
+  // A refused file wins over the store's complaint about the empty object it was left with.
+  if (inspector.failure) {
+    await remove();
+    throw inspector.failure;
+  }
+  if (storeError !== undefined) {
+    throw new HttpError(503, 'OBJECT_STORE_UNAVAILABLE', `the object store did not take the upload: ${(storeError as Error).message}`);
+  }
+  try {
+    const checked = await checkImage(
+      { head: inspector.head, tail: inspector.tail, size: inspector.size, read: (offset, length) => readRange(store, target.bucket, target.key, offset, length) },
+      target.maxPixels,
+    );
+    return { ...checked, bucket: target.bucket, key: target.key, sha256: inspector.sha256, sizeBytes: inspector.size };
+  } catch (err) {
+    await remove();
+    throw err;
+  }
+}
