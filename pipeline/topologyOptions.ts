@@ -57,4 +57,6 @@ export interface RunningTopology {
   stop(): Promise<void>;
   /** Resolves when the topology has stopped; rejects if it failed (e.g. the broker was lost for good). */
   readonly done: Promise<void>;
+  /** Records and bytes in flight now, at their peak so far, and the bound (what the backpressure test checks). */
+  inFlight(): { current: { records: number; bytes: number }; peak: { records: number; bytes: number }; max: { records: number; bytes: number } };
 }

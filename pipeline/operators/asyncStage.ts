@@ -1,4 +1,5 @@
 import { asyncScheduler, concatMap, defer, groupBy, mergeMap, of, type Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { observerOf } from '../instrumentation.ts';
 import type { InputRecord, Item } from '../types.ts';
 import { deadLetterOnFailure } from './deadLetterOnFailure.ts';
 import { defaultRetryPolicy, retryTransient, type RetryPolicy } from './retryTransient.ts';
@@ -40,8 +41,14 @@ export function asyncStage<A, B>(
   const scheduler = options.scheduler ?? asyncScheduler;
   const run = (item: Item<A>): Observable<Item<B>> => {
     if (!item.ok) return of(item);
-    return defer(async () => work(item.value, item.record)).pipe(
-      retryTransient<B>(policy, scheduler),
+    const observer = observerOf(item.record);
+    return defer(async () => {
+      const started = performance.now();
+      const result = await work(item.value, item.record);
+      observer?.latency(name, (performance.now() - started) / 1000);
+      return result;
+    }).pipe(
+      retryTransient<B>(policy, scheduler, Math.random, () => observer?.retried(name)),
       deadLetterOnFailure<B>(name, item.record),
     );
   };

@@ -1,5 +1,6 @@
 import { asyncScheduler, connect, defer, filter, from, merge, mergeMap, catchError, type Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import { PermanentCode, PermanentError, PipelineError } from '../errors.ts';
+import { observerOf } from '../instrumentation.ts';
 import { failed, ok, type Failed, type InputRecord, type Item, type Ok } from '../types.ts';
 import { batchBySizeOrAge, type BatchOptions } from './batchBySizeOrAge.ts';
 import { failedFrom } from './deadLetterOnFailure.ts';
@@ -28,9 +29,16 @@ export type BatchWork<A, B> = (values: A[], records: InputRecord[]) => Promise<R
 export function batchStage<A, B>(name: string, work: BatchWork<A, B>, options: BatchStageOptions): OperatorFunction<Item<A>, Item<B>> {
   const policy = options.retry ?? defaultRetryPolicy;
   const scheduler = options.scheduler ?? asyncScheduler;
-  const runBatch = (batch: Ok<A>[]): Observable<Item<B>> =>
-    defer(() => work(batch.map((item) => item.value), batch.map((item) => item.record))).pipe(
-      retryTransient<ReadonlyArray<B | PipelineError>>(policy, scheduler),
+  const runBatch = (batch: Ok<A>[]): Observable<Item<B>> => {
+    const observer = batch[0] && observerOf(batch[0].record);
+    return defer(async () => {
+      observer?.batched(name, batch.length);
+      const started = performance.now();
+      const results = await work(batch.map((item) => item.value), batch.map((item) => item.record));
+      observer?.latency(name, (performance.now() - started) / 1000);
+      return results;
+    }).pipe(
+      retryTransient<ReadonlyArray<B | PipelineError>>(policy, scheduler, Math.random, () => observer?.retried(name)),
       mergeMap((results) => {
         if (results.length !== batch.length) {
           const error = new PermanentError(PermanentCode.INVALID_RECORD, `stage ${name} returned ${results.length} results for ${batch.length} records`);
@@ -48,6 +56,7 @@ export function batchStage<A, B>(name: string, work: BatchWork<A, B>, options: B
         return from(batch.map((item) => failedFrom(item.record, name, err)));
       }),
     );
+  };
   return (source) =>
     source.pipe(
       connect((items$) =>

@@ -41,6 +41,7 @@ export function retryTransient<T>(
   policy: RetryPolicy = defaultRetryPolicy,
   scheduler: SchedulerLike = asyncScheduler,
   random: () => number = Math.random,
+  onRetry: (error: PipelineError, attempts: number) => void = () => undefined,
 ): MonoTypeOperatorFunction<T> {
   return (source) =>
     defer(() => {
@@ -53,6 +54,7 @@ export function retryTransient<T>(
           delay: (err: unknown) => {
             const error = classifyError(err);
             if (!error.retriable || attempts >= policy.maxAttempts) return throwError(() => new GaveUp(error, attempts));
+            onRetry(error, attempts);
             return timer(backoffDelay(policy, attempts, random), scheduler);
           },
         }),

@@ -1,0 +1,329 @@
+/**
+ * The Kafka source: a consumer group member as an Observable of records, each with an ack handle. It owns
+ * what happens between fetching and committing: decoding through the registry, the in-flight bound (pause and
+ * resume), per-partition offset tracking, periodic commits through a PartitionCommitter, generations across
+ * rebalances, and the drain on stop.
+ */
+import { Observable } from 'rxjs';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { PermanentCode, PermanentError, classifyError } from './errors.ts';
+import type { InFlightBound } from './inFlightBound.ts';
+import type { Logger } from './logger.ts';
+import type { PipelineMetrics } from './metrics.ts';
+import { PartitionProgress, type Committable } from './offsets/partitionProgress.ts';
+import { backoffDelay, defaultRetryPolicy } from './operators/retryTransient.ts';
+import type { Serde } from './serde.ts';
+import { failed, ok, type InputRecord, type Item, type TopicPartition } from './types.ts';
+
+/** How the finished records of a partition are committed (a Kafka transaction, or a consumer offset commit). */
+export interface PartitionCommitter<P> {
+  /**
+   * Runs once per partition and assignment before its first record is emitted. Returns the offset the
+   * partition must resume from (records before it are skipped), or null to keep the consumer's position.
+   */
+  prepare(tp: TopicPartition): Promise<string | null>;
+  /** Commits the finished head run of a partition: its payloads and its offset, durably. */
+  commit(tp: TopicPartition, run: Committable<P>): Promise<void>;
+  /** The partition is no longer ours. */
+  release(tp: TopicPartition): Promise<void>;
+}
+
+/** Thrown by a committer when another process owns the partition now (its producer fenced ours). */
+export class PartitionFenced extends Error {
+  constructor(tp: TopicPartition, options: { cause?: unknown } = {}) {
+    super(`partition ${tp.topic}/${tp.partition} was taken over by another process`, options);
+    this.name = 'PartitionFenced';
+  }
+}
+
+export interface SourceRecord<V, P> {
+  /** The decoded record, or a `deserialize` failure for the dead-letter topic. */
+  item: Item<V>;
+  /** Marks the record finished, with what must be committed along with its offset. */
+  ack(payload: P): void;
+}
+
+export interface KafkaSourceOptions<P> {
+  kafka: Kafka;
+  topology: string;
+  groupId: string;
+  topics: string[];
+  fromBeginning: boolean;
+  serde: Serde;
+  bound: InFlightBound;
+  commitIntervalMs: number;
+  sessionTimeoutMs: number;
+  /** null: commit offsets through the consumer (what an external-sink topology needs). */
+  committer: PartitionCommitter<P> | null;
+  logger: Logger;
+  metrics: PipelineMetrics;
+  onPartitionsAssigned?: (partitions: TopicPartition[]) => Promise<void>;
+  onPartitionsRevoked?: (partitions: TopicPartition[]) => Promise<void>;
+}
+
+export interface KafkaSource<V, P> {
+  /** Subscribing joins the group; completes after `stop`. */
+  readonly records$: Observable<SourceRecord<V, P>>;
+  /** Resolves when the consumer has joined its group for the first time. */
+  readonly joined: Promise<void>;
+  /** Stops fetching, waits up to `timeoutMs` for in-flight records to be acked and committed, disconnects. */
+  stop(timeoutMs: number): Promise<void>;
+}
+
+interface PartitionState<P> {
+  readonly tp: TopicPartition;
+  readonly progress: PartitionProgress<P>;
+  ready: Promise<string | null>;
+  discarded: boolean;
+  /** Set when the partition starts over: the consumer must seek to the committed offset first. */
+  seekPending: boolean;
+}
+
+const keyOf = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`;
+
+function headersOf(message: KafkaMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    if (value === undefined) continue;
+    out[name] = Array.isArray(value) ? value.map(String).join(',') : String(value);
+  }
+  return out;
+}
+
+export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSource<V, P> {
+  const { bound, metrics, logger, topology } = options;
+  const consumer: Consumer = options.kafka.consumer({
+    groupId: options.groupId,
+    sessionTimeout: options.sessionTimeoutMs,
+    heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 10)),
+    readUncommitted: false,
+  });
+  const states = new Map<string, PartitionState<P>>();
+  // Commits per partition are serialised across generations: a new owner state waits for the old one's commit.
+  const commitChains = new Map<string, Promise<void>>();
+  let assignment: TopicPartition[] = [];
+  let paused = false;
+  let stopping = false;
+  let flushTimer: NodeJS.Timeout | undefined;
+  let finish: (() => void) | undefined;
+  let markJoined: () => void = () => undefined;
+  const joined = new Promise<void>((resolve) => (markJoined = resolve));
+
+  const allTopics = () => options.topics.map((topic) => ({ topic }));
+  const pauseFetching = () => {
+    if (paused) return;
+    paused = true;
+    metrics.pauses.inc({ topology });
+    consumer.pause(allTopics());
+  };
+  const maybeResume = () => {
+    if (!paused || stopping || !bound.drained) return;
+    paused = false;
+    consumer.resume(allTopics());
+  };
+  const updateGauges = () => {
+    metrics.inFlightRecords.set({ topology }, bound.current.records);
+    metrics.inFlightBytes.set({ topology }, bound.current.bytes);
+  };
+
+  /** Forgets a partition's uncommitted records: the next owner (or the next generation) fetches them again. */
+  const discard = (state: PartitionState<P>) => {
+    if (state.discarded) return;
+    state.discarded = true;
+    bound.release(state.progress.size, state.progress.bytes);
+    if (states.get(keyOf(state.tp)) === state) states.delete(keyOf(state.tp));
+    updateGauges();
+    maybeResume();
+  };
+
+  const prepare = async (state: PartitionState<P>): Promise<string | null> => {
+    await commitChains.get(keyOf(state.tp));
+    const resumeAt = options.committer ? await options.committer.prepare(state.tp) : null;
+    await options.onPartitionsAssigned?.([state.tp]);
+    return resumeAt;
+  };
+
+  const newState = (tp: TopicPartition, seekPending = false): PartitionState<P> => {
+    const state: PartitionState<P> = { tp, progress: new PartitionProgress<P>(), ready: Promise.resolve(null), discarded: false, seekPending };
+    state.ready = prepare(state);
+    // A failed preparation is seen by eachBatch, which awaits it; this only keeps it from being unhandled.
+    state.ready.catch(() => undefined);
+    states.set(keyOf(tp), state);
+    return state;
+  };
+
+  const commitOffsetsOfConsumer = async (tp: TopicPartition, run: Committable<P>) => {
+    await consumer.commitOffsets([{ topic: tp.topic, partition: tp.partition, offset: run.nextOffset }]);
+  };
+
+  const commitPartition = async (state: PartitionState<P>): Promise<void> => {
+    const run = state.progress.committable();
+    if (!run || state.discarded) return;
+    try {
+      if (options.committer) await options.committer.commit(state.tp, run);
+      else await commitOffsetsOfConsumer(state.tp, run);
+    } catch (err) {
+      if (err instanceof PartitionFenced) {
+        logger.warn({ topic: state.tp.topic, partition: state.tp.partition }, 'partition fenced by its new owner; dropping its in-flight records');
+        discard(state);
+        consumer.pause([{ topic: state.tp.topic, partitions: [state.tp.partition] }]);
+        return;
+      }
+      logger.warn({ err, topic: state.tp.topic, partition: state.tp.partition }, 'commit failed');
+      // A failed transaction may still have committed (a timeout on EndTxn): only the broker knows, so the
+      // partition starts over from the offset it reports. A failed consumer commit is simply tried again.
+      if (options.committer) restart(state);
+      return;
+    }
+    if (state.discarded) return;
+    state.progress.committed(run.payloads.length);
+    bound.release(run.payloads.length, run.bytes);
+    metrics.commits.inc({ topology });
+    updateGauges();
+    maybeResume();
+  };
+
+  /** Starts a partition over from its committed offset, with a fresh committer state (new producer). */
+  const restart = (state: PartitionState<P>) => {
+    discard(state);
+    newState(state.tp, true);
+  };
+
+  const flush = (state: PartitionState<P>): Promise<void> => {
+    const key = keyOf(state.tp);
+    const next = (commitChains.get(key) ?? Promise.resolve()).then(() => commitPartition(state));
+    commitChains.set(key, next);
+    return next;
+  };
+  const flushAll = () => Promise.all([...states.values()].map(flush));
+
+  const decode = async (message: KafkaMessage): Promise<{ value: unknown } | { error: PermanentError | ReturnType<typeof classifyError>; attempts: number }> => {
+    if (message.value === null) return { error: new PermanentError(PermanentCode.UNDECODABLE, 'record has no value (tombstone)'), attempts: 1 };
+    for (let attempts = 1; ; attempts += 1) {
+      try {
+        return { value: await options.serde.decode(message.value) };
+      } catch (err) {
+        const error = classifyError(err);
+        if (!error.retriable || attempts >= defaultRetryPolicy.maxAttempts || stopping) return { error, attempts };
+        await new Promise((resolve) => setTimeout(resolve, backoffDelay(defaultRetryPolicy, attempts)));
+      }
+    }
+  };
+
+  const eachBatch = async (payload: EachBatchPayload, emit: (record: SourceRecord<V, P>) => void) => {
+    const { batch } = payload;
+    const tp = { topic: batch.topic, partition: batch.partition };
+    if (stopping) return;
+    const state = states.get(keyOf(tp)) ?? newState(tp);
+    const resumeAt = await state.ready;
+    if (state.seekPending) {
+      state.seekPending = false;
+      if (resumeAt !== null) {
+        // This batch was fetched from where the failed generation had got to; fetch again from the commit.
+        consumer.seek({ ...tp, offset: resumeAt });
+        return;
+      }
+    }
+    const skipBelow = resumeAt === null ? null : BigInt(resumeAt);
+    metrics.consumerLag.set({ topology, topic: tp.topic, partition: String(tp.partition) }, Number(batch.offsetLagLow()));
+    for (const message of batch.messages) {
+      if (state.discarded || stopping || !payload.isRunning() || payload.isStale()) break;
+      if (skipBelow !== null && BigInt(message.offset) < skipBelow) {
+        // Committed by the partition's previous owner after our consumer had read the group's offsets.
+        payload.resolveOffset(message.offset);
+        continue;
+      }
+      const sizeBytes = (message.key?.length ?? 0) + (message.value?.length ?? 0);
+      if (!bound.hasRoom(sizeBytes)) {
+        pauseFetching();
+        break;
+      }
+      const decoded = await decode(message);
+      if (state.discarded) break;
+      const record: InputRecord = {
+        topic: tp.topic,
+        partition: tp.partition,
+        offset: message.offset,
+        key: message.key === null ? null : message.key.toString('utf8'),
+        value: 'value' in decoded ? decoded.value : undefined,
+        headers: headersOf(message),
+        timestamp: message.timestamp,
+        raw: { key: message.key, value: message.value },
+        sizeBytes,
+      };
+      state.progress.track(message.offset, sizeBytes);
+      bound.add(sizeBytes);
+      metrics.recordsIn.inc({ topology, topic: tp.topic });
+      const item: Item<V> = 'value' in decoded ? ok(record, decoded.value as V) : failed(record, 'deserialize', decoded.error, decoded.attempts);
+      emit({ item, ack: (p) => void state.progress.finish(message.offset, p) });
+      payload.resolveOffset(message.offset);
+    }
+    updateGauges();
+    await payload.heartbeat();
+  };
+
+  const onGroupJoin = (memberAssignment: Record<string, number[]>) => {
+    const next = Object.entries(memberAssignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })));
+    const nextKeys = new Set(next.map(keyOf));
+    const revoked = assignment.filter((tp) => !nextKeys.has(keyOf(tp)));
+    // kafkajs restarts every partition from the group's committed offsets after a join, so every partition
+    // starts a new generation: uncommitted records of the old one are fetched again.
+    for (const state of [...states.values()]) discard(state);
+    assignment = next;
+    if (!paused) consumer.resume(allTopics());
+    for (const tp of revoked) {
+      const key = keyOf(tp);
+      commitChains.set(key, (commitChains.get(key) ?? Promise.resolve()).then(async () => {
+        await options.committer?.release(tp);
+        await options.onPartitionsRevoked?.([tp]);
+      }).catch((err: unknown) => logger.warn({ err, ...tp }, 'releasing a revoked partition failed')));
+    }
+    logger.info({ assigned: next.length, revoked: revoked.length }, 'joined group');
+    markJoined();
+  };
+
+  const records$ = new Observable<SourceRecord<V, P>>((subscriber) => {
+    const emit = (record: SourceRecord<V, P>) => subscriber.next(record);
+    const removeJoin = consumer.on(consumer.events.GROUP_JOIN, (event) => onGroupJoin(event.payload.memberAssignment));
+    const removeCrash = consumer.on(consumer.events.CRASH, (event) => {
+      if (!event.payload.restart) subscriber.error(event.payload.error);
+    });
+    finish = () => subscriber.complete();
+    (async () => {
+      await consumer.connect();
+      await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning });
+      await consumer.run({
+        autoCommit: false,
+        // Resolving offsets ourselves lets a paused batch leave its rest unresolved, to be fetched again on resume.
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: 1,
+        eachBatch: (payload) => eachBatch(payload, emit),
+      });
+      flushTimer = setInterval(() => void flushAll(), options.commitIntervalMs);
+    })().catch((err: unknown) => subscriber.error(err));
+    return () => {
+      removeJoin();
+      removeCrash();
+      if (flushTimer) clearInterval(flushTimer);
+    };
+  });
+
+  const stop = async (timeoutMs: number) => {
+    stopping = true;
+    consumer.pause(allTopics());
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && [...states.values()].some((s) => s.progress.size > 0)) {
+      await flushAll();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await flushAll();
+    if (flushTimer) clearInterval(flushTimer);
+    const left = [...states.values()].reduce((n, s) => n + s.progress.size, 0);
+    if (left > 0) logger.warn({ records: left }, 'shutdown timeout: records left uncommitted will be processed again');
+    await consumer.disconnect();
+    await Promise.all(assignment.map((tp) => options.committer?.release(tp)));
+    finish?.();
+  };
+
+  return { records$, joined, stop };
+}

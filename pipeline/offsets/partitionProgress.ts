@@ -1,0 +1,85 @@
+/**
+ * Offset tracking of one partition: records are tracked in the order they were fetched, finish in any order,
+ * and only the contiguous run of finished records at the head may be committed. Offsets are not contiguous
+ * numbers (transaction markers, compaction), so the fetch order is the truth, not offset arithmetic.
+ */
+interface Entry<P> {
+  readonly offset: string;
+  readonly bytes: number;
+  payload: P | undefined;
+  done: boolean;
+}
+
+export interface Committable<P> {
+  /** Payloads of the finished head run, in fetch order. */
+  payloads: P[];
+  /** Bytes of those records. */
+  bytes: number;
+  /** The offset to commit: the one after the last finished record of the run. */
+  nextOffset: string;
+}
+
+export class PartitionProgress<P> {
+  private entries: Entry<P>[] = [];
+  private head = 0;
+  private readonly byOffset = new Map<string, Entry<P>>();
+  private trackedBytes = 0;
+
+  /** Records tracked and not yet committed. */
+  get size(): number {
+    return this.entries.length - this.head;
+  }
+
+  /** Bytes of the records tracked and not yet committed. */
+  get bytes(): number {
+    return this.trackedBytes;
+  }
+
+  /** Starts tracking a fetched record; offsets must come in fetch order. */
+  track(offset: string, bytes: number): void {
+    const entry: Entry<P> = { offset, bytes, payload: undefined, done: false };
+    this.entries.push(entry);
+    this.byOffset.set(offset, entry);
+    this.trackedBytes += bytes;
+  }
+
+  /** Marks a record finished with what must be committed along with it; false if it is not tracked or already finished. */
+  finish(offset: string, payload: P): boolean {
+    const entry = this.byOffset.get(offset);
+    if (!entry || entry.done) return false;
+    entry.done = true;
+    entry.payload = payload;
+    return true;
+  }
+
+  /** The finished run at the head, without removing it (the commit may fail and be tried again). */
+  committable(): Committable<P> | undefined {
+    const payloads: P[] = [];
+    let bytes = 0;
+    let last: Entry<P> | undefined;
+    for (let i = this.head; i < this.entries.length; i += 1) {
+      const entry = this.entries[i] as Entry<P>;
+      if (!entry.done) break;
+      payloads.push(entry.payload as P);
+      bytes += entry.bytes;
+      last = entry;
+    }
+    if (!last) return undefined;
+    return { payloads, bytes, nextOffset: (BigInt(last.offset) + 1n).toString() };
+  }
+
+  /** Forgets the first `count` records after their commit succeeded. */
+  committed(count: number): void {
+    for (let i = 0; i < count; i += 1) {
+      const entry = this.entries[this.head] as Entry<P>;
+      this.byOffset.delete(entry.offset);
+      this.trackedBytes -= entry.bytes;
+      this.head += 1;
+    }
+    // Compact now and then instead of shifting on every commit.
+    if (this.head > 1024 && this.head * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
