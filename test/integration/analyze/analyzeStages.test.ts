@@ -1,0 +1,140 @@
+/**
+ * The analyze stages against the real object store, Redis and the hazard-index-v1 model: cache, bad inputs,
+ * detections placed on Earth, 16-bit GeoTIFF-style scenes.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { crc32 } from 'node:zlib';
+import sharp from 'sharp';
+import { encodeScene, generateScene } from '../../../model/scenes/generateScene.ts';
+import type { Item, OutputRecord } from '../../../pipeline/types.ts';
+import type { AnalysisResult } from '../../../schemas/generated/AnalysisResult.ts';
+import { bucket, createHarness, imageRef, sha256, type Harness } from './harness.ts';
+
+let h: Harness;
+before(async () => {
+  h = await createHarness();
+});
+after(async () => {
+  await h.close();
+});
+
+function resultOf(item: Item<OutputRecord[]> | undefined): AnalysisResult {
+  assert.ok(item, 'no item');
+  assert.ok(item.ok, `expected a result, got ${item.ok ? '' : `${item.failure.code}: ${item.failure.message}`}`);
+  assert.equal(item.value.length, 1);
+  assert.equal(item.value[0]?.topic, 'ml.results');
+  return item.value[0]?.value as AnalysisResult;
+}
+
+async function counter(name: string, labels: Record<string, string> = {}): Promise<number> {
+  const metric = (await h.registry.getMetricsAsJSON()).find((m) => m.name === name);
+  const values = (metric?.values ?? []) as Array<{ value: number; labels: Record<string, unknown> }>;
+  return values.filter((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l)).reduce((sum, v) => sum + v.value, 0);
+}
+
+const iou = (a: number[], b: number[]) => {
+  const w = Math.max(0, Math.min(a[2] ?? 0, b[2] ?? 0) - Math.max(a[0] ?? 0, b[0] ?? 0));
+  const hgt = Math.max(0, Math.min(a[3] ?? 0, b[3] ?? 0) - Math.max(a[1] ?? 0, b[1] ?? 0));
+  const area = (r: number[]) => ((r[2] ?? 0) - (r[0] ?? 0)) * ((r[3] ?? 0) - (r[1] ?? 0));
+  return (w * hgt) / (area(a) + area(b) - w * hgt);
+};
+
+test('the same image twice: the second is answered from the cache without inference', async () => {
+  const bytes = await encodeScene(generateScene({ width: 640, seed: 11 }), 'jpeg');
+  const first = await h.upload(bytes, 'image/jpeg');
+  const [a] = await h.analyze([first]);
+  const fresh = resultOf(a);
+  assert.equal(fresh.cached, false);
+  assert.ok(fresh.detections.length > 0, 'the scene has hazards to find');
+  const tilesBefore = await counter('hazardflow_analyze_tiles_inferred_total');
+  assert.equal(tilesBefore, 1);
+
+  // Another reference to the same bytes, placed elsewhere: cached, but placed by its own footprint.
+  const second = { ...first, image_id: 'again-' + first.image_id, footprint: { center_lat: -10, center_lon: 120, bounds: null } };
+  const [b] = await h.analyze([second]);
+  const cached = resultOf(b);
+  assert.equal(cached.cached, true);
+  assert.equal(cached.image_id, second.image_id);
+  assert.deepEqual(cached.detections.map((d) => d.bbox), fresh.detections.map((d) => d.bbox));
+  assert.equal(cached.risk_level, fresh.risk_level);
+  assert.ok(Math.abs((cached.detections[0]?.latitude ?? 0) - -10) < 0.1, 'placed near the second footprint');
+  assert.equal(await counter('hazardflow_analyze_tiles_inferred_total'), tilesBefore, 'no inference for the cached image');
+  assert.equal(await counter('hazardflow_analyze_cache_lookups_total', { result: 'hit' }), 1);
+  assert.equal(await counter('hazardflow_analyze_cache_lookups_total', { result: 'miss' }), 1);
+});
+
+test('each bad input ends with its own reason while the good ones around it complete', async () => {
+  const scene = generateScene({ width: 640, seed: 5 });
+  const jpeg = await encodeScene(scene, 'jpeg');
+  const png = Buffer.from(await sharp(Buffer.alloc(16 * 16 * 3, 90), { raw: { width: 16, height: 16, channels: 3 } }).png().toBuffer());
+  png.writeUInt32BE(100_000, 16);
+  png.writeUInt32BE(100_000, 20);
+  png.writeUInt32BE(crc32(png.subarray(12, 29)) >>> 0, 29);
+  const gif = await sharp(Buffer.alloc(16 * 16 * 3, 90), { raw: { width: 16, height: 16, channels: 3 } }).gif().toBuffer();
+  const truncated = jpeg.subarray(0, Math.floor(jpeg.length / 2));
+
+  const bad: Array<[string, string, Promise<ReturnType<typeof imageRef>> | ReturnType<typeof imageRef>]> = [
+    ['IMAGE_TRUNCATED', 'decode', h.upload(truncated, 'image/jpeg')],
+    ['NOT_AN_IMAGE', 'decode', h.upload(Buffer.from('{"not": "an image"}'), 'image/jpeg')],
+    ['CHECKSUM_MISMATCH', 'fetch', h.upload(jpeg, 'image/jpeg', { sha256: sha256(Buffer.from('other bytes')) })],
+    ['OBJECT_MISSING', 'fetch', imageRef({ uri: `s3://${bucket}/test/${h.runId}/never-uploaded.jpg`, size_bytes: 10 })],
+    ['OBJECT_NOT_ALLOWED', 'fetch', imageRef({ uri: 'http://169.254.169.254/latest/meta-data', size_bytes: 10 })],
+    ['PIXEL_LIMIT', 'decode', h.upload(png, 'image/png')],
+    ['UNSUPPORTED_TYPE', 'decode', h.upload(gif, 'image/gif')],
+    ['INVALID_COORDINATES', 'fetch', h.upload(jpeg, 'image/jpeg', { footprint: { center_lat: 123, center_lon: 0, bounds: null } })],
+    ['BYTE_LIMIT', 'fetch', h.upload(jpeg, 'image/jpeg', { size_bytes: 2 ** 40 })],
+  ];
+  const good = await h.upload(jpeg, 'image/jpeg');
+  const badRefs = await Promise.all(bad.map(([, , ref]) => ref));
+  // Good records before, between and after the bad ones.
+  const refs = [good, ...badRefs.slice(0, 4), { ...good, image_id: 'middle' }, ...badRefs.slice(4), { ...good, image_id: 'last' }];
+  const items = await h.analyze(refs);
+
+  for (const [i, [code, stage]] of bad.entries()) {
+    const item = items[refs.indexOf(badRefs[i] as (typeof refs)[number])];
+    assert.ok(item && !item.ok, `${code}: expected a failure, got a result`);
+    assert.equal(item.failure.code, code, item.failure.message);
+    assert.equal(item.failure.stage, stage, `${code} fails in the ${stage} stage`);
+    assert.ok(item.failure.message.length > 0);
+  }
+  assert.equal(new Set(items.filter((i) => !i.ok).map((i) => (i.ok ? '' : i.failure.code))).size, bad.length, 'every reason is distinct');
+  for (const id of [good.image_id, 'middle', 'last']) {
+    assert.equal(resultOf(items.find((i) => i.record.key === id)).status, 'completed');
+  }
+});
+
+test('detections of a 1024² scene lie on its ground truth, in scene pixels and on Earth', async () => {
+  const scene = generateScene({ width: 1024, seed: 21 });
+  const bounds = { north: 46.6, south: 46.5, east: 8.1, west: 7.95 };
+  const ref = await h.upload(await encodeScene(scene, 'png'), 'image/png', { footprint: { center_lat: 46.55, center_lon: 8.025, bounds }, gsd_m: null });
+  const result = resultOf((await h.analyze([ref]))[0]);
+  assert.equal(result.tiles, 4);
+  assert.deepEqual([result.image_width, result.image_height], [1024, 1024]);
+  assert.equal(result.risk_policy, 'risk-v1');
+  const hazards = scene.truth.filter((t) => t.className !== 'water_body');
+  const found = hazards.filter((t) => result.detections.some((d) => d.class === t.className && iou(d.bbox, t.box) > 0.3));
+  assert.ok(found.length >= Math.ceil(hazards.length * 0.7), `found ${found.length} of ${hazards.length} hazards`);
+  assert.ok(result.detections.some((d) => (d.bbox[0] ?? 0) > 640), 'boxes of the second tile column are in scene pixels');
+  for (const d of result.detections) {
+    assert.ok(d.latitude !== null && d.latitude <= bounds.north && d.latitude >= bounds.south, `latitude ${d.latitude}`);
+    assert.ok(d.longitude !== null && d.longitude <= bounds.east && d.longitude >= bounds.west, `longitude ${d.longitude}`);
+    assert.ok(d.area_m2 !== null && d.area_m2 > 0);
+  }
+  assert.notEqual(result.risk_level, 'low');
+  assert.ok(result.flood_detections_count + result.landslide_detections_count > 0);
+});
+
+test('a 16-bit GeoTIFF-style scene is analysed like its 8-bit original', async () => {
+  const scene = generateScene({ width: 640, seed: 33 });
+  const wide = Uint16Array.from(scene.pixels, (v) => v * 257);
+  const tiff = await sharp(wide, { raw: { width: 640, height: 640, channels: 3 } }).toColourspace('rgb16').tiff({ compression: 'lzw' }).toBuffer();
+  const [sixteen, eight] = await h.analyze([
+    await h.upload(tiff, 'image/tiff'),
+    await h.upload(await encodeScene(scene, 'png'), 'image/png'),
+  ]);
+  const a = resultOf(sixteen);
+  const b = resultOf(eight);
+  assert.ok(b.detections.length > 0);
+  assert.deepEqual(a.detections.map((d) => [d.class, d.bbox]), b.detections.map((d) => [d.class, d.bbox]));
+});

@@ -1,0 +1,128 @@
+/**
+ * Drives the analyze stages against the real object store, Redis and model, without Kafka: records go in as
+ * Ok items, Items come out (Kafka Streams' test driver, in spirit). The end-to-end test through the broker is
+ * topology.test.ts.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { firstValueFrom, from, toArray } from 'rxjs';
+import { Registry } from 'prom-client';
+import type { Client } from 'minio';
+import type { Redis } from 'ioredis';
+import { connectionsFromEnv } from '../../../config/connections.ts';
+import { createObjectStoreClient, ensureBucket } from '../../../connectors/objectStore.ts';
+import { createRedis } from '../../../connectors/redis.ts';
+import { loadModel, type LoadedModel } from '../../../model/loadModel.ts';
+import { ok, type InputRecord, type Item, type OutputRecord } from '../../../pipeline/types.ts';
+import type { ImageRef } from '../../../schemas/generated/ImageRef.ts';
+import { analyzeMetrics, type AnalyzeMetrics } from '../../../topologies/analyze/analyzeMetrics.ts';
+import { analyzeOptionsFromEnv, type AnalyzeOptions } from '../../../topologies/analyze/analyzeOptions.ts';
+import { MemoryBudget } from '../../../topologies/analyze/memoryBudget.ts';
+import { createResultCache } from '../../../topologies/analyze/resultCache.ts';
+import { createTileInference, type TileInference } from '../../../topologies/analyze/tileInference.ts';
+import { analyzeStages } from '../../../topologies/analyze/topology.ts';
+
+export const connections = connectionsFromEnv();
+export const bucket = connections.objectStore.bucket;
+
+export interface Harness {
+  store: Client;
+  redis: Redis;
+  model: LoadedModel;
+  metrics: AnalyzeMetrics;
+  registry: Registry;
+  options: AnalyzeOptions;
+  inference: TileInference;
+  /** Unique per harness: object keys and cache keys of one run never meet another's. */
+  runId: string;
+  /** Runs the stages over these references; returns one Item per reference, in input order. */
+  analyze(refs: ImageRef[]): Promise<Item<OutputRecord[]>[]>;
+  /** Puts bytes under a fresh key and returns a valid reference to them. */
+  upload(bytes: Buffer, contentType: string, overrides?: Partial<ImageRef>): Promise<ImageRef>;
+  close(): Promise<void>;
+}
+
+export function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export function imageRef(overrides: Partial<ImageRef> = {}): ImageRef {
+  return {
+    image_id: randomUUID(),
+    uri: `s3://${bucket}/missing`,
+    sha256: '0'.repeat(64),
+    content_type: 'image/jpeg',
+    size_bytes: 0,
+    captured_at: Date.parse('2026-11-20T10:00:00Z'),
+    ground_station: 'test-station',
+    satellite: null,
+    sensor: null,
+    footprint: { center_lat: 46.5, center_lon: 8.0, bounds: null },
+    gsd_m: 10,
+    priority: 'normal',
+    trace_id: randomUUID(),
+    submitted_at: null,
+    ...overrides,
+  };
+}
+
+function inputRecord(ref: ImageRef, offset: number): InputRecord<ImageRef> {
+  const value = Buffer.from(JSON.stringify(ref));
+  return {
+    topic: 'images.process',
+    partition: 0,
+    offset: String(offset),
+    key: ref.image_id,
+    value: ref,
+    headers: {},
+    timestamp: String(Date.now()),
+    raw: { key: Buffer.from(ref.image_id), value },
+    sizeBytes: value.length,
+  };
+}
+
+export async function createHarness(env: NodeJS.ProcessEnv = {}, modelDir = 'model/hazard-index-v1'): Promise<Harness> {
+  const runId = randomUUID().slice(0, 8);
+  const options = analyzeOptionsFromEnv({ HAZARDFLOW_MODEL_DIR: modelDir, ...env }, connections.objectStore);
+  const store = createObjectStoreClient(connections.objectStore);
+  await ensureBucket(store, bucket, connections.objectStore.region);
+  const redis = createRedis(connections.redis, { maxRetriesPerRequest: 1 });
+  const model = await loadModel(options.modelDir, options.intraOpThreads === undefined ? {} : { intraOpThreads: options.intraOpThreads });
+  const registry = new Registry();
+  const metrics = analyzeMetrics(registry);
+  const inference = createTileInference(model, { maxBatch: options.batchSize, maxAgeMs: options.batchAgeMs }, metrics);
+  const process = analyzeStages({
+    options,
+    store,
+    cache: createResultCache(redis, { ttlSeconds: 60, model: model.manifest, prefix: `analysis-test-${runId}` }),
+    manifest: model.manifest,
+    inference,
+    fetchedBudget: new MemoryBudget(options.fetchedBudgetBytes),
+    decodedBudget: new MemoryBudget(options.decodedBudgetBytes),
+    metrics,
+    resultsTopic: 'ml.results',
+    retry: { maxAttempts: 2, initialDelayMs: 10, maxDelayMs: 20, multiplier: 2, jitter: 0 },
+  });
+  let offset = 0;
+  return {
+    store, redis, model, metrics, registry, options, inference, runId,
+    async analyze(refs) {
+      const records = refs.map((ref) => inputRecord(ref, offset++));
+      const items = await firstValueFrom(from(records.map((r) => ok(r, r.value))).pipe(process, toArray()));
+      return records.map((r) => {
+        const item = items.find((i) => i.record === r);
+        if (!item) throw new Error(`record ${r.offset} did not come out of the stages`);
+        return item;
+      });
+    },
+    async upload(bytes, contentType, overrides = {}) {
+      const key = `test/${runId}/${randomUUID()}`;
+      await store.putObject(bucket, key, bytes, bytes.length, { 'Content-Type': contentType });
+      return imageRef({ uri: `s3://${bucket}/${key}`, sha256: sha256(bytes), size_bytes: bytes.length, content_type: contentType, ...overrides });
+    },
+    async close() {
+      inference.close();
+      await model.release();
+      redis.disconnect();
+    },
+  };
+}
