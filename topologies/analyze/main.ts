@@ -7,7 +7,7 @@ import { createObjectStoreClient } from '../../connectors/objectStore.ts';
 import { createRedis } from '../../connectors/redis.ts';
 import { processRole, type RoleContext } from '../../pipeline/processRole.ts';
 import { runTopology } from '../../pipeline/runTopology.ts';
-import type { RunningTopology } from '../../pipeline/topologyOptions.ts';
+import type { RunningPipeline } from '../../pipeline/topologyOptions.ts';
 import type { ImageRef } from '../../schemas/generated/ImageRef.ts';
 import { analyzeMetrics } from './analyzeMetrics.ts';
 import { analyzeOptionsFromEnv, type AnalyzeOptions } from './analyzeOptions.ts';
@@ -22,7 +22,7 @@ import { analyzeStages } from './topology.ts';
  *
  * @example await processRole('analyze', (ctx) => startAnalyze(ctx, analyzeOptionsFromEnv(process.env, ctx.connections.objectStore)))
  */
-export async function startAnalyze(ctx: RoleContext, options: AnalyzeOptions): Promise<RunningTopology[]> {
+export async function startAnalyze(ctx: RoleContext, options: AnalyzeOptions): Promise<RunningPipeline[]> {
   const model = await loadModel(options.modelDir, {
     ...(options.intraOpThreads !== undefined ? { intraOpThreads: options.intraOpThreads } : {}),
     interOpThreads: options.interOpThreads,
@@ -42,7 +42,7 @@ export async function startAnalyze(ctx: RoleContext, options: AnalyzeOptions): P
     connections: ctx.connections,
     dlqTopic: ctx.topics.dlq.name,
     mode: 'transactional',
-    logger,
+    logger: ctx.logger,
     metricsRegistry: ctx.metrics.registry,
     process: analyzeStages({
       options,
@@ -69,6 +69,7 @@ export async function startAnalyze(ctx: RoleContext, options: AnalyzeOptions): P
       await release();
     },
     done: running.done.finally(release),
+    inFlight: () => running.inFlight(),
   }];
 }
 
