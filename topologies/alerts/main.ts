@@ -1,0 +1,130 @@
+/**
+ * Topology "alerts": ml.results → alerts, in two transactional stages joined by a repartition topic.
+ *
+ *   explode:  [ml.results] → each located landslide/flood detection → its H3 cell → [hazard.assessments] key=cell
+ *   windows:  [hazard.assessments] → event-time windows per (cell, hazard) → ALERT / UPDATE / CANCEL
+ *             → [alerts] key=alert_id (+ [alerts.critical] for severity critical), state → its changelog
+ *
+ * Repartitioning by cell puts all evidence of a cell in one partition, so one process owns each cell's windows.
+ * Each windows transaction holds the alert messages, the state changes and the consumed offset: after a crash,
+ * restart or rebalance the state restored from the changelog is exactly the state that produced the committed
+ * alerts. Late evidence goes to the dead-letter topic with code `late`.
+ */
+import { PermanentCode, PermanentError, asyncStage, processRole, restoreChangelog, runTopology } from '../../pipeline/index.ts';
+import type { Logger, OutputRecord, RunningTopology } from '../../pipeline/index.ts';
+import type { Registry } from 'prom-client';
+import type { AlertEvent } from '../../schemas/generated/AlertEvent.ts';
+import type { AnalysisResult } from '../../schemas/generated/AnalysisResult.ts';
+import type { CellAssessment } from '../../schemas/generated/CellAssessment.ts';
+import { cellGeometry } from './alertText.ts';
+import { emptyOwnedPartition, changelogRecords, restoreRecord, type OwnedPartition } from './alertState.ts';
+import { applyAssessment } from './alertWindows.ts';
+import { cellEvidence, InvalidCoordinatesError } from './cellEvidence.ts';
+import { alertsOptionsFromEnv, type AlertsOptions } from './options.ts';
+import { ensureStateTopic } from './stateTopic.ts';
+
+interface Observe {
+  logger?: Logger;
+  metricsRegistry?: Registry;
+}
+
+/** Stage 1: results → per-cell evidence on the repartition topic (stateless). */
+export function startExplode(options: AlertsOptions, observe: Observe = {}): Promise<RunningTopology> {
+  return runTopology<AnalysisResult>({
+    name: `${options.groupId}-explode`,
+    groupId: `${options.groupId}-explode`,
+    inputTopics: [options.resultsTopic],
+    connections: { kafka: options.kafka, registry: options.registry },
+    dlqTopic: options.dlqTopic,
+    mode: 'transactional',
+    ...observe,
+    process: (records$) =>
+      records$.pipe(
+        asyncStage('explode', (result) => {
+          try {
+            return cellEvidence(result, options.resolution).map((a): OutputRecord => ({ topic: options.assessmentsTopic, key: a.cell, value: a }));
+          } catch (err) {
+            if (err instanceof InvalidCoordinatesError) throw new PermanentError(PermanentCode.INVALID_COORDINATES, err.message);
+            throw err;
+          }
+        }),
+      ),
+  });
+}
+
+function alertOutputs(options: AlertsOptions, event: AlertEvent): OutputRecord[] {
+  const out: OutputRecord[] = [{ topic: options.alertsTopic, key: event.alert_id, value: event }];
+  if (event.severity === 'critical') out.push({ topic: options.criticalTopic, key: event.alert_id, value: event });
+  return out;
+}
+
+/** Stage 2: evidence → alert messages, with the window and alert state kept in a transactional changelog. */
+export async function startWindows(options: AlertsOptions, observe: Observe = {}): Promise<RunningTopology> {
+  await ensureStateTopic(options.kafka, options.assessmentsTopic, options.stateTopic);
+  const owned = new Map<number, OwnedPartition>();
+  const iso = (ms: number | null) => (ms === null ? 'none' : new Date(ms).toISOString());
+  return runTopology<CellAssessment>({
+    name: `${options.groupId}-windows`,
+    groupId: `${options.groupId}-windows`,
+    inputTopics: [options.assessmentsTopic],
+    connections: { kafka: options.kafka, registry: options.registry },
+    dlqTopic: options.dlqTopic,
+    mode: 'transactional',
+    ...observe,
+    // The changelog is read whole on every assignment: memory may hold changes of transactions that aborted, the
+    // committed changelog never does.
+    onPartitionsAssigned: async (partitions) => {
+      const numbers = partitions.map((p) => p.partition);
+      for (const n of numbers) owned.set(n, emptyOwnedPartition());
+      await restoreChangelog({
+        kafka: options.kafka,
+        topic: options.stateTopic,
+        partitions: numbers,
+        onRecord: (partition, key, value) => restoreRecord(owned.get(partition)!, key, value),
+      });
+    },
+    onPartitionsRevoked: async (partitions) => {
+      for (const p of partitions) owned.delete(p.partition);
+    },
+    process: (records$) =>
+      records$.pipe(
+        // One record at a time, in offset order: the state machine's decisions depend on the order of evidence.
+        asyncStage('window', (assessment, record) => {
+          let partition = owned.get(record.partition);
+          if (!partition) owned.set(record.partition, (partition = emptyOwnedPartition()));
+          const offset = BigInt(record.offset);
+          // Applied before a group reset or a redelivery: its alerts and state are already committed.
+          if (offset < partition.nextOffset) return [];
+          const step = applyAssessment(partition.state, assessment, options.policy, cellGeometry);
+          partition.nextOffset = offset + 1n;
+          if (step.verdict === 'late') {
+            throw new PermanentError(
+              PermanentCode.LATE,
+              `evidence of ${assessment.hazard} in ${assessment.cell} from image ${assessment.image_id} at ${iso(assessment.event_time)} is older than the watermark ${iso(step.watermark)} (allowed lateness ${options.policy.allowedLatenessMs} ms)`,
+            );
+          }
+          return [
+            ...step.events.flatMap((event) => alertOutputs(options, event)),
+            ...changelogRecords(options.stateTopic, record.partition, partition, step.touched),
+          ];
+        }),
+      ),
+  });
+}
+
+/** Starts both stages; stopping stops both. */
+export async function startAlerts(options: AlertsOptions, observe: Observe = {}): Promise<RunningTopology[]> {
+  const windows = await startWindows(options, observe);
+  try {
+    return [windows, await startExplode(options, observe)];
+  } catch (err) {
+    await windows.stop();
+    throw err;
+  }
+}
+
+export function run(): Promise<void> {
+  return processRole('alerts', ({ connections, topics, logger, metrics }) =>
+    startAlerts(alertsOptionsFromEnv(connections, topics), { logger, metricsRegistry: metrics.registry }),
+  );
+}

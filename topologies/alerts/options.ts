@@ -1,0 +1,61 @@
+/** Every knob of the alerts topology with its default, built from the environment in one place. */
+import type { KafkaConnection, RegistryConnection } from '../../config/connections.ts';
+import type { TopicRole, TopicSpec } from '../../config/topics.ts';
+import { defaultAlertPolicy, type AlertPolicy } from './alertWindows.ts';
+import { checkResolution } from './cellEvidence.ts';
+
+export interface AlertsOptions {
+  kafka: KafkaConnection;
+  registry: RegistryConnection;
+  /** Prefix of the two consumer groups: `<groupId>-explode` (ml.results) and `<groupId>-windows` (assessments). */
+  groupId: string;
+  resultsTopic: string;
+  assessmentsTopic: string;
+  alertsTopic: string;
+  criticalTopic: string;
+  dlqTopic: string;
+  /** Compacted changelog of the window and alert state, co-partitioned with the assessments topic. */
+  stateTopic: string;
+  /** H3 resolution of the cells (default 7: cells of about 5 km²). */
+  resolution: number;
+  policy: AlertPolicy;
+}
+
+const MIN = 60_000;
+
+function number(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, got "${raw}"`);
+  return value;
+}
+
+export function alertsOptionsFromEnv(
+  connections: { kafka: KafkaConnection; registry: RegistryConnection },
+  topics: Record<TopicRole, TopicSpec>,
+  env: NodeJS.ProcessEnv = process.env,
+): AlertsOptions {
+  const threshold = number(env, 'HAZARDFLOW_ALERT_THRESHOLD', defaultAlertPolicy.threshold);
+  if (threshold > 1) throw new Error(`HAZARDFLOW_ALERT_THRESHOLD is a probability (0..1), got ${threshold}`);
+  const windowMs = number(env, 'HAZARDFLOW_ALERT_WINDOW_MIN', defaultAlertPolicy.windowMs / MIN) * MIN;
+  if (windowMs <= 0) throw new Error('HAZARDFLOW_ALERT_WINDOW_MIN must be positive');
+  return {
+    kafka: connections.kafka,
+    registry: connections.registry,
+    groupId: env.HAZARDFLOW_ALERTS_GROUP ?? 'hazardflow-alerts',
+    resultsTopic: topics.results.name,
+    assessmentsTopic: topics.assessments.name,
+    alertsTopic: topics.alerts.name,
+    criticalTopic: topics.alertsCritical.name,
+    dlqTopic: topics.dlq.name,
+    stateTopic: env.HAZARDFLOW_TOPIC_ALERT_STATE ?? `${topics.assessments.name}.alert-state`,
+    resolution: checkResolution(number(env, 'HAZARDFLOW_H3_RESOLUTION', 7)),
+    policy: {
+      windowMs,
+      allowedLatenessMs: number(env, 'HAZARDFLOW_ALERT_LATENESS_MIN', defaultAlertPolicy.allowedLatenessMs / MIN) * MIN,
+      threshold,
+      expiryMs: number(env, 'HAZARDFLOW_ALERT_EXPIRY_H', defaultAlertPolicy.expiryMs / (60 * MIN)) * 60 * MIN,
+    },
+  };
+}

@@ -1,0 +1,30 @@
+/**
+ * Creates the alert state changelog when missing: compacted (only the latest state of each key matters) and with
+ * as many partitions as the assessments topic, because state partition N belongs to input partition N.
+ */
+import { Kafka, logLevel } from 'kafkajs';
+import type { KafkaConnection } from '../../config/connections.ts';
+
+export async function ensureStateTopic(kafka: KafkaConnection, assessmentsTopic: string, stateTopic: string): Promise<void> {
+  const admin = new Kafka({ brokers: kafka.brokers, clientId: `${kafka.clientId}-alert-state`, logLevel: logLevel.ERROR }).admin();
+  await admin.connect();
+  try {
+    const [input] = (await admin.fetchTopicMetadata({ topics: [assessmentsTopic] })).topics;
+    const partitions = input?.partitions.length ?? 0;
+    if (partitions === 0) throw new Error(`topic ${assessmentsTopic} does not exist; create the topics first (hazardflow topics)`);
+    const existing = await admin.listTopics();
+    if (!existing.includes(stateTopic)) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: [{ topic: stateTopic, numPartitions: partitions, replicationFactor: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
+      });
+      return;
+    }
+    const [state] = (await admin.fetchTopicMetadata({ topics: [stateTopic] })).topics;
+    if (state?.partitions.length !== partitions) {
+      throw new Error(`${stateTopic} has ${state?.partitions.length} partitions but ${assessmentsTopic} has ${partitions}; they must match`);
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
