@@ -3,7 +3,7 @@
  * health/metrics), one error handler that turns every refusal into `{statusCode, error, message}`, and the
  * OpenAPI document built from the route schemas.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { Logger } from 'pino';
 import type { ConnectorDeps } from './deps.ts';
@@ -34,7 +34,8 @@ export async function buildApp(deps: ConnectorDeps, logger: Logger | boolean = f
     ...(typeof logger === 'boolean' ? { logger } : { loggerInstance: logger as FastifyBaseLogger }),
     // Upload routes stream; JSON bodies are small.
     bodyLimit: deps.options.maxJsonBytes,
-    disableRequestLogging: true,
+    // Per-request access logs would double the log volume of a busy ingest; /metrics counts requests instead.
+    logController: new LogController({ disableRequestLogging: true }),
   });
 
   app.setErrorHandler((err: FastifyError | HttpError, request, reply) => {
