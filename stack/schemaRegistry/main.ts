@@ -16,7 +16,11 @@ let options;
 try {
   options = registryOptionsFrom(process.argv.slice(2), process.env);
 } catch (err) {
-  fail(`${(err as Error).message}\n${registryUsage}`);
+  fail(`${(err as Error).message} (--help for usage)`);
+}
+if (options.help) {
+  process.stdout.write(`${registryUsage}\n`);
+  process.exit(0);
 }
 
 const logger = createLogger('schema-registry');

@@ -4,6 +4,8 @@
 import { parseArgs } from 'node:util';
 
 export interface RegistryOptions {
+  /** Only print the usage. */
+  help: boolean;
   host: string;
   port: number;
   brokers: string[];
@@ -37,6 +39,7 @@ export function registryOptionsFrom(args: string[], env: NodeJS.ProcessEnv): Reg
       brokers: { type: 'string' },
       topic: { type: 'string' },
       'replication-factor': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
   const brokers = (values.brokers ?? env.KAFKA_BROKERS ?? '127.0.0.1:9092')
@@ -47,6 +50,7 @@ export function registryOptionsFrom(args: string[], env: NodeJS.ProcessEnv): Reg
   const topic = values.topic ?? env.SCHEMA_REGISTRY_TOPIC ?? '_schemas';
   if (!/^[a-zA-Z0-9._-]{1,249}$/.test(topic)) throw new Error(`"${topic}" is not a valid Kafka topic name`);
   return {
+    help: values.help ?? false,
     host: values.host ?? env.SCHEMA_REGISTRY_HOST ?? '127.0.0.1',
     port: integer('port', values.port ?? env.SCHEMA_REGISTRY_PORT ?? '8081', 0, 65535),
     brokers,

@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,10 +13,9 @@ import { promisify } from 'node:util';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { projectRoot } from '../../../config/stackCredentials.ts';
 import { registrySerde } from '../../../pipeline/serde.ts';
-import type { ImageRef } from '../../../schemas/generated/ImageRef.ts';
 import { createRegistry, registerValueSchema } from '../../../schemas/registry.ts';
 import type { RunningRegistry } from '../../../stack/schemaRegistry/registryServer.ts';
-import { brokers, createTopic, deleteTopics, kafka, startTestRegistry, uniqueName } from './registryFixture.ts';
+import { brokers, createTopic, deleteTopics, kafka, sampleImageRef, startTestRegistry, uniqueName } from './registryFixture.ts';
 
 const python = join(projectRoot, '.venv/bin/python');
 const script = join(projectRoot, 'test/interop/confluent_check.py');
@@ -31,7 +29,7 @@ async function confluentCheck(args: string[]): Promise<string> {
     return stdout;
   } catch (err) {
     const { stderr } = err as { stderr?: string };
-    throw new Error(`confluent_check.py failed: ${stderr?.trim() || (err as Error).message}`);
+    throw new Error(`confluent_check.py failed: ${stderr?.trim() || (err as Error).message}`, { cause: err });
   }
 }
 
@@ -49,22 +47,7 @@ describe('Confluent Python client against hazardflow', { skip }, () => {
   });
 
   it('decodes an ImageRef produced by the project, in Confluent wire format', async () => {
-    const imageRef: ImageRef = {
-      image_id: `img-${randomUUID()}`,
-      uri: 's3://hazardflow-images/scenes/py.png',
-      sha256: 'c'.repeat(64),
-      content_type: 'image/png',
-      size_bytes: 123_456,
-      captured_at: Date.UTC(2026, 5, 30, 8, 15, 0),
-      ground_station: 'matera',
-      satellite: 'sentinel-1a',
-      sensor: 'msi',
-      footprint: { center_lat: 40.66, center_lon: 16.6, bounds: { north: 40.7, south: 40.6, east: 16.7, west: 16.5 } },
-      gsd_m: 10.5,
-      priority: 'batch',
-      trace_id: randomUUID(),
-      submitted_at: Date.UTC(2026, 5, 30, 8, 16, 0),
-    };
+    const imageRef = sampleImageRef();
     const registry = createRegistry(server.url);
     const id = await registerValueSchema(registry, server.url, {
       name: imagesTopic,

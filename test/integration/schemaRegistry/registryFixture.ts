@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
+import type { ImageRef } from '../../../schemas/generated/ImageRef.ts';
 import { connectionsFromEnv } from '../../../config/connections.ts';
 import { createLogger } from '../../../pipeline/logger.ts';
 import { registryOptionsFrom } from '../../../stack/schemaRegistry/registryOptions.ts';
@@ -66,4 +67,24 @@ export async function call(
     // Some routes answer raw text; keep it as is.
   }
   return { status: res.status, body: parsed, contentType: res.headers.get('content-type') };
+}
+
+/** An ImageRef with every optional part set (nested records, unions, enum, logical types) to carry through clients. */
+export function sampleImageRef(): ImageRef {
+  return {
+    image_id: `img-${randomUUID()}`,
+    uri: 's3://hazardflow-images/scenes/interop.png',
+    sha256: 'c'.repeat(64),
+    content_type: 'image/png',
+    size_bytes: 123_456,
+    captured_at: Date.UTC(2026, 5, 30, 8, 15, 0),
+    ground_station: 'matera',
+    satellite: 'sentinel-1a',
+    sensor: 'msi',
+    footprint: { center_lat: 40.66, center_lon: 16.6, bounds: { north: 40.7, south: 40.6, east: 16.7, west: 16.5 } },
+    gsd_m: 10.5,
+    priority: 'batch',
+    trace_id: randomUUID(),
+    submitted_at: Date.UTC(2026, 5, 30, 8, 16, 0),
+  };
 }
