@@ -18,7 +18,7 @@ done
 
 if ! "$venv/bin/python" -c 'import onnx, numpy' 2>/dev/null; then
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check 'onnx>=1.16' 'numpy>=1.26'
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$root/requirements.txt"
 fi
 for dir in $missing; do
   # Write beside and rename, so that an interrupted build never leaves a half-written model.onnx behind.
