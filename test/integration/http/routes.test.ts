@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import sharp from 'sharp';
 import { readRange } from '../../../connectors/http/objectRange.ts';
+import type { ResultBody } from '../../../connectors/http/resultStore.ts';
+import type { AlertBody } from '../../../connectors/http/alertStore.ts';
 import { startConnector, testImage, form, type ConnectorHarness } from './harness.ts';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -164,7 +166,7 @@ describe('GET /api/v1/results/{image_id}', () => {
     });
     const res = await fetch(`${h.url}/api/v1/results/${up.image_id}`, { headers: h.auth });
     assert.equal(res.status, 200);
-    const body = (await res.json()) as Record<string, any>;
+    const body = (await res.json()) as ResultBody & { analysis: NonNullable<ResultBody['analysis']>; processed_at: string };
     assert.equal(body.image_id, up.image_id);
     assert.equal(body.filename, 'scene.jpg');
     assert.equal(body.status, 'completed');
@@ -213,13 +215,13 @@ describe('GET /api/v1/alerts', () => {
     await h.insertAlert({ alert_id: cancelled, latitude: lat, longitude: lon, is_active: false, msg_type: 'CANCEL', revision: 2 });
     const res = await fetch(`${h.url}/api/v1/alerts/active?lat=${lat}&lon=${lon}&radius=10`, { headers: h.auth });
     assert.equal(res.status, 200);
-    const body = (await res.json()) as { alerts: Array<Record<string, any>>; count: number };
+    const body = (await res.json()) as { alerts: AlertBody[]; count: number };
     assert.equal(body.count, 1);
     const [alert] = body.alerts;
     assert.equal(alert?.id, near);
     for (const field of ['type', 'severity', 'probability', 'location', 'radius_km', 'description', 'created_at', 'expires_at']) assert.ok(alert && field in alert, field);
     assert.equal(alert?.severity, 'critical');
-    assert.ok(Math.abs(alert?.distance_km - 1.112) < 0.01, `distance ${alert?.distance_km}`);
+    assert.ok(Math.abs((alert?.distance_km ?? 0) - 1.112) < 0.01, `distance ${alert?.distance_km}`);
     assert.ok((await h.deps.redis.keys(`alerts:active:${lat}:${lon}:10`)).length === 1, 'cached under alerts:active:*');
 
     const geo = await fetch(`${h.url}/api/v1/alerts/active?lat=${lat}&lon=${lon}&radius=200&format=geojson`, { headers: h.auth });
@@ -248,7 +250,11 @@ describe('GET /api/v1/alerts', () => {
 
 describe('operations', () => {
   test('health has the seeds\' shape; ready is 200; metrics and OpenAPI are served without a key', async () => {
-    const health = (await (await fetch(`${h.url}/api/v1/health`)).json()) as Record<string, any>;
+    const health = (await (await fetch(`${h.url}/api/v1/health`)).json()) as {
+      status: string;
+      services: Record<string, string>;
+      performance: { images_processed_last_hour: number; cache_hit_rate: number };
+    };
     assert.equal(health.status, 'healthy');
     assert.deepEqual(Object.keys(health.services).sort(), ['database', 'kafka', 'object_store', 'redis', 'schema_registry']);
     assert.ok(Object.values(health.services).every((s) => s === 'connected'));
