@@ -1,0 +1,242 @@
+/**
+ * Analyze benchmark. Pipeline efficiency as DESIGN.md defines it: images/s through the analyze topology (Kafka in,
+ * S3 fetch, sha256, cache lookup, decode, tiling, batched inference, post-processing, results out transactionally)
+ * ÷ images/s of bare batched ONNX Runtime inference on pre-decoded tensors of the same tiles, same model, same
+ * batch size, same run. Measured with bench-yolov8n on 1024² JPEG scenes (4 tiles of 640² each) at batch sizes
+ * 1, 2, 4, 8, 16; `pipeline_efficiency` is the one at the default batch size 8. Then one 8192² scene through the
+ * topology with hazard-index-v1: tiles, detections in scene coordinates, peak memory.
+ *
+ * Needs the local stack (Kafka, registry, MinIO, Redis):  npx tsx bench/analyze.ts [images=16] [sizes=1,2,4,8,16]
+ * Each run uses its own topics (deleted at the end) and deletes its images' cache entries first.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { connectionsFromEnv } from '../config/connections.ts';
+import { projectRoot } from '../config/stackCredentials.ts';
+import { topicsFromEnv, type TopicRole, type TopicSpec } from '../config/topics.ts';
+import { createObjectStoreClient, ensureBucket } from '../connectors/objectStore.ts';
+import { createRedis } from '../connectors/redis.ts';
+import { writeInputTensor } from '../model/inputTensor.ts';
+import { loadModel } from '../model/loadModel.ts';
+import { encodeScene, generateScene } from '../model/scenes/generateScene.ts';
+import { createLogger } from '../pipeline/logger.ts';
+import { pipelineMetrics } from '../pipeline/metrics.ts';
+import { createRegistry, valueSubject } from '../schemas/registry.ts';
+import type { AnalysisResult } from '../schemas/generated/AnalysisResult.ts';
+import type { ImageRef } from '../schemas/generated/ImageRef.ts';
+import { provisionTopics } from '../stack/provisionTopics.ts';
+import { analyzeOptionsFromEnv } from '../topologies/analyze/analyzeOptions.ts';
+import { cutTile } from '../topologies/analyze/cutTile.ts';
+import { decodeScene } from '../topologies/analyze/decodeScene.ts';
+import { startAnalyze } from '../topologies/analyze/main.ts';
+import { createResultCache } from '../topologies/analyze/resultCache.ts';
+import { tileGrid } from '../topologies/analyze/tileGrid.ts';
+
+const imageCount = Number(process.argv[2] ?? 16);
+const batchSizes = (process.argv[3] ?? '1,2,4,8,16').split(',').map(Number);
+const DEFAULT_BATCH = 8;
+const SCENE_SIDE = 1024;
+const WARMUP_IMAGES = 2;
+
+const connections = connectionsFromEnv();
+const bench = `bench-analyze-${randomUUID().slice(0, 8)}`;
+const kafka = new Kafka({ brokers: connections.kafka.brokers, clientId: bench, logLevel: logLevel.NOTHING });
+const registry = createRegistry(connections.registry.url);
+const store = createObjectStoreClient(connections.objectStore);
+const bucket = connections.objectStore.bucket;
+const redis = createRedis(connections.redis);
+const producer = kafka.producer();
+const logger = createLogger('bench-analyze', 'error');
+const createdTopics: string[] = [];
+
+const print = (name: string, value: number | string) => console.log(`${name}=${typeof value === 'number' ? +value.toFixed(3) : value}`);
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+/** bench-yolov8n with max_batch raised to the largest batch measured: the manifest is configuration, the graph has a dynamic batch. */
+async function benchModelDir(maxBatch: number): Promise<string> {
+  const source = resolve(projectRoot, 'model/bench-yolov8n');
+  const dir = await mkdtemp(join(tmpdir(), 'hazardflow-bench-model-'));
+  const manifest = JSON.parse(await readFile(join(source, 'model.json'), 'utf8')) as { max_batch: number };
+  await writeFile(join(dir, 'model.json'), JSON.stringify({ ...manifest, max_batch: Math.max(manifest.max_batch, maxBatch) }));
+  await symlink(join(source, 'model.onnx'), join(dir, 'model.onnx'));
+  return dir;
+}
+
+async function upload(bytes: Buffer, contentType: string): Promise<ImageRef> {
+  const key = `bench/${bench}/${randomUUID()}`;
+  await store.putObject(bucket, key, bytes, bytes.length, { 'Content-Type': contentType });
+  return {
+    image_id: randomUUID(), uri: `s3://${bucket}/${key}`, sha256: sha256(bytes), content_type: contentType, size_bytes: bytes.length,
+    captured_at: Date.now(), ground_station: 'bench', satellite: null, sensor: null,
+    footprint: { center_lat: 46.5, center_lon: 8, bounds: null }, gsd_m: 10, priority: 'normal', trace_id: randomUUID(), submitted_at: null,
+  };
+}
+
+async function freshTopics(label: string): Promise<Record<TopicRole, TopicSpec>> {
+  const env: NodeJS.ProcessEnv = { HAZARDFLOW_PARTITIONS_IMAGES: '4', HAZARDFLOW_PARTITIONS_RESULTS: '1' };
+  for (const role of ['IMAGES', 'RESULTS', 'ASSESSMENTS', 'ALERTS', 'ALERTS_CRITICAL', 'DLQ']) env[`HAZARDFLOW_TOPIC_${role}`] = `${bench}-${label}-${role.toLowerCase()}`;
+  const topics = topicsFromEnv(env);
+  await provisionTopics(connections, topics);
+  createdTopics.push(...Object.values(topics).map((t) => t.name));
+  return topics;
+}
+
+/** Results of `topic` as they commit (read_committed), by image_id. */
+async function watchResults(topic: string) {
+  const seen = new Map<string, { result: AnalysisResult; at: number }>();
+  const consumer = kafka.consumer({ groupId: `${bench}-reader-${topic}`, readUncommitted: false });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const result = (await registry.decode(message.value as Buffer)) as AnalysisResult;
+      seen.set(result.image_id, { result, at: performance.now() });
+    },
+  });
+  return {
+    async waitFor(ids: string[], timeoutMs = 600_000): Promise<number> {
+      const deadline = Date.now() + timeoutMs;
+      while (!ids.every((id) => seen.has(id))) {
+        if (Date.now() > deadline) throw new Error(`results missing after ${timeoutMs} ms: ${ids.filter((id) => !seen.has(id)).length}`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      return Math.max(...ids.map((id) => seen.get(id)?.at ?? 0));
+    },
+    get: (id: string) => seen.get(id)?.result,
+    stop: () => consumer.disconnect(),
+  };
+}
+
+async function publish(topic: string, refs: ImageRef[]): Promise<void> {
+  const id = await registry.getLatestSchemaId(valueSubject(topic));
+  await producer.send({ topic, messages: await Promise.all(refs.map(async (r) => ({ key: r.image_id, value: await registry.encode(id, r) }))) });
+}
+
+/** Bare batched inference: the scenes' tiles pre-decoded into input tensors, run batch after batch on one session. */
+async function bareImagesPerSecond(modelDir: string, tiles: Uint8Array[], tilesPerImage: number, batch: number): Promise<number> {
+  const model = await loadModel(modelDir);
+  try {
+    const tensors: Float32Array[] = [];
+    for (let i = 0; i < tiles.length; i += batch) {
+      const chunk = tiles.slice(i, i + batch);
+      const tensor = new Float32Array(chunk.length * model.inputSize);
+      chunk.forEach((tile, slot) => writeInputTensor(tensor, slot, tile, model.manifest.input));
+      tensors.push(tensor);
+    }
+    await model.run(tensors[0] as Float32Array, Math.min(batch, tiles.length)); // warm-up
+    const started = performance.now();
+    for (const [i, tensor] of tensors.entries()) await model.run(tensor, Math.min(batch, tiles.length - i * batch));
+    return tiles.length / tilesPerImage / ((performance.now() - started) / 1000);
+  } finally {
+    await model.release();
+  }
+}
+
+async function pipelineImagesPerSecond(modelDir: string, refs: ImageRef[], warmup: ImageRef[], batch: number): Promise<number> {
+  const topics = await freshTopics(`b${batch}`);
+  // Each run starts from an empty cache: the same images again would be answered from Redis.
+  const model = JSON.parse(await readFile(join(modelDir, 'model.json'), 'utf8')) as { name: string; version: string };
+  const cache = createResultCache(redis, { ttlSeconds: 1, model });
+  await redis.del(...[...refs, ...warmup].map((r) => cache.keyOf(r.sha256)));
+  const results = await watchResults(topics.results.name);
+  const options = analyzeOptionsFromEnv({ HAZARDFLOW_MODEL_DIR: modelDir, HAZARDFLOW_BATCH_SIZE: String(batch), HAZARDFLOW_ANALYZE_GROUP: `${bench}-b${batch}` }, connections.objectStore);
+  const [running] = await startAnalyze({ role: 'analyze', connections, topics, logger, metrics: pipelineMetrics() }, options);
+  try {
+    const fresh = (list: ImageRef[]) => list.map((r) => ({ ...r, image_id: `${r.image_id}-b${batch}` }));
+    const warm = fresh(warmup);
+    await publish(topics.images.name, warm);
+    await results.waitFor(warm.map((r) => r.image_id));
+    const timed = fresh(refs);
+    const started = performance.now();
+    await publish(topics.images.name, timed);
+    const last = await results.waitFor(timed.map((r) => r.image_id));
+    if (timed.some((r) => results.get(r.image_id)?.cached)) throw new Error('a timed image was answered from the cache');
+    return refs.length / ((last - started) / 1000);
+  } finally {
+    await running?.stop();
+    await results.stop();
+  }
+}
+
+async function scene8192(): Promise<void> {
+  const generated = generateScene({ width: 8192, seed: 8192 });
+  const ref = await upload(await encodeScene(generated, 'jpeg'), 'image/jpeg');
+  const truth = generated.truth.filter((t) => t.className !== 'water_body').length;
+  const topics = await freshTopics('s8192');
+  const results = await watchResults(topics.results.name);
+  const options = analyzeOptionsFromEnv({ HAZARDFLOW_ANALYZE_GROUP: `${bench}-s8192` }, connections.objectStore);
+  const [running] = await startAnalyze({ role: 'analyze', connections, topics, logger, metrics: pipelineMetrics() }, options);
+  (globalThis as { gc?: () => void }).gc?.();
+  const rssBefore = process.memoryUsage().rss;
+  let peak = rssBefore;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  try {
+    const started = performance.now();
+    await publish(topics.images.name, [ref]);
+    await results.waitFor([ref.image_id]);
+    const seconds = (performance.now() - started) / 1000;
+    const result = results.get(ref.image_id) as AnalysisResult;
+    print('scene_8192_tiles', result.tiles);
+    print('scene_8192_detections', result.detections.length);
+    print('scene_8192_hazards_in_truth', truth);
+    print('scene_8192_max_bbox_x2', Math.max(...result.detections.map((d) => d.bbox[2] ?? 0)));
+    print('scene_8192_max_bbox_y2', Math.max(...result.detections.map((d) => d.bbox[3] ?? 0)));
+    print('scene_8192_risk_level', result.risk_level);
+    print('scene_8192_seconds', seconds);
+    print('scene_8192_rss_before_mb', rssBefore / 2 ** 20);
+    print('scene_8192_peak_rss_mb', peak / 2 ** 20);
+    print('scene_8192_peak_rss_increase_mb', (peak - rssBefore) / 2 ** 20);
+  } finally {
+    clearInterval(sampler);
+    await running?.stop();
+    await results.stop();
+  }
+}
+
+await ensureBucket(store, bucket, connections.objectStore.region);
+await producer.connect();
+const modelDir = await benchModelDir(Math.max(...batchSizes));
+try {
+  const scenes = await Promise.all(Array.from({ length: imageCount + WARMUP_IMAGES }, (_, i) => encodeScene(generateScene({ width: SCENE_SIDE, seed: 1000 + i }), 'jpeg')));
+  const refs = await Promise.all(scenes.map((bytes) => upload(bytes, 'image/jpeg')));
+  const warmup = refs.splice(0, WARMUP_IMAGES);
+  // The bare baseline's tensors: the same scenes' tiles, decoded before the clock starts.
+  const tiles: Uint8Array[] = [];
+  let tilesPerImage = 0;
+  for (const bytes of scenes.slice(WARMUP_IMAGES)) {
+    const scene = await decodeScene(bytes, 'image/jpeg', { maxPixels: SCENE_SIDE * SCENE_SIDE });
+    const grid = tileGrid(scene.width, scene.height, 640, 640, analyzeOptionsFromEnv({}, connections.objectStore).tileOverlap);
+    tilesPerImage = grid.length;
+    for (const rect of grid) {
+      const tile = new Uint8Array(640 * 640 * 3);
+      cutTile(scene, rect, 640, 640, tile);
+      tiles.push(tile);
+    }
+  }
+  print('images', imageCount);
+  print('scene_side_px', SCENE_SIDE);
+  print('tiles_per_image', tilesPerImage);
+  const efficiency: Record<number, number> = {};
+  for (const batch of batchSizes) {
+    const bare = await bareImagesPerSecond(modelDir, tiles, tilesPerImage, batch);
+    const pipeline = await pipelineImagesPerSecond(modelDir, refs, warmup, batch);
+    efficiency[batch] = pipeline / bare;
+    print(`bare_images_per_s_batch_${batch}`, bare);
+    print(`images_per_s_batch_${batch}`, pipeline);
+    print(`pipeline_efficiency_batch_${batch}`, pipeline / bare);
+  }
+  if (efficiency[DEFAULT_BATCH] !== undefined) print('pipeline_efficiency', efficiency[DEFAULT_BATCH]);
+  if (!process.argv.includes('--no-8192')) await scene8192();
+} finally {
+  await rm(modelDir, { recursive: true, force: true });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics: createdTopics }).catch(() => undefined);
+  await admin.disconnect();
+  await producer.disconnect();
+  redis.disconnect();
+}
