@@ -305,6 +305,8 @@ export class RegistryService {
       if (live.length === 0) throw subjectSoftDeleted(subject);
       live.forEach((v) => this.assertNotReferenced(v));
       for (const v of live) await this.commit({ key: schemaKey(subject, v.version), value: { ...v, deleted: true } });
+      // Confluent drops the subject's own level with it: a subject registered again starts from the global one.
+      if (this.state.configuredCompatibility(subject)) await this.commit({ key: configKey(subject), value: null });
       return live.map((v) => v.version);
     });
   }

@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { schemaNotFound } from '../registryErrors.ts';
 import type { RegistryService } from '../registryService.ts';
-import { flag } from './queryFlags.ts';
+import { flag, page } from './queryFlags.ts';
 
 type IdParams = { Params: { id: string } };
 
@@ -27,12 +27,12 @@ export function schemaIdRoutes(service: RegistryService) {
     );
 
     app.get<IdParams>('/schemas/ids/:id/versions', async (req) =>
-      service.versionsOfId(idOf(req.params.id), flag(req.query, 'deleted')),
+      page(service.versionsOfId(idOf(req.params.id), flag(req.query, 'deleted')), req.query),
     );
 
-    app.get<IdParams>('/schemas/ids/:id/subjects', async (req) => [
-      ...new Set(service.versionsOfId(idOf(req.params.id), flag(req.query, 'deleted')).map((v) => v.subject)),
-    ]);
+    app.get<IdParams>('/schemas/ids/:id/subjects', async (req) =>
+      page([...new Set(service.versionsOfId(idOf(req.params.id), flag(req.query, 'deleted')).map((v) => v.subject))], req.query),
+    );
 
     app.get('/schemas/types', async () => ['AVRO']);
   };

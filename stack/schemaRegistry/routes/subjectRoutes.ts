@@ -3,7 +3,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { viewOf, type RegistryService } from '../registryService.ts';
-import { flag, text } from './queryFlags.ts';
+import { flag, page, text } from './queryFlags.ts';
 
 type SubjectParams = { Params: { subject: string } };
 type VersionParams = { Params: { subject: string; version: string } };
@@ -12,15 +12,16 @@ export function subjectRoutes(service: RegistryService) {
   return async (app: FastifyInstance) => {
     app.get('/subjects', async (req) => {
       const prefix = text(req.query, 'subjectPrefix') ?? '';
-      if (flag(req.query, 'deletedOnly')) {
+      // The REST docs spell it deletedOnly, the Python client deleted_only.
+      if (flag(req.query, 'deletedOnly') || flag(req.query, 'deleted_only')) {
         const live = new Set(service.subjects(false, prefix));
-        return service.subjects(true, prefix).filter((s) => !live.has(s));
+        return page(service.subjects(true, prefix).filter((s) => !live.has(s)), req.query);
       }
-      return service.subjects(flag(req.query, 'deleted'), prefix);
+      return page(service.subjects(flag(req.query, 'deleted'), prefix), req.query);
     });
 
     app.get<SubjectParams>('/subjects/:subject/versions', async (req) =>
-      service.versionNumbers(req.params.subject, flag(req.query, 'deleted')),
+      page(service.versionNumbers(req.params.subject, flag(req.query, 'deleted')), req.query),
     );
 
     app.get<VersionParams>('/subjects/:subject/versions/:version', async (req) =>

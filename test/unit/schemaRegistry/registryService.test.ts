@@ -105,6 +105,15 @@ describe('RegistryService', () => {
     await rejectsWith(() => service.deleteSubject('a-value', false), 40401);
   });
 
+  it('deleting a subject drops its own compatibility level, as Confluent does', async () => {
+    await service.register('a-value', v1);
+    await service.setCompatibility('a-value', 'NONE');
+    await service.deleteSubject('a-value', false);
+    await rejectsWith(async () => service.compatibility('a-value'), 40408);
+    await service.register('a-value', v1);
+    await rejectsWith(() => service.register('a-value', breaking), 409);
+  });
+
   it('a version referenced by another schema cannot be deleted', async () => {
     const point = { schema: JSON.stringify({ type: 'record', name: 'geo.Point', fields: [{ name: 'lat', type: 'double' }] }) };
     await service.register('point', point);
