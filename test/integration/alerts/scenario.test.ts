@@ -1,0 +1,187 @@
+/**
+ * The alerts and sink topologies end to end on the real broker, registry, Redis and a MariaDB of the test's own:
+ * 20 images over 30 minutes with 6 showing flood over the same two cells → one ALERT per (cell, flood) with those
+ * six images as lineage; stronger evidence → one UPDATE (revision 2); a late image → dead letter `late`, one within
+ * the lateness still counts; no evidence for 24 h → one CANCEL. Then both topologies' groups are reset to the
+ * earliest offsets and run again: no new alert, identical tables.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { latLngToCell } from 'h3-js';
+import type { Admin } from 'kafkajs';
+import type { Pool, RowDataPacket } from 'mysql2/promise';
+import { createMysqlPool } from '../../../connectors/mysql.ts';
+import { createRedis } from '../../../connectors/redis.ts';
+import type { RunningTopology } from '../../../pipeline/index.ts';
+import type { AnalysisResult } from '../../../schemas/generated/AnalysisResult.ts';
+import { startAlerts } from '../../../topologies/alerts/main.ts';
+import { startSink } from '../../../topologies/sink/main.ts';
+import { connections, kafka } from '../pipeline/brokerFixtures.ts';
+import { startPrivateMariadb, type PrivateMariadb } from '../sink/privateMariadb.ts';
+import { analysisResult, detection } from '../sink/records.ts';
+import { tableChecksums } from '../sink/tableChecksums.ts';
+import {
+  alertsOptions, createFlowTopics, deleteFlowTopics, flowGroups, produceResults, readAlerts, readDeadLetters, sinkOptions,
+  waitCaughtUp, type FlowTopics,
+} from './harness.ts';
+
+const T0 = Date.UTC(2026, 2, 1, 10, 0, 0);
+const MIN = 60_000;
+const A = { lat: 27.7172, lon: 85.324 };
+const B = { lat: 27.76, lon: 85.37 };
+const FAR = { lat: 28.5, lon: 84.0 };
+const cellA = latLngToCell(A.lat, A.lon, 7);
+const cellB = latLngToCell(B.lat, B.lon, 7);
+
+function image(id: string, minutes: number, flood: { p: number; risk: AnalysisResult['risk_level']; where: { lat: number; lon: number }[] } | null): AnalysisResult {
+  const captured = T0 + minutes * MIN;
+  if (!flood) {
+    // Hazard-free scenes; some show a lake, which never raises an alert.
+    const detections = minutes % 3 === 0 ? [detection('water_body', 0.9, A.lat, A.lon)] : [];
+    return analysisResult(id, { captured_at: captured, completed_at: captured + MIN, detections });
+  }
+  return analysisResult(id, {
+    captured_at: captured,
+    completed_at: captured + MIN,
+    detections: flood.where.map((w) => detection('flood', flood.p, w.lat, w.lon)),
+    flood_probability: flood.p,
+    flood_detections_count: flood.where.length,
+    confidence_score: flood.p,
+    risk_level: flood.risk,
+  });
+}
+
+describe('alerts and sink scenario', { timeout: 240_000 }, () => {
+  let admin: Admin;
+  let t: FlowTopics;
+  let db: PrivateMariadb;
+  let pool: Pool;
+  let running: RunningTopology[] = [];
+
+  const start = async () => {
+    running = [...(await startAlerts(alertsOptions(t))), await startSink(sinkOptions(t, db.connection))];
+  };
+  const stop = async () => {
+    await Promise.all(running.map((r) => r.stop()));
+    running = [];
+  };
+
+  before(async () => {
+    admin = kafka.admin();
+    await admin.connect();
+    t = await createFlowTopics(admin, 1);
+    db = await startPrivateMariadb();
+    pool = createMysqlPool(db.connection);
+  });
+  after(async () => {
+    await stop();
+    await pool?.end();
+    await db?.destroy();
+    if (t) await deleteFlowTopics(admin, t);
+    await admin?.disconnect();
+  });
+
+  const floodIds = ['img-02', 'img-05', 'img-08', 'img-11', 'img-14', 'img-17'];
+  let alertIdByCell: Map<string, string>;
+
+  it('raises one ALERT per (cell, flood) with the six flood images as lineage, before the window closes', async () => {
+    await start();
+    // 20 scenes, one every 90 s; six show flood over cells A and B, rising to the threshold at the sixth.
+    const steps: Record<string, { p: number; risk: AnalysisResult['risk_level'] }> = {
+      'img-02': { p: 0.3, risk: 'medium' }, 'img-05': { p: 0.35, risk: 'medium' }, 'img-08': { p: 0.4, risk: 'medium' },
+      'img-11': { p: 0.42, risk: 'medium' }, 'img-14': { p: 0.45, risk: 'medium' }, 'img-17': { p: 0.62, risk: 'high' },
+    };
+    const scenes = Array.from({ length: 20 }, (_, i) => {
+      const id = `img-${String(i).padStart(2, '0')}`;
+      const flood = steps[id];
+      return image(id, i * 1.5, flood ? { ...flood, where: [A, B] } : null);
+    });
+    await produceResults(t.results, scenes);
+    await waitCaughtUp(admin, flowGroups(t));
+
+    const alerts = await readAlerts(t.alerts);
+    assert.deepEqual(alerts.map((a) => [a.cell, a.msg_type, a.revision]).sort(), [[cellA, 'ALERT', 1], [cellB, 'ALERT', 1]].sort());
+    for (const alert of alerts) {
+      assert.deepEqual([...alert.image_ids].sort(), floodIds);
+      assert.equal(alert.severity, 'high');
+      assert.equal(alert.hazard, 'flood');
+      assert.equal(alert.window_start, T0);
+      assert.equal(alert.window_end, T0 + 60 * MIN);
+      assert.equal(alert.created_at, T0 + 25.5 * MIN, 'fired by the sixth image, not at window close');
+      assert.match(alert.title, /Flood alert \(high\)/);
+    }
+    alertIdByCell = new Map(alerts.map((a) => [a.cell, a.alert_id]));
+    assert.deepEqual(await readAlerts(t.critical), []);
+
+    const [lineage] = await pool.query<RowDataPacket[]>('SELECT alert_id, image_id FROM alert_images ORDER BY alert_id, image_id');
+    assert.equal(lineage.length, 12);
+    const [rows] = await pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM satellite_images');
+    assert.equal(rows[0]!.n, 20);
+  });
+
+  it('sends one UPDATE (revision 2) on stronger evidence; dead-letters a late image and counts one within the lateness', async () => {
+    const redis = createRedis(connections.redis);
+    await redis.set('result:img-strong', 'stale');
+    await redis.set(`alerts:active:test-${t.id}`, 'stale');
+    await produceResults(t.results, [
+      image('img-strong', 40, { p: 0.9, risk: 'critical', where: [A, B] }),
+      image('img-late', 34, { p: 0.95, risk: 'critical', where: [A] }), // 6 min behind the newest: beyond 5 min
+      image('img-within', 36, { p: 0.5, risk: 'high', where: [A] }), // 4 min behind: counts
+    ]);
+    await waitCaughtUp(admin, flowGroups(t));
+
+    const updates = (await readAlerts(t.alerts)).filter((a) => a.msg_type === 'UPDATE');
+    assert.deepEqual(updates.map((u) => [u.alert_id, u.revision, u.severity]).sort(), [
+      [alertIdByCell.get(cellA), 2, 'critical'],
+      [alertIdByCell.get(cellB), 2, 'critical'],
+    ].sort());
+    const critical = await readAlerts(t.critical);
+    assert.deepEqual(critical.map((a) => a.msg_type), ['UPDATE', 'UPDATE'], 'critical alerts also go to alerts.critical');
+
+    const dead = await readDeadLetters(t.dlq);
+    assert.deepEqual(dead.map((d) => [d.error_code, d.stage]), [['late', 'window']]);
+    assert.match(dead[0]!.error_message, /img-late/);
+
+    assert.equal(await redis.get('result:img-strong'), null, 'the result cache of a written image is invalidated');
+    assert.equal(await redis.get(`alerts:active:test-${t.id}`), null, 'active-alert caches are invalidated');
+    redis.disconnect();
+  });
+
+  it('cancels each alert once no evidence came for the expiry period, with the full lineage', async () => {
+    // A scene 24 h later elsewhere moves the watermark past both alerts' expiry.
+    await produceResults(t.results, [image('img-next-day', 40 + 24 * 60 + 6, { p: 0.2, risk: 'medium', where: [FAR] })]);
+    await waitCaughtUp(admin, flowGroups(t));
+
+    const alerts = await readAlerts(t.alerts);
+    const cancels = alerts.filter((a) => a.msg_type === 'CANCEL');
+    assert.deepEqual(cancels.map((c) => [c.alert_id, c.revision]).sort(), [
+      [alertIdByCell.get(cellA), 3],
+      [alertIdByCell.get(cellB), 3],
+    ].sort());
+    const byCell = new Map(cancels.map((c) => [c.cell, c]));
+    assert.deepEqual([...byCell.get(cellA)!.image_ids].sort(), [...floodIds, 'img-strong', 'img-within'].sort());
+    assert.deepEqual([...byCell.get(cellB)!.image_ids].sort(), [...floodIds, 'img-strong'].sort());
+    assert.equal(alerts.length, 6, 'ALERT, UPDATE, CANCEL for each of the two cells, nothing else');
+
+    const [rows] = await pool.query<RowDataPacket[]>('SELECT alert_id, revision, msg_type, is_active FROM alerts ORDER BY alert_id');
+    assert.deepEqual(rows.map((r) => [r.revision, r.msg_type, r.is_active]), [[3, 'CANCEL', 0], [3, 'CANCEL', 0]]);
+    const [lineage] = await pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM alert_images');
+    assert.equal(lineage[0]!.n, 8 + 7);
+  });
+
+  it('replays both topologies from the earliest offsets without a new alert id or row', async () => {
+    const alertsBefore = await readAlerts(t.alerts);
+    const tablesBefore = await tableChecksums(pool);
+    await stop();
+    for (const { groupId, topic } of flowGroups(t)) await admin.resetOffsets({ groupId, topic, earliest: true });
+    await start();
+    await waitCaughtUp(admin, flowGroups(t));
+    await stop();
+
+    const alertsAfter = await readAlerts(t.alerts);
+    assert.deepEqual(alertsAfter, alertsBefore, 'no new alert messages');
+    assert.deepEqual(await tableChecksums(pool), tablesBefore, 'identical table contents');
+    assert.equal(tablesBefore.satellite_images!.rows, 24);
+    assert.equal(tablesBefore.ml_predictions!.rows, 24);
+  });
+});
