@@ -67,6 +67,8 @@ export async function analyzeRoutes(app: FastifyInstance, deps: ConnectorDeps): 
   await app.register(multipart, {
     // The inspector enforces the byte limit and says so; busboy just stops one byte past it.
     throwFileSizeLimit: false,
+    // Busboy would silently cut "../../x.jpg" down to "x.jpg"; we want to see it to refuse it.
+    preservePath: true,
     limits: { fileSize: options.maxUploadBytes + 1, files: options.maxBatchFiles, fields: 200, fieldSize: 64 * 1024, parts: options.maxBatchFiles + 200, headerPairs: 100 },
   });
 

@@ -27,6 +27,8 @@ export interface ConnectorHarness {
   auth: Record<string, string>;
   /** The next `n` ImageRefs published by the connector (waits up to 15 s). */
   published(n: number): Promise<ImageRef[]>;
+  /** How many ImageRefs were read back so far. */
+  publishedCount(): number;
   /** A sink-written completed result for an image (satellite_images + ml_predictions). */
   insertResult(row: ResultRow): Promise<void>;
   insertAlert(row: AlertRow): Promise<void>;
@@ -114,6 +116,7 @@ export async function startConnector(overrides: Partial<ConnectorOptions> = {}):
       taken += n;
       return out;
     },
+    publishedCount: () => received.length,
     async insertResult(row) {
       insertedImages.push(row.image_id);
       const now = new Date();
