@@ -74,7 +74,7 @@ export const invalidCompatibilityLevel = (level: unknown) =>
   );
 
 export const invalidSubject = (subject: string) =>
-  new RegistryError(422, 42208, `The specified subject '${subject}' is not valid.`);
+  new RegistryError(422, 42208, `The specified subject ${JSON.stringify(subject)} is not valid.`);
 
 export const referenceExists = (subject: string, version: number) =>
   new RegistryError(

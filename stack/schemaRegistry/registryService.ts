@@ -18,6 +18,7 @@ import {
   incompatibleSchema,
   invalidCompatibilityLevel,
   invalidSchema,
+  invalidSubject,
   invalidVersion,
   referenceExists,
   schemaNotFound,
@@ -223,6 +224,10 @@ export class RegistryService {
    * subject keeps its global id; otherwise it must pass the subject's compatibility level against earlier versions.
    */
   register(subject: string, body: unknown): Promise<{ id: number; version: number }> {
+    // Subjects end up in logs, files and URLs; control characters have no business there (Confluent refuses them too).
+    if (subject.length === 0 || [...subject].some((c) => c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127)) {
+      return Promise.reject(invalidSubject(subject));
+    }
     const candidate = this.candidate(body);
     return this.exclusive(async () => {
       const live = this.state.versions(subject, false);

@@ -85,6 +85,10 @@ describe('RegistryService', () => {
     await rejectsWith(async () => service.version('a-value', '7'), 40402);
   });
 
+  it('rejects subject names with control characters with 42208', async () => {
+    await rejectsWith(() => service.register('bad\nsubject', v1), 42208);
+  });
+
   it('rejects non-AVRO schema types with 42201', async () => {
     await rejectsWith(() => service.register('a-value', { schema: 'syntax = "proto3";', schemaType: 'PROTOBUF' }), 42201);
     await rejectsWith(() => service.register('a-value', { schemaType: 'AVRO' }), 42201);
