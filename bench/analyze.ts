@@ -222,8 +222,10 @@ try {
   print('tiles_per_image', tilesPerImage);
   const efficiency: Record<number, number> = {};
   for (const batch of batchSizes) {
-    const bare = await bareImagesPerSecond(modelDir, tiles, tilesPerImage, batch);
+    // Bare runs before and after the pipeline's, averaged: other load on the machine drifts over a run.
+    const bareBefore = await bareImagesPerSecond(modelDir, tiles, tilesPerImage, batch);
     const pipeline = await pipelineImagesPerSecond(modelDir, refs, warmup, batch);
+    const bare = (bareBefore + (await bareImagesPerSecond(modelDir, tiles, tilesPerImage, batch))) / 2;
     efficiency[batch] = pipeline / bare;
     print(`bare_images_per_s_batch_${batch}`, bare);
     print(`images_per_s_batch_${batch}`, pipeline);

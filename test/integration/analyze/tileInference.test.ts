@@ -1,0 +1,73 @@
+/**
+ * Batches form across scenes and tiles, close on size or age, and run on one session (the real hazard-index-v1).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Registry } from 'prom-client';
+import { loadModel, type LoadedModel } from '../../../model/loadModel.ts';
+import { generateScene } from '../../../model/scenes/generateScene.ts';
+import { analyzeMetrics, type AnalyzeMetrics } from '../../../topologies/analyze/analyzeMetrics.ts';
+import { createTileInference } from '../../../topologies/analyze/tileInference.ts';
+import { tileGrid } from '../../../topologies/analyze/tileGrid.ts';
+
+let model: LoadedModel;
+before(async () => {
+  model = await loadModel('model/hazard-index-v1');
+});
+after(async () => {
+  await model.release();
+});
+
+const scene = (seed: number, width = 640) => {
+  const s = generateScene({ width, seed });
+  return { width: s.width, height: s.height, rgb: s.pixels };
+};
+
+async function batches(metrics: AnalyzeMetrics): Promise<{ runs: number; tiles: number }> {
+  const values = (await metrics.inferenceBatchSize.get()).values;
+  return {
+    runs: values.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0,
+    tiles: values.find((v) => v.metricName?.endsWith('_sum'))?.value ?? 0,
+  };
+}
+
+test('tiles of different scenes share one batch', async () => {
+  const metrics = analyzeMetrics(new Registry());
+  const inference = createTileInference(model, { maxBatch: 8, maxAgeMs: 50 }, metrics);
+  try {
+    const scenes = [scene(1), scene(2), scene(3)];
+    const perScene = await Promise.all(scenes.map((s) => inference.detect(s, tileGrid(s.width, s.height, 640, 640, 64))));
+    assert.deepEqual(await batches(metrics), { runs: 1, tiles: 3 });
+    assert.deepEqual(perScene.map((tiles) => tiles.length), [1, 1, 1]);
+    // Each scene gets its own tile's detections back: the batch is not mixed up.
+    const alone = createTileInference(model, { maxBatch: 1, maxAgeMs: 1 });
+    try {
+      for (const [i, s] of scenes.entries()) assert.deepEqual(perScene[i], await alone.detect(s, [{ x: 0, y: 0, width: 640, height: 640 }]));
+    } finally {
+      alone.close();
+    }
+  } finally {
+    inference.close();
+  }
+});
+
+test('a large scene fills batches by size; the remainder runs when the age is reached', async () => {
+  const metrics = analyzeMetrics(new Registry());
+  const inference = createTileInference(model, { maxBatch: 4, maxAgeMs: 20 }, metrics);
+  try {
+    const s = scene(4, 1600);
+    const tiles = tileGrid(s.width, s.height, 640, 640, 64); // 3 × 3
+    const perTile = await inference.detect(s, tiles);
+    assert.equal(perTile.length, 9);
+    assert.deepEqual(await batches(metrics), { runs: 3, tiles: 9 });
+  } finally {
+    inference.close();
+  }
+});
+
+test('closing rejects tiles still waiting instead of leaving them hanging', async () => {
+  const inference = createTileInference(model, { maxBatch: 8, maxAgeMs: 10_000 });
+  const pending = inference.detect(scene(5), [{ x: 0, y: 0, width: 640, height: 640 }]);
+  inference.close();
+  await assert.rejects(pending, /closed/);
+});
