@@ -35,18 +35,21 @@ function kafkaLogs(logger: Logger) {
 
 async function ensureTopic(admin: Admin, options: SchemasLogOptions): Promise<void> {
   const { topic } = options;
-  const created = await admin.createTopics({
-    waitForLeaders: true,
-    topics: [
-      {
-        topic,
-        numPartitions: 1,
-        replicationFactor: options.replicationFactor,
-        configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
-      },
-    ],
-  });
-  if (created) options.logger.info({ topic }, 'created the schemas topic');
+  // Asked first rather than tried: kafkajs logs a create of an existing topic as an error.
+  if (!(await admin.listTopics()).includes(topic)) {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        {
+          topic,
+          numPartitions: 1,
+          replicationFactor: options.replicationFactor,
+          configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+        },
+      ],
+    });
+    options.logger.info({ topic }, 'created the schemas topic');
+  }
   const [metadata] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
   // Order across partitions is undefined, and replay relies on one total order of writes.
   if (metadata?.partitions.length !== 1) {
