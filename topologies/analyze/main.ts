@@ -32,9 +32,11 @@ export async function startAnalyze(ctx: RoleContext, options: AnalyzeOptions): P
   }
   // One try per command: a Redis outage must surface as an error the stage retries, not as a command queued for minutes.
   const redis = createRedis(ctx.connections.redis, { maxRetriesPerRequest: 1 });
+  const logger = ctx.logger.child({ topology: 'analyze' });
+  // Without a listener ioredis prints every failed reconnect to stderr; the stages see the failures as transient errors.
+  redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis unavailable'));
   const metrics = analyzeMetrics(ctx.metrics.registry);
   const inference = createTileInference(model, { maxBatch: options.batchSize, maxAgeMs: options.batchAgeMs }, metrics);
-  const logger = ctx.logger.child({ topology: 'analyze' });
   const running = await runTopology<ImageRef>({
     name: 'analyze',
     groupId: options.groupId,
