@@ -42,7 +42,7 @@ const MIN_SIDE = 64;
 const MAX_SIDE = 8192;
 /** Coarse grid spacing (pixels) for the slowly varying fields: elevation, vegetation, shade. */
 const COARSE = 16;
-/** Fine grid spacing (pixels) for canopy/grain texture. */
+/** Fine grid spacing (pixels) for canopy/grain texture (the terrain loop relies on it being 4). */
 const FINE = 4;
 
 /** Generates a scene; see SceneOptions. Same options, same pixels and truth. */
@@ -59,7 +59,8 @@ export function generateScene(options: SceneOptions): Scene {
   const count = (given: number | undefined, lo: number, hi: number): number =>
     given ?? Math.round((lo + rand() * (hi - lo)) * Math.max(units, 1));
   const hazardFree = options.hazardFree === true;
-  const rivers = count(options.rivers, 0.6, 1.4);
+  // Linear features (rivers, roads) grow with the side, not the area.
+  const rivers = options.rivers ?? Math.round((0.6 + rand() * 0.8) * Math.sqrt(Math.max(units, 1)));
   const lakes = count(options.lakes, 0, 1.2);
   const floods = hazardFree ? 0 : count(options.floods, 1, 2.2);
   const landslides = hazardFree ? 0 : count(options.landslides, 1, 3.2);
@@ -130,6 +131,17 @@ class ValueGrid {
     this.rows = Math.ceil(height / cell) + 2;
     this.values = new Float32Array(this.cols * this.rows);
     for (let i = 0; i < this.values.length; i++) this.values[i] = rand() * 2 - 1;
+  }
+  /** Fills `out` (length cols) with the lattice interpolated at row y: the terrain loop then lerps along x only. */
+  row(y: number, out: Float32Array): void {
+    const fy = y / this.cell;
+    const fy0 = Math.floor(fy);
+    const ty = fy - fy0;
+    const iy = fy0 % (this.rows - 1);
+    const v = this.values;
+    for (let i = 0, a = iy * this.cols; i < this.cols; i++, a++) {
+      out[i] = (v[a] as number) + ((v[a + this.cols] as number) - (v[a] as number)) * ty;
+    }
   }
   at(x: number, y: number): number {
     const fx = x / this.cell;
@@ -224,7 +236,11 @@ function paintTerrain(scene: Scene, rand: Rand, fine: ValueGrid): void {
   }
   const shadeRow = new Float32Array(gw);
   const coverRow = new Float32Array(gw);
+  const fineRow = new Float32Array(fine.cols);
+  // Clamped view of the same bytes: the typed array clamps and rounds, faster than doing it per channel in JS.
+  const out = new Uint8ClampedArray(pixels.buffer, pixels.byteOffset, pixels.length);
   for (let y = 0; y < height; y++) {
+    fine.row(y, fineRow);
     const fy = y / COARSE;
     const iy = Math.floor(fy);
     const ty = fy - iy;
@@ -243,10 +259,13 @@ function paintTerrain(scene: Scene, rand: Rand, fine: ValueGrid): void {
       // Forest where cover is high, meadow where low; canopy texture is rough in forest, soft in meadow.
       const t = smoothstep(Math.min(1, Math.max(0, 0.5 - c * 3)));
       const rough = 20 - 12 * t;
-      const tex = fine.at(x, y) * rough + grain(x, y, 17) * (4 + 4 * (1 - t));
-      pixels[p] = clampByte(((FOREST[0] + (MEADOW[0] - FOREST[0]) * t) + tex * 0.7) * s);
-      pixels[p + 1] = clampByte(((FOREST[1] + (MEADOW[1] - FOREST[1]) * t) + tex) * s);
-      pixels[p + 2] = clampByte(((FOREST[2] + (MEADOW[2] - FOREST[2]) * t) + tex * 0.5) * s);
+      const fxi = x >> 2; // FINE = 4
+      const f0 = fineRow[fxi] as number;
+      const canopy = f0 + ((fineRow[fxi + 1] as number) - f0) * (x & 3) * 0.25;
+      const tex = canopy * rough + grain(x, y, 17) * (4 + 4 * (1 - t));
+      out[p] = ((FOREST[0] + (MEADOW[0] - FOREST[0]) * t) + tex * 0.7) * s;
+      out[p + 1] = ((FOREST[1] + (MEADOW[1] - FOREST[1]) * t) + tex) * s;
+      out[p + 2] = ((FOREST[2] + (MEADOW[2] - FOREST[2]) * t) + tex * 0.5) * s;
     }
   }
   const units = (width * height) / (640 * 640);
@@ -264,7 +283,7 @@ function paintTerrain(scene: Scene, rand: Rand, fine: ValueGrid): void {
       return [colour[0] + n * 0.8, colour[1] + n, colour[2] + n * 0.5];
     });
   }
-  const roads = Math.round(units * rand() * 1.5);
+  const roads = Math.round(Math.sqrt(units) * rand() * 1.5);
   for (let i = 0; i < roads; i++) {
     const horizontal = rand() < 0.5;
     const along = horizontal ? width : height;

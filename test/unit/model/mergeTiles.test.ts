@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { mergeTiles, type TilePlacement } from '../../../model/mergeTiles.ts';
+import type { ModelDetection } from '../../../model/detection.ts';
+
+const det = (classId: number, score: number, x1: number, y1: number, x2: number, y2: number): ModelDetection =>
+  ({ classId, score, x1, y1, x2, y2 });
+const tile = (x: number, y: number, size = 640, scale = 1): TilePlacement => ({ x, y, width: size, height: size, scale });
+const corners = (d: ModelDetection): number[] => [d.x1, d.y1, d.x2, d.y2].map(Math.round);
+
+describe('mergeTiles', () => {
+  it('moves tile boxes to scene pixels, undoing the resize, and clips them to the tile content', () => {
+    // A 1280-px tile shrunk to 640 model pixels (scale 0.5), placed at (1000, 2000) in the scene.
+    const merged = mergeTiles(
+      [{ placement: { x: 1000, y: 2000, width: 1280, height: 1000, scale: 0.5 }, detections: [det(1, 0.8, 100, 100, 200, 600)] }],
+      { iouThreshold: 0.45 },
+    );
+    assert.deepEqual(merged.map(corners), [[1200, 2200, 1400, 3000]]);
+  });
+
+  it('drops boxes that lie wholly in the padding of an edge tile', () => {
+    const merged = mergeTiles(
+      [{ placement: { x: 0, y: 0, width: 300, height: 640, scale: 1 }, detections: [det(0, 0.9, 400, 10, 500, 60)] }],
+      { iouThreshold: 0.45 },
+    );
+    assert.deepEqual(merged, []);
+  });
+
+  it('keeps one box for a region seen whole in two overlapping tiles', () => {
+    // Tiles [0, 640) and [512, 1152) overlap by 128; the region (540..600) lies in both.
+    const merged = mergeTiles(
+      [
+        { placement: tile(0, 0), detections: [det(1, 0.9, 540, 100, 600, 160)] },
+        { placement: tile(512, 0), detections: [det(1, 0.85, 29, 101, 88, 161)] },
+      ],
+      { iouThreshold: 0.45 },
+    );
+    assert.deepEqual(merged.map(corners), [[540, 100, 600, 160]]);
+    assert.equal(merged[0]?.score, 0.9);
+  });
+
+  it('joins the parts of a region cut by a tile border into one box', () => {
+    // A flood from x=400 to x=900 in a scene of two tiles: each sees the part up to its border.
+    const merged = mergeTiles(
+      [
+        { placement: tile(0, 0), detections: [det(1, 0.7, 400, 200, 640, 300)] },
+        { placement: tile(512, 0), detections: [det(1, 0.8, 0, 190, 388, 310)] },
+      ],
+      { iouThreshold: 0.45 },
+    );
+    assert.deepEqual(merged.map(corners), [[400, 190, 900, 310]]);
+    assert.equal(merged[0]?.score, 0.8);
+  });
+
+  it('joins parts across a border without overlap, and chains parts across several tiles', () => {
+    const merged = mergeTiles(
+      [
+        { placement: tile(0, 0), detections: [det(0, 0.6, 500, 10, 640, 50)] },
+        { placement: tile(640, 0), detections: [det(0, 0.7, 0, 12, 640, 48)] },
+        { placement: tile(1280, 0), detections: [det(0, 0.5, 0, 15, 100, 45)] },
+      ],
+      { iouThreshold: 0.45 },
+    );
+    assert.deepEqual(merged.map(corners), [[500, 10, 1380, 50]]);
+  });
+
+  it('does not join separate regions, nor parts of different classes', () => {
+    const merged = mergeTiles(
+      [
+        // Two regions well inside their tiles, far from any border.
+        { placement: tile(0, 0), detections: [det(1, 0.9, 100, 100, 200, 200), det(1, 0.8, 220, 100, 300, 200)] },
+        // A landslide and a flood meeting at the border between tiles 0 and 1.
+        { placement: tile(0, 640), detections: [det(0, 0.9, 500, 100, 640, 200)] },
+        { placement: tile(640, 640), detections: [det(1, 0.9, 0, 100, 100, 200)] },
+      ],
+      { iouThreshold: 0.45 },
+    );
+    assert.equal(merged.length, 4);
+  });
+});
