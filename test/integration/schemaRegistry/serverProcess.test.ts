@@ -60,7 +60,12 @@ it('serves once ready and stops cleanly on SIGTERM', async () => {
   const logs: { msg?: string; url?: string }[] = [];
   const ready = new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout }).on('line', (line) => {
-      const entry = JSON.parse(line) as { msg?: string; url?: string };
+      let entry: { msg?: string; url?: string };
+      try {
+        entry = JSON.parse(line) as typeof entry;
+      } catch {
+        return reject(new Error(`stdout line is not a JSON log entry: ${line}`));
+      }
       logs.push(entry);
       if (entry.msg === 'schema registry ready' && entry.url) resolve(entry.url);
     });
