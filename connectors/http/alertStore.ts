@@ -1,11 +1,12 @@
 /**
  * Active alerts near a point, in the seeds' shape, cached 60 s under `alerts:active:*` (the sink deletes that
- * prefix whenever it writes an alert). The query is a bounding box on the (is_active, latitude, longitude) index,
- * then the exact great-circle distance, as connectors/mysql/README.md describes.
+ * prefix whenever it writes an alert). The query is the one the sink's module of the alerts table exports
+ * (bounding box on the (is_active, latitude, longitude) index, then the exact great-circle distance).
  */
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import type { Redis } from 'ioredis';
 import type { Counter } from 'prom-client';
+import { activeAlertsWithin } from '../mysql/alerts.ts';
 
 /** One alert as the seeds show it (seeds/001, GET /api/v1/alerts/active), plus its revision facts. */
 export interface AlertBody {
@@ -28,10 +29,6 @@ export interface AlertBody {
   updated_at: string;
   expires_at: string;
 }
-
-const EARTH_RADIUS_KM = 6371.0088;
-const KM_PER_DEGREE_LAT = 111.045;
-const SEVERITY_ORDER = "FIELD(severity, 'critical', 'high', 'medium', 'low')";
 
 export const alertsCacheKey = (lat: number, lon: number, radiusKm: number) => `alerts:active:${lat}:${lon}:${radiusKm}`;
 
@@ -76,24 +73,7 @@ export function createAlertStore(opts: { redis: Redis; pool: Pool; cacheSeconds:
         return JSON.parse(cached) as AlertBody[];
       }
       cacheLookups.inc({ cache: 'alerts', outcome: 'miss' });
-      const dLat = radiusKm / KM_PER_DEGREE_LAT;
-      const cosLat = Math.cos((lat * Math.PI) / 180);
-      // Near the poles (or for huge radii) the longitude box covers every meridian.
-      const dLon = cosLat > 1e-6 ? radiusKm / (KM_PER_DEGREE_LAT * cosLat) : 360;
-      const lonRange: [number, number] = dLon >= 180 ? [-180, 180] : [lon - dLon, lon + dLon];
-      // A box that crosses the antimeridian is widened to every longitude rather than split in two queries.
-      if (lonRange[0] < -180 || lonRange[1] > 180) lonRange.splice(0, 2, -180, 180);
-      const [rows] = await pool.query<RowDataPacket[]>(
-        `SELECT * FROM (
-           SELECT a.*, ${EARTH_RADIUS_KM} * 2 * ASIN(SQRT(
-                    POW(SIN(RADIANS(a.latitude - ?) / 2), 2) +
-                    COS(RADIANS(?)) * COS(RADIANS(a.latitude)) * POW(SIN(RADIANS(a.longitude - ?) / 2), 2))) AS distance_km
-             FROM alerts a
-            WHERE a.is_active = TRUE AND a.expires_at > UTC_TIMESTAMP(3)
-              AND a.latitude BETWEEN ? AND ? AND a.longitude BETWEEN ? AND ?
-         ) hits WHERE distance_km <= ? ORDER BY ${SEVERITY_ORDER}, created_at DESC LIMIT 1000`,
-        [lat, lat, lon, lat - dLat, lat + dLat, lonRange[0], lonRange[1], radiusKm],
-      );
+      const rows = await activeAlertsWithin(pool, lat, lon, radiusKm);
       const alerts = rows.map(bodyOfRow);
       await redis.set(key, JSON.stringify(alerts), 'EX', cacheSeconds);
       return alerts;

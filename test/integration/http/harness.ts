@@ -5,10 +5,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import sharp from 'sharp';
-import type { RowDataPacket } from 'mysql2/promise';
 import type { FastifyInstance } from 'fastify';
 import { createRegistry } from '../../../schemas/registry.ts';
 import type { ImageRef } from '../../../schemas/generated/ImageRef.ts';
+import type { AnalysisResult } from '../../../schemas/generated/AnalysisResult.ts';
+import type { AlertEvent } from '../../../schemas/generated/AlertEvent.ts';
+import { upsertResults } from '../../../connectors/mysql/results.ts';
+import { upsertAlerts } from '../../../connectors/mysql/alerts.ts';
 import { migrate } from '../../../connectors/mysql/migrate.ts';
 import { createApiKey } from '../../../connectors/http/apiKeys.ts';
 import { buildApp } from '../../../connectors/http/app.ts';
@@ -54,7 +57,6 @@ export interface AlertRow {
   hazard?: string;
   msg_type?: 'ALERT' | 'UPDATE' | 'CANCEL';
   revision?: number;
-  is_active?: boolean;
   expires_in_ms?: number;
 }
 
@@ -119,47 +121,78 @@ export async function startConnector(overrides: Partial<ConnectorOptions> = {}):
     publishedCount: () => received.length,
     async insertResult(row) {
       insertedImages.push(row.image_id);
-      const now = new Date();
-      await deps.pool.execute(
-        `INSERT INTO satellite_images (image_id, sha256, s3_uri, ground_station, latitude, longitude, width_px, height_px,
-           capture_timestamp, processing_status, processing_completed_at, trace_id)
-         VALUES (?, ?, ?, 'test', ?, ?, ?, ?, ?, 'completed', ?, ?)`,
-        [row.image_id, row.sha256, row.s3_uri, row.latitude ?? null, row.longitude ?? null, row.width, row.height, now, now, randomUUID()],
-      );
-      const detections = row.detections ?? [{ class: 'landslide', confidence: 0.85, bbox: [10, 10, 40, 30], area_px: 600 }];
-      await deps.pool.execute(
-        `INSERT INTO ml_predictions (image_id, model_name, model_version, landslide_probability, landslide_detections_count,
-           flood_probability, flood_detections_count, confidence_score, risk_level, risk_policy, processing_time_ms, tiles, cached,
-           detections_json, created_at)
-         VALUES (?, 'hazard-index', '1.0.0', 0.95, ?, 0, 0, 0.95, 'high', 'risk-v1', 1250, 1, FALSE, ?, ?)`,
-        [row.image_id, detections.filter((d) => d.class === 'landslide').length, JSON.stringify(detections), now],
-      );
+      const now = Date.now();
+      const detections = (row.detections ?? [{ class: 'landslide', confidence: 0.85, bbox: [10, 10, 40, 30], area_px: 600 }]).map((d) => ({
+        ...d,
+        area_m2: null,
+        latitude: null,
+        longitude: null,
+      }));
+      const result: AnalysisResult = {
+        image_id: row.image_id,
+        status: 'completed',
+        model: { name: 'hazard-index', version: '1.0.0' },
+        detections,
+        landslide_probability: 0.95,
+        flood_probability: 0,
+        landslide_detections_count: detections.filter((d) => d.class === 'landslide').length,
+        flood_detections_count: 0,
+        confidence_score: 0.95,
+        risk_level: 'high',
+        risk_policy: 'risk-v1',
+        processing_time_ms: 1250,
+        tiles: 1,
+        cached: false,
+        captured_at: now - 60_000,
+        completed_at: now,
+        sha256: row.sha256,
+        uri: row.s3_uri,
+        ground_station: 'test',
+        image_width: row.width,
+        image_height: row.height,
+        center_lat: row.latitude ?? null,
+        center_lon: row.longitude ?? null,
+        error: null,
+        trace_id: randomUUID(),
+      };
+      // Written the way the sink writes them.
+      const conn = await deps.pool.getConnection();
+      try {
+        await upsertResults(conn, [result]);
+      } finally {
+        conn.release();
+      }
     },
     async insertAlert(row) {
       insertedAlerts.push(row.alert_id);
       const now = Date.now();
-      await deps.pool.execute(
-        `INSERT INTO alerts (alert_id, revision, msg_type, alert_type, severity, cell, latitude, longitude, affected_radius_km,
-           probability, confidence, title, description, window_start, window_end, is_active, created_at, updated_at, expires_at)
-         VALUES (?, ?, ?, ?, ?, '871f1d489ffffff', ?, ?, 2.5, 0.75, 0.8, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [
-          row.alert_id,
-          row.revision ?? 1,
-          row.msg_type ?? 'ALERT',
-          row.hazard ?? 'landslide',
-          row.severity ?? 'high',
-          row.latitude,
-          row.longitude,
-          `High probability ${row.hazard ?? 'landslide'} <test> & co`,
-          'High probability landslide detected in satellite imagery',
-          new Date(now - 600_000),
-          new Date(now - 300_000),
-          row.is_active ?? true,
-          new Date(now - 600_000),
-          new Date(now - 60_000),
-          new Date(now + (row.expires_in_ms ?? 86_400_000)),
-        ],
-      );
+      const hazard = (row.hazard ?? 'landslide') as AlertEvent['hazard'];
+      const event: AlertEvent = {
+        alert_id: row.alert_id,
+        revision: row.revision ?? 1,
+        msg_type: row.msg_type ?? 'ALERT',
+        hazard,
+        severity: (row.severity ?? 'high') as AlertEvent['severity'],
+        cell: '871f1d489ffffff',
+        latitude: row.latitude,
+        longitude: row.longitude,
+        affected_radius_km: 2.5,
+        probability: 0.75,
+        confidence: 0.8,
+        title: `High probability ${hazard} <test> & co`,
+        description: 'High probability landslide detected in satellite imagery',
+        window_start: now - 600_000,
+        window_end: now - 300_000,
+        image_ids: [randomUUID()],
+        created_at: now - 60_000,
+        expires_at: now + (row.expires_in_ms ?? 86_400_000),
+      };
+      const conn = await deps.pool.getConnection();
+      try {
+        await upsertAlerts(conn, [event]);
+      } finally {
+        conn.release();
+      }
     },
     async close() {
       // Rows go as they came: the tables are shared with every other test of the stack.
@@ -167,7 +200,9 @@ export async function startConnector(overrides: Partial<ConnectorOptions> = {}):
         await deps.pool.query('DELETE FROM satellite_images WHERE image_id IN (?)', [insertedImages]);
         await deps.pool.query('DELETE FROM ml_predictions WHERE image_id IN (?)', [insertedImages]);
       }
-      if (insertedAlerts.length > 0) await deps.pool.query('DELETE FROM alerts WHERE alert_id IN (?)', [insertedAlerts]);
+      if (insertedAlerts.length > 0) {
+        for (const table of ['alerts', 'alert_revisions', 'alert_images']) await deps.pool.query(`DELETE FROM ${table} WHERE alert_id IN (?)`, [insertedAlerts]);
+      }
       await consumer.disconnect();
       await app.close();
       await deps.close();
@@ -192,9 +227,4 @@ export function form(fields: Record<string, string>, files: Array<{ field?: stri
   for (const [k, v] of Object.entries(fields)) fd.append(k, v);
   for (const f of files) fd.append(f.field ?? 'file', new Blob([new Uint8Array(f.bytes)], { type: f.type }), f.name);
   return fd;
-}
-
-export async function rowCount(h: ConnectorHarness, sql: string, params: unknown[]): Promise<number> {
-  const [rows] = await h.deps.pool.query<RowDataPacket[]>(sql, params);
-  return rows.length;
 }

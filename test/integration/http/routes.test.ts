@@ -212,7 +212,7 @@ describe('GET /api/v1/alerts', () => {
     await h.insertAlert({ alert_id: near, latitude: lat + 0.01, longitude: lon, severity: 'critical' });
     await h.insertAlert({ alert_id: far, latitude: lat + 1, longitude: lon });
     await h.insertAlert({ alert_id: expired, latitude: lat, longitude: lon, expires_in_ms: -1000 });
-    await h.insertAlert({ alert_id: cancelled, latitude: lat, longitude: lon, is_active: false, msg_type: 'CANCEL', revision: 2 });
+    await h.insertAlert({ alert_id: cancelled, latitude: lat, longitude: lon, msg_type: 'CANCEL', revision: 2 });
     const res = await fetch(`${h.url}/api/v1/alerts/active?lat=${lat}&lon=${lon}&radius=10`, { headers: h.auth });
     assert.equal(res.status, 200);
     const body = (await res.json()) as { alerts: AlertBody[]; count: number };
