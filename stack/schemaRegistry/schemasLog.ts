@@ -1,11 +1,12 @@
 /**
  * The `_schemas` topic as the registry's durable log: created when missing (1 partition, compacted), replayed from the
- * start on open, appended to with acks from all in-sync replicas.
+ * start on open (up to a marker written at that moment, as Confluent's registry does), appended to with acks from all
+ * in-sync replicas.
  */
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type LogEntry, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import { decodeStoreRecord, encodeStoreRecord, type StoreRecord } from './storeRecords.ts';
+import { decodeStoreRecord, encodeStoreRecord, isNoop, noopRecord, type StoreRecord } from './storeRecords.ts';
 
 export interface SchemasLogOptions {
   brokers: string[];
@@ -66,17 +67,13 @@ async function ensureTopic(admin: Admin, options: SchemasLogOptions): Promise<vo
   }
 }
 
-/** Reads the topic from its start up to the high watermark seen when the replay began. */
+/** Reads the topic from its start through the marker record at `markerOffset`. */
 async function replay(
   kafka: Kafka,
-  admin: Admin,
   options: SchemasLogOptions,
+  markerOffset: number,
   onRecord: (record: StoreRecord) => void,
 ): Promise<number> {
-  const [partition] = await admin.fetchTopicOffsets(options.topic);
-  const high = Number(partition?.high ?? 0);
-  const low = Number(partition?.low ?? 0);
-  if (high <= low) return 0;
   // kafkajs consumes only through a group; a throwaway group that never commits acts as a plain reader.
   const consumer: Consumer = kafka.consumer({ groupId: `${options.topic}-replay-${randomUUID()}` });
   let applied = 0;
@@ -85,7 +82,7 @@ async function replay(
     await consumer.subscribe({ topic: options.topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new SchemasLogError(`replay of ${options.topic} did not reach offset ${high} in time`)),
+        () => reject(new SchemasLogError(`replay of ${options.topic} did not reach offset ${markerOffset} in time`)),
         options.replayTimeoutMs,
       );
       consumer
@@ -96,10 +93,10 @@ async function replay(
             if (record) {
               onRecord(record);
               applied += 1;
-            } else {
+            } else if (!isNoop(message.key)) {
               options.logger.warn({ offset: message.offset }, 'skipped a record this registry does not keep');
             }
-            if (Number(message.offset) + 1 >= high) {
+            if (Number(message.offset) >= markerOffset) {
               clearTimeout(timer);
               resolve();
             }
@@ -138,8 +135,6 @@ export class SchemasLog {
     }
     try {
       await ensureTopic(admin, options);
-      const applied = await replay(kafka, admin, options, onRecord);
-      options.logger.info({ topic: options.topic, records: applied }, 'replayed the schemas topic');
     } finally {
       await admin.disconnect();
     }
@@ -151,6 +146,16 @@ export class SchemasLog {
       createPartitioner: Partitioners.DefaultPartitioner,
     });
     await producer.connect();
+    try {
+      const [written] = await producer.send({ topic: options.topic, acks: -1, messages: [noopRecord] });
+      const markerOffset = Number(written?.baseOffset ?? written?.offset);
+      if (!Number.isInteger(markerOffset)) throw new SchemasLogError(`no offset for the start marker in ${options.topic}`);
+      const applied = await replay(kafka, options, markerOffset, onRecord);
+      options.logger.info({ topic: options.topic, records: applied, markerOffset }, 'replayed the schemas topic');
+    } catch (err) {
+      await producer.disconnect();
+      throw err;
+    }
     return new SchemasLog(producer, options.topic);
   }
 

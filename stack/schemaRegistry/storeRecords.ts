@@ -53,6 +53,20 @@ export const schemaKey = (subject: string, version: number): SchemaKey => ({
 });
 export const configKey = (subject: string | null): ConfigKey => ({ keytype: 'CONFIG', subject, magic: 0 });
 
+/**
+ * Confluent's NOOP record: written at start, it marks the end of what a replay must read. Being the latest record of
+ * its key and never a tombstone, compaction never removes it, unlike whatever record the log ended with before.
+ */
+export const noopRecord = { key: JSON.stringify({ keytype: 'NOOP', magic: 0 }), value: '{}' };
+
+export function isNoop(key: Buffer | null): boolean {
+  try {
+    return key !== null && (JSON.parse(key.toString('utf8')) as { keytype?: unknown }).keytype === 'NOOP';
+  } catch {
+    return false;
+  }
+}
+
 /** Key and value bytes as they go to Kafka (a null value is a tombstone). */
 export function encodeStoreRecord(record: StoreRecord): { key: string; value: string | null } {
   return { key: JSON.stringify(record.key), value: record.value === null ? null : JSON.stringify(record.value) };

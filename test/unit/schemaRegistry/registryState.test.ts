@@ -5,6 +5,8 @@ import {
   configKey,
   decodeStoreRecord,
   encodeStoreRecord,
+  isNoop,
+  noopRecord,
   schemaKey,
   type SchemaValue,
   type StoreRecord,
@@ -92,6 +94,13 @@ describe('decodeStoreRecord', () => {
     assert.equal(decodeStoreRecord(null, bytes({})), undefined);
     const protobuf = { subject: 'p', version: 1, id: 9, schema: 'syntax = "proto3";', schemaType: 'PROTOBUF' };
     assert.equal(decodeStoreRecord(bytes({ keytype: 'SCHEMA', subject: 'p', version: 1, magic: 1 }), bytes(protobuf)), undefined);
+  });
+
+  it('recognises the start marker, which replay reads up to and never applies', () => {
+    assert.equal(isNoop(Buffer.from(noopRecord.key)), true);
+    assert.equal(decodeStoreRecord(Buffer.from(noopRecord.key), Buffer.from(noopRecord.value)), undefined);
+    assert.equal(isNoop(Buffer.from(JSON.stringify(schemaKey('a', 1)))), false);
+    assert.equal(isNoop(Buffer.from('{')), false);
   });
 
   it('reads a Confluent config record with a null subject as the global config', () => {
