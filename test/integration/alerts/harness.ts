@@ -22,8 +22,12 @@ export interface FlowTopics {
   state: string;
 }
 
-/** Creates the topics of one test run; `assessmentsPartitions` also sizes the state changelog. */
-export async function createFlowTopics(admin: Admin, assessmentsPartitions = 1): Promise<FlowTopics> {
+/**
+ * Creates the topics of one test run; `assessmentsPartitions` also sizes the state changelog. ml.results has one
+ * partition by default: the scenarios depend on the order of event times, and the explode stage interleaves
+ * partitions of ml.results in whatever order it fetches them.
+ */
+export async function createFlowTopics(admin: Admin, assessmentsPartitions = 1, resultsPartitions = 1): Promise<FlowTopics> {
   const id = runId();
   const t: FlowTopics = {
     id,
@@ -35,7 +39,7 @@ export async function createFlowTopics(admin: Admin, assessmentsPartitions = 1):
     state: `t-${id}-hazard.assessments.alert-state`,
   };
   await createTopics(admin, [
-    { name: t.results, partitions: 2, schema: 'AnalysisResult' },
+    { name: t.results, partitions: resultsPartitions, schema: 'AnalysisResult' },
     { name: t.assessments, partitions: assessmentsPartitions, schema: 'CellAssessment' },
     { name: t.alerts, partitions: 2, schema: 'AlertEvent' },
     { name: t.critical, partitions: 1, schema: 'AlertEvent' },
@@ -108,15 +112,18 @@ async function readDecoded<T>(topic: string): Promise<T[]> {
 export const readAlerts = (topic: string) => readDecoded<AlertEvent>(topic);
 export const readDeadLetters = (topic: string) => readDecoded<DeadLetter>(topic);
 
-async function groupCaughtUp(admin: Admin, groupId: string, topic: string, transactionalInput: boolean): Promise<boolean> {
+/** Per partition: committed offset of the group / end of the topic; empty when caught up. */
+async function groupLag(admin: Admin, groupId: string, topic: string, transactionalInput: boolean): Promise<string[]> {
   const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
   const ends = await admin.fetchTopicOffsets(topic);
-  return ends.every((end) => {
-    const high = Number(end.high);
-    const at = Number(committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? -1);
-    // A transactionally written partition ends with a commit marker no consumer ever commits past.
-    return high === Number(end.low) || at >= (transactionalInput ? high - 1 : high);
-  });
+  return ends
+    .filter((end) => {
+      const high = Number(end.high);
+      const at = Number(committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? -1);
+      // A transactionally written partition ends with a commit marker no consumer ever commits past.
+      return high !== Number(end.low) && at < (transactionalInput ? high - 1 : high);
+    })
+    .map((end) => `${groupId} on ${topic}/${end.partition}: committed ${committed?.partitions.find((p) => p.partition === end.partition)?.offset} of ${end.high}`);
 }
 
 /**
@@ -124,15 +131,21 @@ async function groupCaughtUp(admin: Admin, groupId: string, topic: string, trans
  * output is the next one's input, so a single look can catch a cascade half-way).
  */
 export async function waitCaughtUp(admin: Admin, groups: { groupId: string; topic: string; transactionalInput: boolean }[], timeoutMs = 60_000): Promise<void> {
+  let lagging: string[] = [];
   const all = async () => {
-    for (const g of groups) if (!(await groupCaughtUp(admin, g.groupId, g.topic, g.transactionalInput))) return false;
-    return true;
+    lagging = [];
+    for (const g of groups) lagging.push(...(await groupLag(admin, g.groupId, g.topic, g.transactionalInput)));
+    return lagging.length === 0;
   };
-  await waitFor('the topologies to catch up', async () => {
-    if (!(await all())) return false;
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    return all();
-  }, timeoutMs, 300);
+  try {
+    await waitFor('the topologies to catch up', async () => {
+      if (!(await all())) return false;
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      return all();
+    }, timeoutMs, 300);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}: ${lagging.join('; ')}`, { cause: err });
+  }
 }
 
 /** The consumer groups of the alerts and sink topologies of a run, with their input topics. */
