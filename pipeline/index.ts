@@ -7,7 +7,7 @@ export { ok, failed } from './types.ts';
 export { PipelineError, TransientError, PermanentError, PermanentCode, classifyError } from './errors.ts';
 export type { PermanentCodeName } from './errors.ts';
 
-export type { TopologyOptions, TopologyMode, RunningTopology } from './topologyOptions.ts';
+export type { TopologyOptions, TopologyMode, RunningTopology, RunningPipeline } from './topologyOptions.ts';
 export { runTopology } from './runTopology.ts';
 export { processRole } from './processRole.ts';
 export type { RoleContext } from './processRole.ts';

@@ -97,6 +97,10 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
     sessionTimeout: options.sessionTimeoutMs,
     heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 10)),
     readUncommitted: false,
+    // With every partition paused, kafkajs's fetch loop sleeps maxWaitTime before looking again (consumerGroup.fetch:
+    // "if (!requests.length) await sleep(this.maxWaitTime)"), so the default 5 s would be the delay of every resume
+    // (the same penalty confluent-kafka-javascript#285 fixed by lowering the default). 100 ms keeps resumes prompt.
+    maxWaitTimeInMs: 100,
   });
   const states = new Map<string, PartitionState<P>>();
   // Commits per partition are serialised across generations: a new owner state waits for the old one's commit.
@@ -137,9 +141,11 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
   };
 
   const prepare = async (state: PartitionState<P>): Promise<string | null> => {
+    const started = Date.now();
     await commitChains.get(keyOf(state.tp));
     const resumeAt = options.committer ? await options.committer.prepare(state.tp) : null;
     await options.onPartitionsAssigned?.([state.tp]);
+    logger.debug({ ...state.tp, resumeAt, ms: Date.now() - started }, 'partition prepared');
     return resumeAt;
   };
 
@@ -176,6 +182,7 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
       return;
     }
     if (state.discarded) return;
+    logger.debug({ ...state.tp, records: run.payloads.length, nextOffset: run.nextOffset }, 'committed');
     state.progress.committed(run.payloads.length);
     bound.release(run.payloads.length, run.bytes);
     metrics.commits.inc({ topology });
@@ -215,6 +222,7 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
     const tp = { topic: batch.topic, partition: batch.partition };
     if (stopping) return;
     const state = states.get(keyOf(tp)) ?? newState(tp);
+    logger.debug({ ...tp, records: batch.messages.length, firstOffset: batch.firstOffset() }, 'batch');
     const resumeAt = await state.ready;
     if (state.seekPending) {
       state.seekPending = false;
@@ -271,6 +279,8 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
     for (const state of [...states.values()]) discard(state);
     assignment = next;
     if (!paused) consumer.resume(allTopics());
+    // Prepare (fence, read offsets, restore state) every partition at once rather than one per first batch.
+    if (!stopping) for (const tp of next) newState(tp);
     for (const tp of revoked) {
       const key = keyOf(tp);
       commitChains.set(key, (commitChains.get(key) ?? Promise.resolve()).then(async () => {

@@ -1,7 +1,9 @@
-import type { Connections } from '../config/connections.ts';
-import type { TopicRole, TopicSpec } from '../config/topics.ts';
-import type { Logger } from './logger.ts';
-import type { PipelineMetrics } from './metrics.ts';
+import { createServer, type Server } from 'node:http';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { connectionsFromEnv, type Connections } from '../config/connections.ts';
+import { topicsFromEnv, type TopicRole, type TopicSpec } from '../config/topics.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { pipelineMetrics, type PipelineMetrics } from './metrics.ts';
 import type { RunningTopology } from './topologyOptions.ts';
 
 export interface RoleContext {
@@ -13,11 +15,63 @@ export interface RoleContext {
   metrics: PipelineMetrics;
 }
 
+function serveMetrics(registry: Registry, port: number, logger: Logger): Server {
+  const server = createServer((req, res) => {
+    if (req.url !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('only /metrics here\n');
+      return;
+    }
+    registry.metrics().then(
+      (body) => res.writeHead(200, { 'content-type': registry.contentType }).end(body),
+      (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${String(err)}\n`),
+    );
+  });
+  server.listen(port, '127.0.0.1', () => logger.info({ port }, 'metrics on /metrics'));
+  return server;
+}
+
 /**
  * The body of `hazardflow run <role>`: builds the context from the environment, starts the role's topologies,
  * stops them on SIGTERM/SIGINT (drain, commit, disconnect), serves /metrics on HAZARDFLOW_METRICS_PORT when set,
- * and resolves when all have stopped.
+ * and resolves when all have stopped (rejects if one failed, so that the CLI exits non-zero).
  */
-export async function processRole(_role: string, _start: (ctx: RoleContext) => Promise<RunningTopology[]>): Promise<void> {
-  throw new Error('processRole: not implemented yet');
+export async function processRole(role: string, start: (ctx: RoleContext) => Promise<RunningTopology[]>): Promise<void> {
+  const logger = createLogger(role);
+  const registry = new Registry();
+  registry.setDefaultLabels({ role });
+  collectDefaultMetrics({ register: registry });
+  const ctx: RoleContext = { role, connections: connectionsFromEnv(), topics: topicsFromEnv(), logger, metrics: pipelineMetrics(registry) };
+  const port = process.env.HAZARDFLOW_METRICS_PORT;
+  const server = port ? serveMetrics(registry, Number(port), logger) : undefined;
+
+  let topologies: RunningTopology[] = [];
+  let stopping: Promise<unknown> | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      // A second signal means the operator does not want to wait for the drain.
+      logger.warn({ signal }, 'second signal: exiting without draining');
+      process.exit(130);
+    }
+    logger.info({ signal }, 'stopping: draining in-flight records');
+    stopping = Promise.allSettled(topologies.map((t) => t.stop()));
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  try {
+    topologies = await start(ctx);
+    const stopAll = () => (stopping ??= Promise.allSettled(topologies.map((t) => t.stop())));
+    // A signal that came while the topologies were starting stops them now.
+    if (stopping) stopping = Promise.allSettled(topologies.map((t) => t.stop()));
+    // One failed topology takes the role down: a half-running role would look healthy and do half the work.
+    for (const t of topologies) t.done.catch(stopAll);
+    logger.info({ topologies: topologies.length }, 'role running');
+    const results = await Promise.allSettled(topologies.map((t) => t.done));
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
+    logger.info('role stopped');
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    server?.close();
+  }
 }

@@ -13,7 +13,7 @@ import { failedFrom } from './operators/deadLetterOnFailure.ts';
 import { backoffDelay, defaultRetryPolicy, retryTransient } from './operators/retryTransient.ts';
 import { registrySerde } from './serde.ts';
 import { transactionalCommitter, type TopicMessage, type TransactionalCommitter } from './transactionalCommitter.ts';
-import type { RunningTopology, TopologyOptions } from './topologyOptions.ts';
+import type { RunningPipeline, TopologyOptions } from './topologyOptions.ts';
 import type { Failed, InputRecord, Item, Ok, OutputRecord } from './types.ts';
 
 interface Ticket {
@@ -26,7 +26,7 @@ interface Ticket {
  * and commits each partition's offset over the contiguous run of finished records (in one transaction per
  * input partition in transactional mode). Resolves once the consumer has joined its group.
  */
-export async function runTopology<V>(options: TopologyOptions<V>): Promise<RunningTopology> {
+export async function runTopology<V>(options: TopologyOptions<V>): Promise<RunningPipeline> {
   const topology = options.name;
   const logger = (options.logger ?? createLogger(topology)).child({ topology });
   const metrics = pipelineMetrics(options.metricsRegistry);

@@ -57,6 +57,10 @@ export interface RunningTopology {
   stop(): Promise<void>;
   /** Resolves when the topology has stopped; rejects if it failed (e.g. the broker was lost for good). */
   readonly done: Promise<void>;
+}
+
+/** What runTopology returns: a RunningTopology that also reports its in-flight records. */
+export interface RunningPipeline extends RunningTopology {
   /** Records and bytes in flight now, at their peak so far, and the bound (what the backpressure test checks). */
   inFlight(): { current: { records: number; bytes: number }; peak: { records: number; bytes: number }; max: { records: number; bytes: number } };
 }

@@ -73,6 +73,10 @@ export function transactionalCommitter(options: TransactionalCommitterOptions): 
         idempotent: true,
         maxInFlightRequests: 1,
         transactionTimeout: options.transactionTimeoutMs ?? 30_000,
+        // A transaction that starts while the markers of the previous one are still being written gets
+        // CONCURRENT_TRANSACTIONS; kafkajs's default 300 ms first retry then caps a partition at ~3 transactions/s
+        // (kafkajs#304, KAFKA-5477 lowered the Java client's backoff for the same reason).
+        retry: { initialRetryTime: 10, maxRetryTime: 2_000, retries: 12 },
       });
       // connect() runs initProducerId: this is the moment the previous owner is fenced.
       await producer.connect();

@@ -1,0 +1,177 @@
+/**
+ * What the pipeline's integration tests share: unique topics with their registered schemas, ImageRef test
+ * records, a read_committed reader, and role processes started as children (so that they can be killed).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { connectionsFromEnv } from '../../../config/connections.ts';
+import { createRegistry, registerValueSchema, type SchemaName } from '../../../schemas/registry.ts';
+import type { ImageRef } from '../../../schemas/generated/ImageRef.ts';
+
+export const connections = connectionsFromEnv();
+export const registry = createRegistry(connections.registry.url);
+export const kafka = new Kafka({ brokers: connections.kafka.brokers, clientId: 'pipeline-test', logLevel: logLevel.NOTHING });
+const here = dirname(fileURLToPath(import.meta.url));
+
+export function runId(): string {
+  return randomUUID().slice(0, 8);
+}
+
+export interface TestTopic {
+  name: string;
+  partitions: number;
+  schema: SchemaName;
+}
+
+/** Creates the topics (auto-creation is off) and registers their value schemas. */
+export async function createTopics(admin: Admin, topics: TestTopic[]): Promise<void> {
+  await admin.createTopics({
+    topics: topics.map((t) => ({ topic: t.name, numPartitions: t.partitions, replicationFactor: 1 })),
+    waitForLeaders: true,
+  });
+  for (const t of topics) {
+    await registerValueSchema(registry, connections.registry.url, { name: t.name, partitions: t.partitions, valueSchema: t.schema, config: {} });
+  }
+}
+
+export async function deleteTopics(admin: Admin, names: string[]): Promise<void> {
+  await admin.deleteTopics({ topics: names }).catch(() => undefined);
+}
+
+export function imageRef(i: number): ImageRef {
+  return {
+    image_id: `img-${String(i).padStart(6, '0')}`,
+    uri: `s3://hazardflow-images/test/${i}.png`,
+    sha256: 'a'.repeat(64),
+    content_type: 'image/png',
+    size_bytes: 1000 + i,
+    captured_at: 1_700_000_000_000 + i,
+    ground_station: 'test',
+    satellite: null,
+    sensor: null,
+    footprint: null,
+    gsd_m: null,
+    priority: 'normal',
+    trace_id: `trace-${i}`,
+    submitted_at: null,
+  };
+}
+
+/** Produces ImageRefs `from`..`to-1`, Avro through the registry, keyed by image_id. */
+export async function produceImageRefs(topic: string, from: number, to: number): Promise<void> {
+  const id = await registry.getLatestSchemaId(`${topic}-value`);
+  const producer = kafka.producer();
+  await producer.connect();
+  for (let start = from; start < to; start += 2000) {
+    const end = Math.min(to, start + 2000);
+    const messages = await Promise.all(
+      Array.from({ length: end - start }, async (_, j) => {
+        const ref = imageRef(start + j);
+        return { key: ref.image_id, value: await registry.encode(id, ref) };
+      }),
+    );
+    await producer.send({ topic, messages });
+  }
+  await producer.disconnect();
+}
+
+export interface ReadRecord {
+  key: string | null;
+  value: Buffer | null;
+  partition: number;
+  offset: string;
+}
+
+/**
+ * Reads a topic from the beginning as a `read_committed` consumer until it has reached every partition's end
+ * offset as it was when the read started (transaction markers included).
+ */
+export async function readCommitted(topic: string, timeoutMs = 30_000): Promise<ReadRecord[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
+  await admin.disconnect();
+  const records: ReadRecord[] = [];
+  const reached = new Map<number, bigint>();
+  const isDone = () => [...ends].every(([p, end]) => end === 0n || (reached.get(p) ?? -1n) >= end - 1n);
+  if (isDone()) return records;
+  const consumer = kafka.consumer({ groupId: `reader-${runId()}`, readUncommitted: false });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`reading ${topic} timed out with ${records.length} records`)), timeoutMs);
+    // The batch events report offsets including control records (and batches of control records only,
+    // which never reach eachBatch): that is how the reader knows it has reached the end.
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      reached.set(payload.partition, BigInt(payload.lastOffset));
+      if (isDone()) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    void consumer.run({
+      eachBatch: async ({ batch }) => {
+        for (const m of batch.messages) records.push({ key: m.key?.toString() ?? null, value: m.value, partition: batch.partition, offset: m.offset });
+      },
+    });
+  });
+  await consumer.disconnect();
+  return records;
+}
+
+/** Sum over partitions of committed offsets of a group (an absent commit counts as 0). */
+export async function committedTotal(admin: Admin, groupId: string, topic: string): Promise<number> {
+  const [t] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  return (t?.partitions ?? []).reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+}
+
+/** Sum of the high watermarks of a topic's partitions. */
+export async function endTotal(admin: Admin, topic: string): Promise<number> {
+  return (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0);
+}
+
+export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, pollMs = 200): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
+export interface RoleProcess {
+  child: ChildProcess;
+  /** Resolves when the role has logged that its topology runs. */
+  running: Promise<void>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Log lines (pino JSON) seen so far. */
+  lines: string[];
+}
+
+/** Starts `identityRole.ts` as a child process with the given environment. */
+export function startIdentityRole(env: Record<string, string>): RoleProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'identityRole.ts')], {
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  let markRunning: () => void = () => undefined;
+  const running = new Promise<void>((resolve) => (markRunning = resolve));
+  let buffered = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    const parts = buffered.split('\n');
+    buffered = parts.pop() ?? '';
+    for (const line of parts) {
+      lines.push(line);
+      if (line.includes('"topology running"')) markRunning();
+    }
+  });
+  child.stderr?.on('data', (chunk: Buffer) => lines.push(chunk.toString('utf8')));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('exit', (code, signal) => resolve({ code, signal }));
+  });
+  return { child, running: Promise.race([running, exited.then(() => Promise.reject(new Error(`role exited before running:\n${lines.slice(-20).join('\n')}`)))]), exited, lines };
+}
