@@ -6,7 +6,8 @@
  * 1, 2, 4, 8, 16; `pipeline_efficiency` is the one at the default batch size 8. Then one 8192² scene through the
  * topology with hazard-index-v1: tiles, detections in scene coordinates, peak memory.
  *
- * Needs the local stack (Kafka, registry, MinIO, Redis):  npx tsx bench/analyze.ts [images=16] [sizes=1,2,4,8,16]
+ * Needs the local stack (Kafka, registry, MinIO, Redis):  npx tsx bench/analyze.ts [images=16] [sizes=1,2,4,8,16] [--no-8192]
+ * (BENCH_ROUNDS=3: alternating bare/pipeline rounds at the default batch size; the others get one).
  * Each run uses its own topics (deleted at the end) and deletes its images' cache entries first.
  */
 import { randomUUID } from 'node:crypto';
@@ -41,6 +42,7 @@ const batchSizes = (process.argv[3] ?? '1,2,4,8,16').split(',').map(Number);
 const DEFAULT_BATCH = 8;
 const SCENE_SIDE = 1024;
 const WARMUP_IMAGES = 2;
+const defaultBatchRounds = Number(process.env.BENCH_ROUNDS ?? 3);
 
 const connections = connectionsFromEnv();
 const bench = `bench-analyze-${randomUUID().slice(0, 8)}`;
@@ -117,50 +119,59 @@ async function publish(topic: string, refs: ImageRef[]): Promise<void> {
 }
 
 /** Bare batched inference: the scenes' tiles pre-decoded into input tensors, run batch after batch on one session. */
-async function bareImagesPerSecond(modelDir: string, tiles: Uint8Array[], tilesPerImage: number, batch: number): Promise<number> {
+async function bareBaseline(modelDir: string, tiles: Uint8Array[], tilesPerImage: number, batch: number) {
   const model = await loadModel(modelDir);
-  try {
-    const tensors: Float32Array[] = [];
-    for (let i = 0; i < tiles.length; i += batch) {
-      const chunk = tiles.slice(i, i + batch);
-      const tensor = new Float32Array(chunk.length * model.inputSize);
-      chunk.forEach((tile, slot) => writeInputTensor(tensor, slot, tile, model.manifest.input));
-      tensors.push(tensor);
-    }
-    await model.run(tensors[0] as Float32Array, Math.min(batch, tiles.length)); // warm-up
-    const started = performance.now();
-    for (const [i, tensor] of tensors.entries()) await model.run(tensor, Math.min(batch, tiles.length - i * batch));
-    return tiles.length / tilesPerImage / ((performance.now() - started) / 1000);
-  } finally {
-    await model.release();
+  const tensors: Float32Array[] = [];
+  for (let i = 0; i < tiles.length; i += batch) {
+    const chunk = tiles.slice(i, i + batch);
+    const tensor = new Float32Array(chunk.length * model.inputSize);
+    chunk.forEach((tile, slot) => writeInputTensor(tensor, slot, tile, model.manifest.input));
+    tensors.push(tensor);
   }
+  await model.run(tensors[0] as Float32Array, Math.min(batch, tiles.length)); // warm-up
+  return {
+    async imagesPerSecond(): Promise<number> {
+      const started = performance.now();
+      for (const [i, tensor] of tensors.entries()) await model.run(tensor, Math.min(batch, tiles.length - i * batch));
+      return tiles.length / tilesPerImage / ((performance.now() - started) / 1000);
+    },
+    release: () => model.release(),
+  };
 }
 
-async function pipelineImagesPerSecond(modelDir: string, refs: ImageRef[], warmup: ImageRef[], batch: number): Promise<number> {
+/** The analyze role on its own topics at one batch size, warmed up; each timed run sends the images anew. */
+async function pipelineAt(modelDir: string, refs: ImageRef[], warmup: ImageRef[], batch: number) {
   const topics = await freshTopics(`b${batch}`);
-  // Each run starts from an empty cache: the same images again would be answered from Redis.
   const model = JSON.parse(await readFile(join(modelDir, 'model.json'), 'utf8')) as { name: string; version: string };
   const cache = createResultCache(redis, { ttlSeconds: 1, model });
-  await redis.del(...[...refs, ...warmup].map((r) => cache.keyOf(r.sha256)));
   const results = await watchResults(topics.results.name);
   const options = analyzeOptionsFromEnv({ HAZARDFLOW_MODEL_DIR: modelDir, HAZARDFLOW_BATCH_SIZE: String(batch), HAZARDFLOW_ANALYZE_GROUP: `${bench}-b${batch}` }, connections.objectStore);
   const [running] = await startAnalyze({ role: 'analyze', connections, topics, logger, metrics: pipelineMetrics() }, options);
-  try {
-    const fresh = (list: ImageRef[]) => list.map((r) => ({ ...r, image_id: `${r.image_id}-b${batch}` }));
-    const warm = fresh(warmup);
-    await publish(topics.images.name, warm);
-    await results.waitFor(warm.map((r) => r.image_id));
-    const timed = fresh(refs);
+  let round = 0;
+  const send = async (list: ImageRef[]): Promise<number> => {
+    // Every run starts from an empty cache: the same images again would be answered from Redis.
+    await redis.del(...list.map((r) => cache.keyOf(r.sha256)));
+    const fresh = list.map((r) => ({ ...r, image_id: `${r.image_id}-b${batch}-r${round++}` }));
     const started = performance.now();
-    await publish(topics.images.name, timed);
-    const last = await results.waitFor(timed.map((r) => r.image_id));
-    if (timed.some((r) => results.get(r.image_id)?.cached)) throw new Error('a timed image was answered from the cache');
-    return refs.length / ((last - started) / 1000);
-  } finally {
-    await running?.stop();
-    await results.stop();
-  }
+    await publish(topics.images.name, fresh);
+    const last = await results.waitFor(fresh.map((r) => r.image_id));
+    if (fresh.some((r) => results.get(r.image_id)?.cached)) throw new Error('a timed image was answered from the cache');
+    return list.length / ((last - started) / 1000);
+  };
+  await send(warmup);
+  return {
+    imagesPerSecond: () => send(refs),
+    async stop() {
+      await running?.stop();
+      await results.stop();
+    },
+  };
 }
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return ((sorted[Math.floor((sorted.length - 1) / 2)] ?? 0) + (sorted[Math.ceil((sorted.length - 1) / 2)] ?? 0)) / 2;
+};
 
 async function scene8192(): Promise<void> {
   const generated = generateScene({ width: 8192, seed: 8192 });
@@ -222,14 +233,28 @@ try {
   print('tiles_per_image', tilesPerImage);
   const efficiency: Record<number, number> = {};
   for (const batch of batchSizes) {
-    // Bare runs before and after the pipeline's, averaged: other load on the machine drifts over a run.
-    const bareBefore = await bareImagesPerSecond(modelDir, tiles, tilesPerImage, batch);
-    const pipeline = await pipelineImagesPerSecond(modelDir, refs, warmup, batch);
-    const bare = (bareBefore + (await bareImagesPerSecond(modelDir, tiles, tilesPerImage, batch))) / 2;
-    efficiency[batch] = pipeline / bare;
-    print(`bare_images_per_s_batch_${batch}`, bare);
-    print(`images_per_s_batch_${batch}`, pipeline);
-    print(`pipeline_efficiency_batch_${batch}`, pipeline / bare);
+    // Bare and pipeline runs alternate (bare, pipeline, bare, …) and each pipeline run is compared with the mean of
+    // the bare runs on either side: other load on the machine drifts over minutes, not over one pair.
+    const rounds = batch === DEFAULT_BATCH ? defaultBatchRounds : 1;
+    const bare = await bareBaseline(modelDir, tiles, tilesPerImage, batch);
+    const pipeline = await pipelineAt(modelDir, refs, warmup, batch);
+    const bares = [await bare.imagesPerSecond()];
+    const pipelines: number[] = [];
+    const ratios: number[] = [];
+    try {
+      for (let r = 0; r < rounds; r++) {
+        pipelines.push(await pipeline.imagesPerSecond());
+        bares.push(await bare.imagesPerSecond());
+        ratios.push((pipelines[r] as number) / (((bares[r] as number) + (bares[r + 1] as number)) / 2));
+      }
+    } finally {
+      await pipeline.stop();
+      await bare.release();
+    }
+    efficiency[batch] = median(ratios);
+    print(`bare_images_per_s_batch_${batch}`, median(bares));
+    print(`images_per_s_batch_${batch}`, median(pipelines));
+    print(`pipeline_efficiency_batch_${batch}`, median(ratios));
   }
   if (efficiency[DEFAULT_BATCH] !== undefined) print('pipeline_efficiency', efficiency[DEFAULT_BATCH]);
   if (!process.argv.includes('--no-8192')) await scene8192();
