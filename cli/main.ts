@@ -10,6 +10,7 @@ import { registerKeysCommand } from './commands/keys.ts';
 import { registerReplayCommand } from './commands/replay.ts';
 import { registerTailCommand } from './commands/tail.ts';
 import { registerStatusCommand } from './commands/status.ts';
+import { registerDemoCommand } from './commands/demo.ts';
 
 export function buildProgram(): Command {
   const program = new Command('hazardflow')
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerReplayCommand(program);
   registerTailCommand(program);
   registerStatusCommand(program);
+  registerDemoCommand(program);
   return program;
 }
 
