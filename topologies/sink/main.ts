@@ -39,6 +39,7 @@ export async function startSink(options: SinkOptions, observe: { logger?: Logger
       connections: { kafka: options.kafka, registry: options.registry },
       dlqTopic: options.dlqTopic,
       mode: 'external-sink',
+      ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
       ...observe,
       process: (records$) =>
         records$.pipe(

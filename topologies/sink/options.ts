@@ -17,6 +17,8 @@ export interface SinkOptions {
   batchAgeMs: number;
   /** Apply pending migrations before consuming (default true), so a fresh database works at once. */
   migrate: boolean;
+  /** How soon the group notices a dead member and hands its partitions over (default: the core's, 30 s). */
+  sessionTimeoutMs?: number;
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
