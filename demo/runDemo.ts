@@ -7,7 +7,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { MultiBar, Presets } from 'cli-progress';
 import { projectRoot } from '../config/stackCredentials.ts';
 import { topicsFromEnv } from '../config/topics.ts';
 import { stackContext, stackStatus, stackUp, stackDown } from '../stack/localStack.ts';
@@ -17,6 +16,7 @@ import { migrate } from '../connectors/mysql/migrate.ts';
 import { createApiKey } from '../connectors/http/apiKeys.ts';
 import { generateScene, encodeScene } from '../model/scenes/generateScene.ts';
 import { startRole, waitForHttp, type Role, type RunningRole } from '../operations/roleProcesses.ts';
+import { progress } from '../operations/progress.ts';
 import { connectorClient } from './connectorClient.ts';
 import { DEMO_GSD_M, DEMO_SIZE, demoScenes, sceneBounds } from './demoScenes.ts';
 import { demoSummary, type DemoResult } from './demoSummary.ts';
@@ -60,8 +60,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     const client = connectorClient(baseUrl, key);
 
     const scenes = demoScenes(Date.now());
-    const bars = new MultiBar({ format: '{task} [{bar}] {value}/{total}', hideCursor: true, clearOnComplete: false }, Presets.shades_classic);
-    const uploadBar = bars.create(scenes.length, 0, { task: 'upload  ' });
+    const uploadBar = progress('uploaded', scenes.length);
     const uploaded: { imageId: string; name: string; site: string }[] = [];
     for (const s of scenes) {
       const scene = generateScene({ width: DEMO_SIZE, seed: s.seed, hazardFree: s.hazardFree });
@@ -73,8 +72,9 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
       uploaded.push({ imageId: answer.image_id, name: s.name, site: s.site.name });
       uploadBar.increment();
     }
+    uploadBar.stop();
 
-    const analysedBar = bars.create(uploaded.length, 0, { task: 'analysed' });
+    const analysedBar = progress('analysed', uploaded.length);
     const results = new Map<string, DemoResult>();
     const deadline = Date.now() + opts.timeoutSeconds * 1000;
     while (results.size < uploaded.length) {
@@ -86,13 +86,13 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
       analysedBar.update(results.size);
       if (results.size < uploaded.length) {
         if (Date.now() > deadline) {
-          bars.stop();
+          analysedBar.stop();
           throw new Error(`only ${results.size} of ${uploaded.length} images analysed after ${opts.timeoutSeconds} s (see ${logDir})`);
         }
         await sleep(500);
       }
     }
-    bars.stop();
+    analysedBar.stop();
 
     // Alerts follow results through two more topics; wait until the active set stops changing.
     let alerts = (await client.activeAlerts('json')) as { alerts: unknown[] };

@@ -1,10 +1,10 @@
 /** `hazardflow replay`: moves a consumer group to a time or offset so its topology re-reads history, with progress. */
 import type { Command } from 'commander';
 import { Kafka, logLevel } from 'kafkajs';
-import { SingleBar, Presets } from 'cli-progress';
 import { connectionsFromEnv } from '../../config/connections.ts';
 import { parseReplayPoint } from '../../operations/replayPoint.ts';
 import { applyReplay, planReplay, replayRemaining } from '../../operations/replayGroup.ts';
+import { progress } from '../../operations/progress.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -33,12 +33,11 @@ export function registerReplayCommand(program: Command): void {
         process.stdout.write(`group ${opts.group} now re-reads ${total} record(s) of ${opts.topic}\n`);
         if (!opts.wait || total === 0) return;
         process.stdout.write('start (or keep running) the topology of this group; following its progress…\n');
-        const bar = new SingleBar({ format: 'replay [{bar}] {percentage}% | {value}/{total} records | remaining {remaining}', hideCursor: true }, Presets.shades_classic);
-        bar.start(total, 0, { remaining: total });
+        const bar = progress('replayed', total);
         const deadline = Date.now() + Number(opts.timeout) * 1000;
         for (;;) {
           const remaining = await replayRemaining(admin, plan);
-          bar.update(total - remaining, { remaining });
+          bar.update(total - remaining, `records (${remaining} remaining)`);
           if (remaining === 0) break;
           if (Date.now() > deadline) {
             bar.stop();
