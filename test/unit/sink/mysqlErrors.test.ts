@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { PermanentError, TransientError } from '../../../pipeline/index.ts';
+import { classifyMysqlError } from '../../../topologies/sink/mysqlSink.ts';
+
+function mysqlError(message: string, fields: Record<string, unknown>): Error {
+  return Object.assign(new Error(message), fields);
+}
+
+describe('classifyMysqlError', () => {
+  it('retries when the server is away: refused, lost or shutting down', () => {
+    for (const err of [
+      mysqlError('connect ECONNREFUSED 127.0.0.1:3306', { code: 'ECONNREFUSED', fatal: true }),
+      mysqlError('Connection lost: The server closed the connection.', { code: 'PROTOCOL_CONNECTION_LOST', fatal: true }),
+      mysqlError('Server shutdown in progress', { code: 'ER_SERVER_SHUTDOWN', sqlState: '08S01' }),
+      mysqlError('Deadlock found when trying to get lock', { code: 'ER_LOCK_DEADLOCK', sqlState: '40001' }),
+    ]) {
+      assert.ok(classifyMysqlError(err) instanceof TransientError, err.message);
+    }
+  });
+
+  it('dead-letters a row the server refuses (data or constraint errors)', () => {
+    const err = classifyMysqlError(mysqlError("Data too long for column 'image_id' at row 1", { code: 'ER_DATA_TOO_LONG', sqlState: '22001' }));
+    assert.ok(err instanceof PermanentError);
+    assert.equal((err as PermanentError).code, 'INVALID_RECORD');
+  });
+
+  it('leaves other errors to the core classification', () => {
+    const original = mysqlError("Table 'hazardflow.alerts' doesn't exist", { code: 'ER_NO_SUCH_TABLE', sqlState: '42S02' });
+    assert.equal(classifyMysqlError(original), original);
+  });
+});
