@@ -15,12 +15,7 @@ import { createImageRefPublisher } from './imageRefPublisher.ts';
 import { createConnectorMetrics } from './metrics.ts';
 import { connectorOptionsFromEnv, type ConnectorOptions } from './options.ts';
 import { createResultStore } from './resultStore.ts';
-
-/**
- * S3 multipart part size for uploads of unknown length: bounds what one upload buffers (minio's default for an
- * unknown length is ~0.5 GB, i.e. whole files). 5 MiB is S3's minimum; it caps an upload at 50 GB (10,000 parts).
- */
-const UPLOAD_PART_BYTES = 5 * 1024 * 1024;
+import { UPLOAD_PART_BYTES } from './storeUpload.ts';
 
 /** Opens every client the connector needs; `close` releases them. */
 export async function openConnectorDeps(options: ConnectorOptions): Promise<ConnectorDeps & { close(): Promise<void> }> {

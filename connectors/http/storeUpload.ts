@@ -4,7 +4,7 @@
  * header check) on their way to a multipart S3 upload.
  */
 import { createHash } from 'node:crypto';
-import { PassThrough, Transform, type Readable, type TransformCallback } from 'node:stream';
+import { PassThrough, Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Client } from 'minio';
 import { HttpError } from './errors.ts';
@@ -27,6 +27,12 @@ export interface UploadTarget {
   /** The part's declared Content-Type; an image type that contradicts the bytes is rejected. */
   declaredType: string;
 }
+
+/**
+ * S3 multipart part size, set on the connector's client: minio's default for a stream of unknown length is ~0.5 GB,
+ * i.e. whole files in memory. 5 MiB is S3's minimum; it caps an upload at 50 GB (10,000 parts).
+ */
+export const UPLOAD_PART_BYTES = 5 * 1024 * 1024;
 
 const DECLARABLE = new Set(['image/jpeg', 'image/png', 'image/tiff', 'application/octet-stream', '']);
 
@@ -116,6 +122,37 @@ class UploadInspector extends Transform {
 }
 
 /**
+ * Sends the inspected bytes to the store: an upload that ends within one part goes up as one PUT (minio would hold
+ * that part in memory anyway, and a multipart upload costs three more round trips); a longer one streams as a
+ * multipart upload, starting with the part already read.
+ */
+async function putStream(store: Client, target: UploadTarget, bytes: PassThrough): Promise<void> {
+  const iterator = bytes[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const first: Buffer[] = [];
+  let length = 0;
+  let ended = false;
+  while (length < UPLOAD_PART_BYTES) {
+    const next = await iterator.next();
+    if (next.done) {
+      ended = true;
+      break;
+    }
+    first.push(next.value);
+    length += next.value.length;
+  }
+  const meta = { 'Content-Type': target.declaredType || 'application/octet-stream' };
+  if (ended) {
+    await store.putObject(target.bucket, target.key, Buffer.concat(first, length), length, meta);
+    return;
+  }
+  const rest = async function* () {
+    yield* first;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+  };
+  await store.putObject(target.bucket, target.key, Readable.from(rest(), { objectMode: false }), undefined, meta);
+}
+
+/**
  * Stores `source` at `target.key` and returns what was stored, or throws the HttpError that says why the file is
  * refused (after removing whatever reached the store). S3 failures surface as a 503.
  */
@@ -125,7 +162,7 @@ export async function storeUpload(store: Client, source: Readable, target: Uploa
   const toStore = new PassThrough();
   inspector.pipe(toStore);
   let storeError: unknown;
-  const stored = store.putObject(target.bucket, target.key, toStore, undefined, { 'Content-Type': target.declaredType || 'application/octet-stream' }).catch((err: unknown) => {
+  const stored = putStream(store, target, toStore).catch((err: unknown) => {
     storeError = err;
     source.destroy();
     inspector.destroy();

@@ -27,7 +27,7 @@ before(async () => {
   limitedKey = (await createApiKey(h.deps.pool, 'limited', 2)).key;
 });
 after(async () => {
-  await h.close();
+  await h?.close();
 });
 
 type File = { field?: string; name: string; type: string; bytes: Buffer };

@@ -16,7 +16,7 @@ before(async () => {
   h = await startConnector();
 });
 after(async () => {
-  await h.close();
+  await h?.close();
 });
 
 /** Uniform numbers from SHA-256 of (seed, counter): reproducible from the seed alone. */

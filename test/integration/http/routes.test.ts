@@ -18,7 +18,7 @@ before(async () => {
   h = await startConnector();
 });
 after(async () => {
-  await h.close();
+  await h?.close();
 });
 
 async function uploadOne(bytes: Buffer, fields: Record<string, string> = {}, type = 'image/jpeg') {
