@@ -28,16 +28,23 @@ interface Observe {
   metricsRegistry?: Registry;
 }
 
+/** What both stages share: a transactional topology named and grouped `<groupId>-<stage>`. */
+function stage(options: AlertsOptions, name: string, input: string, observe: Observe) {
+  return {
+    name: `${options.groupId}-${name}`,
+    groupId: `${options.groupId}-${name}`,
+    inputTopics: [input],
+    connections: { kafka: options.kafka, registry: options.registry },
+    dlqTopic: options.dlqTopic,
+    mode: 'transactional' as const,
+    ...observe,
+  };
+}
+
 /** Stage 1: results → per-cell evidence on the repartition topic (stateless). */
 export function startExplode(options: AlertsOptions, observe: Observe = {}): Promise<RunningTopology> {
   return runTopology<AnalysisResult>({
-    name: `${options.groupId}-explode`,
-    groupId: `${options.groupId}-explode`,
-    inputTopics: [options.resultsTopic],
-    connections: { kafka: options.kafka, registry: options.registry },
-    dlqTopic: options.dlqTopic,
-    mode: 'transactional',
-    ...observe,
+    ...stage(options, 'explode', options.resultsTopic, observe),
     process: (records$) =>
       records$.pipe(
         asyncStage('explode', (result) => {
@@ -64,13 +71,7 @@ export async function startWindows(options: AlertsOptions, observe: Observe = {}
   const owned = new Map<number, OwnedPartition>();
   const iso = (ms: number | null) => (ms === null ? 'none' : new Date(ms).toISOString());
   return runTopology<CellAssessment>({
-    name: `${options.groupId}-windows`,
-    groupId: `${options.groupId}-windows`,
-    inputTopics: [options.assessmentsTopic],
-    connections: { kafka: options.kafka, registry: options.registry },
-    dlqTopic: options.dlqTopic,
-    mode: 'transactional',
-    ...observe,
+    ...stage(options, 'windows', options.assessmentsTopic, observe),
     // The changelog is read whole on every assignment: memory may hold changes of transactions that aborted, the
     // committed changelog never does.
     onPartitionsAssigned: async (partitions) => {

@@ -10,14 +10,13 @@ import { after, before, describe, it } from 'node:test';
 import { latLngToCell } from 'h3-js';
 import type { Admin } from 'kafkajs';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
-import { createMysqlPool } from '../../../connectors/mysql.ts';
 import { createRedis } from '../../../connectors/redis.ts';
 import type { RunningTopology } from '../../../pipeline/index.ts';
 import type { AnalysisResult } from '../../../schemas/generated/AnalysisResult.ts';
 import { startAlerts } from '../../../topologies/alerts/main.ts';
 import { startSink } from '../../../topologies/sink/main.ts';
 import { connections, kafka } from '../pipeline/brokerFixtures.ts';
-import { startPrivateMariadb, type PrivateMariadb } from '../sink/privateMariadb.ts';
+import { startMigratedMariadb, type MigratedMariadb, type PrivateMariadb } from '../sink/privateMariadb.ts';
 import { analysisResult, detection } from '../sink/records.ts';
 import { tableChecksums } from '../sink/tableChecksums.ts';
 import {
@@ -54,6 +53,7 @@ function image(id: string, minutes: number, flood: { p: number; risk: AnalysisRe
 describe('alerts and sink scenario', { timeout: 240_000 }, () => {
   let admin: Admin;
   let t: FlowTopics;
+  let server: MigratedMariadb;
   let db: PrivateMariadb;
   let pool: Pool;
   let running: RunningTopology[] = [];
@@ -70,13 +70,12 @@ describe('alerts and sink scenario', { timeout: 240_000 }, () => {
     admin = kafka.admin();
     await admin.connect();
     t = await createFlowTopics(admin, 1);
-    db = await startPrivateMariadb();
-    pool = createMysqlPool(db.connection);
+    server = await startMigratedMariadb();
+    ({ db, pool } = server);
   });
   after(async () => {
     await stop();
-    await pool?.end();
-    await db?.destroy();
+    await server?.close();
     if (t) await deleteFlowTopics(admin, t);
     await admin?.disconnect();
   });

@@ -10,13 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Admin } from 'kafkajs';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
-import { createMysqlPool } from '../../../connectors/mysql.ts';
-import { migrate } from '../../../connectors/mysql/migrate.ts';
 import type { AlertEvent } from '../../../schemas/generated/AlertEvent.ts';
 import { startSink } from '../../../topologies/sink/main.ts';
 import { kafka, registry, waitFor } from '../pipeline/brokerFixtures.ts';
 import { createFlowTopics, deleteFlowTopics, produceResults, readDeadLetters, sinkOptions, waitCaughtUp, type FlowTopics } from '../alerts/harness.ts';
-import { startPrivateMariadb, type PrivateMariadb } from './privateMariadb.ts';
+import { startMigratedMariadb, type MigratedMariadb, type PrivateMariadb } from './privateMariadb.ts';
 import { alertEvent, analysisResult, detection } from './records.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -66,6 +64,7 @@ function sinkGroups(t: FlowTopics) {
 
 describe('sink under failure', { timeout: 240_000 }, () => {
   let admin: Admin;
+  let server: MigratedMariadb;
   let db: PrivateMariadb;
   let pool: Pool;
   const topics: FlowTopics[] = [];
@@ -73,13 +72,11 @@ describe('sink under failure', { timeout: 240_000 }, () => {
   before(async () => {
     admin = kafka.admin();
     await admin.connect();
-    db = await startPrivateMariadb();
-    pool = createMysqlPool(db.connection);
-    await migrate(pool);
+    server = await startMigratedMariadb();
+    ({ db, pool } = server);
   });
   after(async () => {
-    await pool?.end();
-    await db?.destroy();
+    await server?.close();
     for (const t of topics) await deleteFlowTopics(admin, t);
     await admin?.disconnect();
   });

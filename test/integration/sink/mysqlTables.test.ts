@@ -1,26 +1,23 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
-import { createMysqlPool } from '../../../connectors/mysql.ts';
 import { activeAlertsWithin, upsertAlerts } from '../../../connectors/mysql/alerts.ts';
 import { migrate } from '../../../connectors/mysql/migrate.ts';
 import { upsertResults } from '../../../connectors/mysql/results.ts';
 import { alertEvent, analysisResult, detection } from './records.ts';
-import { startPrivateMariadb, type PrivateMariadb } from './privateMariadb.ts';
+import { startMigratedMariadb, type MigratedMariadb } from './privateMariadb.ts';
 import { tableChecksums } from './tableChecksums.ts';
 
 describe('MySQL tables (real MariaDB)', () => {
-  let db: PrivateMariadb;
+  let server: MigratedMariadb;
   let pool: Pool;
 
   before(async () => {
-    db = await startPrivateMariadb();
-    pool = createMysqlPool(db.connection);
-    await migrate(pool);
+    server = await startMigratedMariadb();
+    pool = server.pool;
   });
   after(async () => {
-    await pool?.end();
-    await db?.destroy();
+    await server?.close();
   });
 
   async function inTransaction(work: (conn: Awaited<ReturnType<Pool['getConnection']>>) => Promise<void>) {

@@ -9,8 +9,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createConnection } from 'mysql2/promise';
+import { createConnection, type Pool } from 'mysql2/promise';
 import type { MysqlConnection } from '../../../config/connections.ts';
+import { createMysqlPool } from '../../../connectors/mysql.ts';
+import { migrate } from '../../../connectors/mysql/migrate.ts';
 
 const run = promisify(execFile);
 
@@ -86,6 +88,29 @@ export async function startPrivateMariadb(database = 'hazardflow'): Promise<Priv
     async destroy() {
       await stop();
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface MigratedMariadb {
+  db: PrivateMariadb;
+  /** A pool on the migrated database. */
+  pool: Pool;
+  /** Ends the pool and destroys the server. */
+  close(): Promise<void>;
+}
+
+/** A private server with the project's migrations applied and a pool on it. */
+export async function startMigratedMariadb(): Promise<MigratedMariadb> {
+  const db = await startPrivateMariadb();
+  const pool = createMysqlPool(db.connection);
+  await migrate(pool);
+  return {
+    db,
+    pool,
+    async close() {
+      await pool.end();
+      await db.destroy();
     },
   };
 }
