@@ -11,6 +11,7 @@ import { registerReplayCommand } from './commands/replay.ts';
 import { registerTailCommand } from './commands/tail.ts';
 import { registerStatusCommand } from './commands/status.ts';
 import { registerDemoCommand } from './commands/demo.ts';
+import { registerIngestCommand } from './commands/ingest.ts';
 
 export function buildProgram(): Command {
   const program = new Command('hazardflow')
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerTailCommand(program);
   registerStatusCommand(program);
   registerDemoCommand(program);
+  registerIngestCommand(program);
   return program;
 }
 
