@@ -2,7 +2,7 @@
  * The alerts and sink topologies end to end on the real broker, registry, Redis and a MariaDB of the test's own:
  * 20 images over 30 minutes with 6 showing flood over the same two cells → one ALERT per (cell, flood) with those
  * six images as lineage; stronger evidence → one UPDATE (revision 2); a late image → dead letter `late`, one within
- * the lateness still counts; no evidence for 24 h → one CANCEL. Then both topologies' groups are reset to the
+ * the lateness still counts (after a restart: state survives it); no evidence for 24 h → one CANCEL. Then both topologies' groups are reset to the
  * earliest offsets and run again: no new alert, identical tables.
  */
 import assert from 'node:assert/strict';
@@ -118,7 +118,10 @@ describe('alerts and sink scenario', { timeout: 240_000 }, () => {
     assert.equal(rows[0]!.n, 20);
   });
 
-  it('sends one UPDATE (revision 2) on stronger evidence; dead-letters a late image and counts one within the lateness', async () => {
+  it('after a restart, sends one UPDATE (revision 2) on stronger evidence; dead-letters a late image and counts one within the lateness', async () => {
+    // A restart in between: the windows and the open alerts must come back from the state changelog.
+    await stop();
+    await start();
     const redis = createRedis(connections.redis);
     await redis.set('result:img-strong', 'stale');
     await redis.set(`alerts:active:test-${t.id}`, 'stale');
