@@ -1,9 +1,9 @@
 /**
  * The alerts and sink topologies end to end on the real broker, registry, Redis and a MariaDB of the test's own:
  * 20 images over 30 minutes with 6 showing flood over the same two cells → one ALERT per (cell, flood) with those
- * six images as lineage; stronger evidence → one UPDATE (revision 2); a late image → dead letter `late`, one within
- * the lateness still counts (after a restart: state survives it); no evidence for 24 h → one CANCEL. Then both topologies' groups are reset to the
- * earliest offsets and run again: no new alert, identical tables.
+ * six images as lineage; after a restart (state survives it), stronger evidence → one UPDATE (revision 2); a late
+ * image → dead letter `late`, one within the lateness still counts; no evidence for 24 h → one CANCEL. Then both
+ * topologies' groups are reset to the earliest offsets and run again: no new alert, identical tables.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
