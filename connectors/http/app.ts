@@ -7,6 +7,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import swagger from '@fastify/swagger';
 import type { Logger } from 'pino';
 import type { ConnectorDeps } from './deps.ts';
+import { classifyError } from '../../pipeline/errors.ts';
 import { HttpError } from './errors.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { analyzeRoutes } from './plugins/analyze.ts';
@@ -29,6 +30,15 @@ function errorCodeOf(err: FastifyError): string {
   return err.code ?? 'BAD_REQUEST';
 }
 
+/**
+ * A server the connector needs is away (not the request's fault, not our bug): the pipeline's classification of
+ * transient errors, plus ioredis's "not connected" errors, which carry no code (we run it without an offline queue
+ * so that requests fail fast instead of waiting for Redis).
+ */
+function isOutage(err: Error): boolean {
+  return classifyError(err).retriable || err.name === 'MaxRetriesPerRequestError' || /enableOfflineQueue|Connection is closed/.test(err.message);
+}
+
 export async function buildApp(deps: ConnectorDeps, logger: Logger | boolean = false): Promise<FastifyInstance> {
   const app = Fastify({
     ...(typeof logger === 'boolean' ? { logger } : { loggerInstance: logger as FastifyBaseLogger }),
@@ -45,6 +55,10 @@ export async function buildApp(deps: ConnectorDeps, logger: Logger | boolean = f
       const explain = err.code ? FASTIFY_MESSAGES[err.code] : undefined;
       const message = explain ? explain(err) : err.message;
       return reply.code(status).send({ statusCode: status, error: errorCodeOf(err), message });
+    }
+    if (isOutage(err)) {
+      request.log.warn({ err: err.message }, 'a backing service is unavailable');
+      return reply.code(503).header('retry-after', '5').send({ statusCode: 503, error: 'SERVICE_UNAVAILABLE', message: `a backing service is unavailable, retry shortly: ${err.message}` });
     }
     request.log.error({ err }, 'request failed');
     return reply.code(500).send({ statusCode: 500, error: 'INTERNAL', message: 'internal error; it has been logged' });
