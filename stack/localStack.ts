@@ -115,6 +115,13 @@ export async function stackDown(ctx: StackContext): Promise<ComponentStatus[]> {
   return out.reverse();
 }
 
+/** Stops one component the stack started (fault injection, maintenance); `stack up` starts it again. */
+export async function stopComponent(ctx: StackContext, name: string): Promise<boolean> {
+  const c = components.find((x) => x.name === name);
+  if (!c) throw new Error(`unknown component "${name}"; components are ${components.map((x) => x.name).join(', ')}`);
+  return stopProcess(processSpec(ctx, c));
+}
+
 export async function stackStatus(ctx: StackContext): Promise<ComponentStatus[]> {
   return Promise.all(
     components.map(async (c) => {
