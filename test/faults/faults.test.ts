@@ -12,10 +12,8 @@ import { projectRoot } from '../../config/stackCredentials.ts';
 import { stackContext, stackUp, stopComponent } from '../../stack/localStack.ts';
 import type { Role } from '../../operations/roleProcesses.ts';
 import { faultImages } from './faultScenes.ts';
-import {
-  imageRefOf, prepareNamespace, publishImages, runNamespace, runOutcome, Supervisor, uploadImages, waitUntilSettled,
-  type RunNamespace,
-} from './pipelineRun.ts';
+import { prepareNamespace, runNamespace, Supervisor, type RunNamespace } from '../../operations/pipelineNamespace.ts';
+import { imageRefOf, publishImages, runOutcome, uploadImages, waitUntilSettled } from './pipelineRun.ts';
 
 const IMAGES = Number(process.env.HAZARDFLOW_FAULT_IMAGES ?? 500);
 const SEED = Number(process.env.HAZARDFLOW_FAULT_SEED ?? Math.floor(Math.random() * 1e6));

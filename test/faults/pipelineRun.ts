@@ -1,103 +1,17 @@
 /**
- * One isolated run of the whole pipeline on the shared local stack: its own topics, consumer groups and database
- * (a namespace), roles supervised as child processes the way an orchestrator would (a role that dies is started
- * again), images published at a steady rate, and the outcome read back from MySQL and Kafka.
+ * The fault suite's side of a pipeline run (operations/pipelineNamespace.ts): images uploaded and published at a
+ * steady rate, the wait until everything settled, and the outcome read back from MySQL and Kafka.
  */
-import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
-import { connectionsFromEnv, type Connections } from '../../config/connections.ts';
-import { topicsFromEnv, type TopicRole, type TopicSpec } from '../../config/topics.ts';
 import { createMysqlPool } from '../../connectors/mysql.ts';
 import { createObjectStoreClient } from '../../connectors/objectStore.ts';
 import { createRegistry } from '../../schemas/registry.ts';
 import { createImageRefPublisher } from '../../connectors/http/imageRefPublisher.ts';
 import type { ImageRef } from '../../schemas/generated/ImageRef.ts';
-import { provisionTopics } from '../../stack/provisionTopics.ts';
-import { groupLag, totalLag } from '../../operations/consumerLag.ts';
-import { startRole, type Role, type RunningRole } from '../../operations/roleProcesses.ts';
+import { adminFor, namespaceLag, type RunNamespace } from '../../operations/pipelineNamespace.ts';
 import { faultBounds, FAULT_GSD_M, type FaultImage } from './faultScenes.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export interface RunNamespace {
-  tag: string;
-  env: NodeJS.ProcessEnv;
-  topics: Record<TopicRole, TopicSpec>;
-  database: string;
-  groupPrefix: string;
-  connections: Connections;
-}
-
-export function runNamespace(tag: string): RunNamespace {
-  const env: NodeJS.ProcessEnv = {
-    HAZARDFLOW_TOPIC_IMAGES: `${tag}.images.process`,
-    HAZARDFLOW_TOPIC_RESULTS: `${tag}.ml.results`,
-    HAZARDFLOW_TOPIC_ASSESSMENTS: `${tag}.hazard.assessments`,
-    HAZARDFLOW_TOPIC_ALERTS: `${tag}.alerts`,
-    HAZARDFLOW_TOPIC_ALERTS_CRITICAL: `${tag}.alerts.critical`,
-    HAZARDFLOW_TOPIC_DLQ: `${tag}.images.dlq`,
-    HAZARDFLOW_ANALYZE_GROUP: `hazardflow-${tag}-analyze`,
-    HAZARDFLOW_ALERTS_GROUP: `hazardflow-${tag}-alerts`,
-    HAZARDFLOW_SINK_GROUP: `hazardflow-${tag}-sink`,
-    MYSQL_DATABASE: `hazardflow_${tag.replace(/[^a-z0-9]/gi, '_')}`,
-  };
-  const merged = { ...process.env, ...env };
-  return {
-    tag,
-    env,
-    topics: topicsFromEnv(merged),
-    database: env.MYSQL_DATABASE!,
-    groupPrefix: `hazardflow-${tag}-`,
-    connections: connectionsFromEnv(merged),
-  };
-}
-
-export async function prepareNamespace(ns: RunNamespace): Promise<void> {
-  const pool = createMysqlPool({ ...ns.connections.mysql, database: '' });
-  await pool.query(`CREATE DATABASE IF NOT EXISTS \`${ns.database}\``);
-  await pool.end();
-  await provisionTopics(ns.connections, ns.topics);
-}
-
-/** Starts roles and keeps them running: a role that exits on its own is started again, and counted. */
-export class Supervisor {
-  private readonly running = new Map<Role, RunningRole>();
-  private readonly killedOnPurpose = new WeakSet<RunningRole>();
-  private stopping = false;
-  readonly unexpectedExits: string[] = [];
-  private generation = 0;
-
-  constructor(private readonly ns: RunNamespace, private readonly logDir: string, private readonly roles: Role[]) {}
-
-  start(): void {
-    for (const role of this.roles) this.launch(role);
-  }
-
-  private launch(role: Role): void {
-    const r = startRole(role, { logDir: this.logDir, env: this.ns.env, instance: String(++this.generation) });
-    this.running.set(role, r);
-    void r.exited.then((exit) => {
-      if (this.stopping || this.running.get(role) !== r || this.killedOnPurpose.has(r)) return;
-      this.unexpectedExits.push(`${role} exited (code ${exit.code}, signal ${exit.signal}); log ${r.logFile}`);
-      setTimeout(() => !this.stopping && this.launch(role), 1000);
-    });
-  }
-
-  /** SIGKILL a role (a crash) and start it again after `downMs`. */
-  async crash(role: Role, downMs: number): Promise<void> {
-    const r = this.running.get(role);
-    if (!r) return;
-    this.killedOnPurpose.add(r);
-    await r.kill();
-    await sleep(downMs);
-    if (!this.stopping) this.launch(role);
-  }
-
-  async stop(): Promise<void> {
-    this.stopping = true;
-    await Promise.all([...this.running.values()].map((r) => r.stop()));
-  }
-}
 
 /** Puts every image into the object store (before the clock starts: uploads are not what is under test). */
 export async function uploadImages(ns: RunNamespace, images: FaultImage[]): Promise<void> {
@@ -156,22 +70,6 @@ export async function publishImages(ns: RunNamespace, refs: ImageRef[], perSecon
     await publisher.close();
   }
   return retries;
-}
-
-export function adminFor(ns: RunNamespace): Admin {
-  return new Kafka({ brokers: ns.connections.kafka.brokers, clientId: `faults-${ns.tag}`, logLevel: logLevel.NOTHING }).admin();
-}
-
-/** Total lag of every consumer group of the namespace on every topic it reads; undefined while a group is missing. */
-export async function namespaceLag(admin: Admin, ns: RunNamespace): Promise<number | undefined> {
-  const { groups } = await admin.listGroups();
-  const ours = groups.map((g) => g.groupId).filter((id) => id.startsWith(ns.groupPrefix));
-  if (ours.length < 3) return undefined;
-  let lag = 0;
-  for (const groupId of ours) {
-    for (const t of await admin.fetchOffsets({ groupId })) lag += totalLag(await groupLag(admin, groupId, t.topic));
-  }
-  return lag;
 }
 
 export interface RunOutcome {
