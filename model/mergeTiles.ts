@@ -1,5 +1,5 @@
 import type { ModelDetection } from './detection.ts';
-import { nonMaxSuppression } from './nms.ts';
+import { intersectionOverSmaller, nonMaxSuppression } from './nms.ts';
 
 /**
  * Where a tile's content sits in the scene and how it was resized into the model input: scene pixels
@@ -30,16 +30,26 @@ export interface MergeOptions {
   edgeTolerance?: number;
 }
 
+/** A tile border that cut a box: the region may go on past `at` along `axis`, towards `towards`. */
+interface Cut {
+  axis: 'x' | 'y';
+  at: number;
+  towards: -1 | 1;
+}
+
+/** Intersection over the smaller box above which two boxes of one class are one finding. */
+const SAME_REGION_IOS = 0.6;
+
 interface Placed {
   det: ModelDetection;
-  cut: boolean;
+  cuts: Cut[];
 }
 
 /**
  * Merges per-tile detections into scene coordinates. Overlapping tiles see the same region twice, so
- * duplicates are suppressed (class-wise NMS); a region larger than a tile, or lying across a border, is seen
- * in parts whose boxes end at the tile border, so boxes of one class that touch and of which at least one is
- * cut by an inner border are joined into their union (score = the best part's).
+ * duplicates are suppressed (class-wise NMS, plus boxes nested with a better one); a region larger than a tile, or lying across a border, is seen
+ * in parts whose boxes end at a tile border, so a box cut by an inner border is joined with each box of its class
+ * that reaches across that border next to it, into their union (score = the best part's).
  *
  * @example mergeTiles([{ placement: { x: 0, y: 0, width: 640, height: 640, scale: 1 }, detections }], { iouThreshold: 0.45 })
  */
@@ -53,7 +63,7 @@ export function mergeTiles(tiles: readonly TileDetections[], options: MergeOptio
     smallestSide = Math.min(smallestSide, p.width, p.height);
   }
   const tol = options.edgeTolerance ?? 0.02 * smallestSide;
-  const cutOf = new Map<ModelDetection, boolean>();
+  const cutsOf = new Map<ModelDetection, Cut[]>();
   const placed: ModelDetection[] = [];
   for (const { placement: p, detections } of tiles) {
     const right = p.x + p.width;
@@ -69,27 +79,49 @@ export function mergeTiles(tiles: readonly TileDetections[], options: MergeOptio
       };
       if (box.x2 <= box.x1 || box.y2 <= box.y1) continue; // wholly in the padding
       // A side near a tile border that is not the scene's border means the region may go on in the neighbour.
-      const cut =
-        (p.x > 0 && box.x1 - p.x <= tol) ||
-        (p.y > 0 && box.y1 - p.y <= tol) ||
-        (right < sceneWidth && right - box.x2 <= tol) ||
-        (bottom < sceneHeight && bottom - box.y2 <= tol);
-      cutOf.set(box, cut);
+      const cuts: Cut[] = [];
+      if (p.x > 0 && box.x1 - p.x <= tol) cuts.push({ axis: 'x', at: p.x, towards: -1 });
+      if (p.y > 0 && box.y1 - p.y <= tol) cuts.push({ axis: 'y', at: p.y, towards: -1 });
+      if (right < sceneWidth && right - box.x2 <= tol) cuts.push({ axis: 'x', at: right, towards: 1 });
+      if (bottom < sceneHeight && bottom - box.y2 <= tol) cuts.push({ axis: 'y', at: bottom, towards: 1 });
+      cutsOf.set(box, cuts);
       placed.push(box);
     }
   }
-  const kept: Placed[] = nonMaxSuppression(placed, { iouThreshold: options.iouThreshold, maxDetections: Infinity }).map(
-    (det) => ({ det, cut: cutOf.get(det) ?? false }),
-  );
+  // Two tiles (or two anchors of one tile) may box one region with different extents that overlap by less than
+  // the IoU threshold; boxes of one class, one lying mostly inside the other, are one finding (SAHI's tile
+  // merging matches on intersection over the smaller box for this reason), and the better-scored one stays.
+  // A part cut by a border never suppresses the larger box around it: that box is the region seen whole.
+  const area = (d: ModelDetection): number => (d.x2 - d.x1) * (d.y2 - d.y1);
+  const kept: Placed[] = nonMaxSuppression(placed, {
+    iouThreshold: options.iouThreshold,
+    maxDetections: Infinity,
+    suppresses: (k, d) =>
+      intersectionOverSmaller(k, d) > SAME_REGION_IOS &&
+      !((cutsOf.get(k)?.length ?? 0) > 0 && area(k) < area(d)),
+  }).map((det) => ({ det, cuts: cutsOf.get(det) ?? [] }));
   return joinCutParts(kept, tol);
+}
+
+/**
+ * Whether `b` continues the region that `a`'s cut ended: it reaches the border, goes on past it, and lies beside
+ * `a` along the border. A box that merely touches `a` from inside the same tile is another region.
+ */
+function continues(a: Placed, b: ModelDetection, tol: number): boolean {
+  return a.cuts.some((cut) => {
+    const [lo, hi, aLo, aHi, bLo, bHi] =
+      cut.axis === 'x' ? [b.x1, b.x2, a.det.y1, a.det.y2, b.y1, b.y2] : [b.y1, b.y2, a.det.x1, a.det.x2, b.x1, b.x2];
+    const across = cut.towards < 0 ? lo < cut.at && hi >= cut.at - tol : hi > cut.at && lo <= cut.at + tol;
+    return across && Math.min(aHi, bHi) - Math.max(aLo, bLo) >= -tol;
+  });
 }
 
 function clamp(v: number, lo: number, hi: number): number {
   return v < lo ? lo : v > hi ? hi : v;
 }
 
-/** Union-find over boxes of one class that touch (within `gap`) where at least one was cut by a tile border. */
-function joinCutParts(boxes: Placed[], gap: number): ModelDetection[] {
+/** Union-find over boxes of one class where one continues the other across a tile border. */
+function joinCutParts(boxes: Placed[], tol: number): ModelDetection[] {
   const parent = boxes.map((_, i) => i);
   const find = (i: number): number => {
     while (parent[i] !== i) i = parent[i] = parent[parent[i] as number] as number;
@@ -99,11 +131,8 @@ function joinCutParts(boxes: Placed[], gap: number): ModelDetection[] {
     const a = boxes[i] as Placed;
     for (let j = i + 1; j < boxes.length; j++) {
       const b = boxes[j] as Placed;
-      if (a.det.classId !== b.det.classId || !(a.cut || b.cut)) continue;
-      const touch =
-        Math.min(a.det.x2, b.det.x2) - Math.max(a.det.x1, b.det.x1) >= -gap &&
-        Math.min(a.det.y2, b.det.y2) - Math.max(a.det.y1, b.det.y1) >= -gap;
-      if (touch) parent[find(j)] = find(i);
+      if (a.det.classId !== b.det.classId) continue;
+      if (continues(a, b.det, tol) || continues(b, a.det, tol)) parent[find(j)] = find(i);
     }
   }
   const groups = new Map<number, ModelDetection>();

@@ -12,10 +12,21 @@ export function iou(a: Box, b: Box): number {
   return union > 0 ? inter / union : 0;
 }
 
+/** Intersection over the smaller box's area: 1 when one box lies inside the other, whatever their sizes. */
+export function intersectionOverSmaller(a: Box, b: Box): number {
+  const iw = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
+  const ih = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
+  if (iw <= 0 || ih <= 0) return 0;
+  const smaller = Math.min((a.x2 - a.x1) * (a.y2 - a.y1), (b.x2 - b.x1) * (b.y2 - b.y1));
+  return smaller > 0 ? (iw * ih) / smaller : 0;
+}
+
 export interface NmsOptions {
   iouThreshold: number;
   /** Keep at most this many boxes overall (Ultralytics' max_det, default 300). */
   maxDetections?: number;
+  /** An extra rule: also drop a box when this holds against a better-scored kept box of its class. */
+  suppresses?: (kept: ModelDetection, candidate: ModelDetection) => boolean;
 }
 
 /**
@@ -34,7 +45,7 @@ export function nonMaxSuppression(detections: readonly ModelDetection[], options
   for (const d of sorted) {
     if (kept.length >= maxDetections) break;
     const same = keptByClass.get(d.classId) ?? [];
-    if (same.some((k) => iou(k, d) > options.iouThreshold)) continue;
+    if (same.some((k) => iou(k, d) > options.iouThreshold || options.suppresses?.(k, d) === true)) continue;
     same.push(d);
     keptByClass.set(d.classId, same);
     kept.push(d);

@@ -2,7 +2,7 @@ import sharp from 'sharp';
 
 /**
  * Synthetic RGB scenes with known ground truth, for tests and benchmarks: vegetated, hill-shaded terrain with
- * forests, meadows and field parcels, roads, rivers and lakes of clear water, and hazards at known places:
+ * forests, meadows and field parcels (some freshly ploughed: brown soil), roads, rivers and lakes of clear water, and hazards at known places:
  * turbid (brown, smooth) flood water spreading from rivers and bright, rough bare-soil landslide scars.
  * Colours follow what true-colour optical imagery shows for these surfaces. Deterministic by seed; built
  * from typed arrays so that 8192² scenes take seconds and ~200 MB.
@@ -215,6 +215,8 @@ const FIELDS: Rgb[] = [
   [138, 156, 80],
   [70, 104, 46],
 ];
+/** Freshly ploughed soil: brown like turbid water, but rough with furrows, the classic confounder for floods. */
+const PLOUGHED: Rgb = [122, 98, 72];
 
 /** Vegetated, hill-shaded terrain with field parcels and roads: the background every feature is painted on. */
 function paintTerrain(scene: Scene, rand: Rand, fine: ValueGrid): void {
@@ -275,12 +277,14 @@ function paintTerrain(scene: Scene, rand: Rand, fine: ValueGrid): void {
     const h = 30 + rand() * 90;
     const x0 = Math.floor(rand() * (width - w));
     const y0 = Math.floor(rand() * (height - h));
-    const colour = FIELDS[Math.floor(rand() * FIELDS.length)] as Rgb;
+    const ploughed = rand() < 0.25;
+    const colour = ploughed ? PLOUGHED : (FIELDS[Math.floor(rand() * FIELDS.length)] as Rgb);
     const stripe = rand() < 0.5;
+    const furrows = ploughed ? 16 : 4;
     fillRect(scene, x0, y0, Math.floor(w), Math.floor(h), (x, y) => {
-      const rows = Math.sin((stripe ? x : y) * 1.3) * 4;
+      const rows = Math.sin((stripe ? x : y) * 1.3) * furrows;
       const n = grain(x, y, 29) * 4 + rows;
-      return [colour[0] + n * 0.8, colour[1] + n, colour[2] + n * 0.5];
+      return ploughed ? [colour[0] + n, colour[1] + n * 0.9, colour[2] + n * 0.8] : [colour[0] + n * 0.8, colour[1] + n, colour[2] + n * 0.5];
     });
   }
   const roads = Math.round(Math.sqrt(units) * rand() * 1.5);

@@ -77,4 +77,48 @@ describe('mergeTiles', () => {
     );
     assert.equal(merged.length, 4);
   });
+
+  it('does not join a cut part with a box beside it that stays on the same side of the border', () => {
+    // Tile 1 starts at x=512: it sees a region cut at its left border (512..560) and, touching it, another box
+    // (550..700) lying wholly inside the tile; only a box reaching across x=512 continues the cut region.
+    const merged = mergeTiles(
+      [
+        { placement: tile(0, 0), detections: [det(0, 0.9, 450, 100, 560, 140)] },
+        { placement: tile(512, 0), detections: [det(0, 0.9, 0, 100, 48, 140), det(0, 0.6, 38, 90, 188, 150)] },
+      ],
+      { iouThreshold: 0.45 },
+    );
+    assert.deepEqual(merged.map(corners).sort((a, b) => (a[0] as number) - (b[0] as number)), [
+      [450, 100, 560, 140],
+      [550, 90, 700, 150],
+    ]);
+  });
+
+  it('keeps one box for a region boxed twice with different extents, one box lying mostly inside the other', () => {
+    // IoU 0.39 (below the NMS threshold), but the smaller box lies wholly inside the better one.
+    const merged = mergeTiles(
+      [
+        { placement: tile(512, 1024), detections: [det(0, 1, 488, 464, 509, 552)] },
+        { placement: tile(512, 1408), detections: [det(0, 0.7, 474, 77, 525, 169)] },
+      ],
+      { iouThreshold: 0.45 },
+    );
+    assert.deepEqual(merged.map(corners), [[1000, 1488, 1021, 1576]]);
+    // The same holds for a broader box of one tile around a better one, whichever is larger.
+    const sameTile = mergeTiles(
+      [{ placement: tile(0, 0), detections: [det(0, 0.7, 86, 97, 137, 189), det(0, 1, 100, 100, 121, 188), det(0, 0.6, 105, 110, 115, 150)] }],
+      { iouThreshold: 0.45 },
+    );
+    assert.deepEqual(sameTile.map(corners), [[100, 100, 121, 188]]);
+    // A part cut by the border (0.9) lies inside the box of the whole region from the other tile (0.8): the
+    // whole region's box stays, joined with the part.
+    const cut = mergeTiles(
+      [
+        { placement: tile(0, 0), detections: [det(1, 0.9, 600, 100, 640, 200)] },
+        { placement: tile(512, 0), detections: [det(1, 0.8, 70, 90, 300, 210)] },
+      ],
+      { iouThreshold: 0.45 },
+    );
+    assert.deepEqual(cut.map(corners), [[582, 90, 812, 210]]);
+  });
 });
