@@ -1,0 +1,74 @@
+/**
+ * Window and alert state moves with its partition: a second windows process joins the group mid-stream, takes over
+ * a partition of hazard.assessments and restores its state from the changelog, so stronger evidence afterwards
+ * escalates the existing alerts (same ids, revision 2) instead of raising new ones.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { latLngToCell } from 'h3-js';
+import { AssignerProtocol, type Admin } from 'kafkajs';
+import type { RunningTopology } from '../../../pipeline/index.ts';
+import { startAlerts, startWindows } from '../../../topologies/alerts/main.ts';
+import { kafka } from '../pipeline/brokerFixtures.ts';
+import { analysisResult, detection } from '../sink/records.ts';
+import { alertsOptions, createFlowTopics, deleteFlowTopics, flowGroups, produceResults, readAlerts, waitCaughtUp, type FlowTopics } from './harness.ts';
+
+const T0 = Date.UTC(2026, 3, 1, 8, 0, 0);
+const MIN = 60_000;
+// Eight places about 20 km apart: eight cells, spread over both partitions of the assessments topic.
+const places = Array.from({ length: 8 }, (_, i) => ({ lat: 27 + 0.2 * i, lon: 85 }));
+
+function floodScene(id: string, minutes: number, p: number, risk: 'high' | 'critical') {
+  return analysisResult(id, {
+    captured_at: T0 + minutes * MIN,
+    completed_at: T0 + minutes * MIN + MIN,
+    detections: places.map((w) => detection('flood', p, w.lat, w.lon)),
+    flood_probability: p,
+    flood_detections_count: places.length,
+    risk_level: risk,
+  });
+}
+
+describe('alert state across a rebalance', { timeout: 180_000 }, () => {
+  let admin: Admin;
+  let t: FlowTopics;
+  const running: RunningTopology[] = [];
+
+  before(async () => {
+    admin = kafka.admin();
+    await admin.connect();
+    t = await createFlowTopics(admin, 2);
+  });
+  after(async () => {
+    await Promise.all(running.map((r) => r.stop()));
+    if (t) await deleteFlowTopics(admin, t);
+    await admin?.disconnect();
+  });
+
+  it('escalates the alerts raised before a second process took over a partition', async () => {
+    const options = alertsOptions(t);
+    running.push(...(await startAlerts(options)));
+    await produceResults(t.results, [floodScene('scene-1', 0, 0.7, 'high')]);
+    await waitCaughtUp(admin, flowGroups(t).slice(0, 2));
+    const raised = await readAlerts(t.alerts);
+    assert.equal(raised.length, places.length);
+    assert.ok(raised.every((a) => a.msg_type === 'ALERT'));
+
+    // The second windows process joins: the group rebalances and one partition moves to it.
+    running.push(await startWindows(options));
+    await produceResults(t.results, [floodScene('scene-2', 10, 0.95, 'critical')]);
+    await waitCaughtUp(admin, flowGroups(t).slice(0, 2));
+    const { groups } = await admin.describeGroups([`${options.groupId}-windows`]);
+    const owned = (groups[0]?.members ?? []).map((m) => AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment[t.assessments] ?? []);
+    assert.deepEqual(owned.map((partitions) => partitions.length), [1, 1], 'each process owns one partition');
+
+    const all = await readAlerts(t.alerts);
+    const updates = all.filter((a) => a.msg_type === 'UPDATE');
+    assert.equal(all.filter((a) => a.msg_type === 'ALERT').length, places.length, 'no second ALERT for any cell');
+    assert.deepEqual(
+      updates.map((u) => [u.alert_id, u.revision, u.severity]).sort(),
+      raised.map((a) => [a.alert_id, 2, 'critical']).sort(),
+    );
+    assert.deepEqual(new Set(all.map((a) => a.cell)), new Set(places.map((w) => latLngToCell(w.lat, w.lon, 7))));
+  });
+});
