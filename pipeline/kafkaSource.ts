@@ -6,7 +6,7 @@
  */
 import { Observable } from 'rxjs';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import { PermanentCode, PermanentError, classifyError } from './errors.ts';
+import { PermanentCode, PermanentError, classifyError, type PipelineError } from './errors.ts';
 import type { InFlightBound } from './inFlightBound.ts';
 import type { Logger } from './logger.ts';
 import type { PipelineMetrics } from './metrics.ts';
@@ -79,6 +79,9 @@ interface PartitionState<P> {
   seekPending: boolean;
 }
 
+// Records emitted from a batch between two chances for commits and timers to run.
+const YIELD_EVERY = 2000;
+
 const keyOf = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`;
 
 function headersOf(message: KafkaMessage): Record<string, string> {
@@ -114,16 +117,51 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
   const joined = new Promise<void>((resolve) => (markJoined = resolve));
 
   const allTopics = () => options.topics.map((topic) => ({ topic }));
+  let flushRequested = false;
+  /** Commits soon rather than at the next tick: while paused, every ms before the commit is a ms without work. */
+  const requestFlush = () => {
+    if (flushRequested) return;
+    flushRequested = true;
+    setImmediate(() => {
+      flushRequested = false;
+      void flushAll();
+    });
+  };
   const pauseFetching = () => {
     if (paused) return;
     paused = true;
+    logger.debug(bound.current, 'in-flight bound reached: pausing');
     metrics.pauses.inc({ topology });
     consumer.pause(allTopics());
+    requestFlush();
   };
+  let wakeWaiters: (() => void)[] = [];
   const maybeResume = () => {
-    if (!paused || stopping || !bound.drained) return;
+    if (!paused || !bound.drained) return;
+    const waiters = wakeWaiters;
+    wakeWaiters = [];
+    waiters.forEach((wake) => wake());
+    if (stopping) return;
     paused = false;
     consumer.resume(allTopics());
+  };
+  /**
+   * Waits, heartbeating, until the in-flight work has drained (or the batch no longer matters). The rest of the
+   * batch stays with kafkajs meanwhile: waiting here instead of leaving it unresolved spares fetching and
+   * decoding it again after the resume, and kafkajs fetches nothing new for this broker while we wait.
+   */
+  const waitForRoom = async (payload: EachBatchPayload, state: PartitionState<P>) => {
+    while (paused && !stopping && !state.discarded && payload.isRunning() && !payload.isStale()) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 200);
+        wakeWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      // Throws when the group rebalances, which hands the rebalance back to kafkajs.
+      await payload.heartbeat();
+    }
   };
   const updateGauges = () => {
     metrics.inFlightRecords.set({ topology }, bound.current.records);
@@ -165,6 +203,7 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
   const commitPartition = async (state: PartitionState<P>): Promise<void> => {
     const run = state.progress.committable();
     if (!run || state.discarded) return;
+    const started = Date.now();
     try {
       if (options.committer) await options.committer.commit(state.tp, run);
       else await commitOffsetsOfConsumer(state.tp, run);
@@ -182,7 +221,7 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
       return;
     }
     if (state.discarded) return;
-    logger.debug({ ...state.tp, records: run.payloads.length, nextOffset: run.nextOffset }, 'committed');
+    logger.debug({ ...state.tp, records: run.payloads.length, nextOffset: run.nextOffset, ms: Date.now() - started }, 'committed');
     state.progress.committed(run.payloads.length);
     bound.release(run.payloads.length, run.bytes);
     metrics.commits.inc({ topology });
@@ -196,24 +235,47 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
     newState(state.tp, true);
   };
 
+  // A flush waiting behind a running one is shared: when it starts it commits whatever is finished by then,
+  // so requests coalesce into at most one running and one waiting commit per partition.
+  const waiting = new Map<PartitionState<P>, Promise<void>>();
   const flush = (state: PartitionState<P>): Promise<void> => {
+    const queued = waiting.get(state);
+    if (queued) return queued;
     const key = keyOf(state.tp);
-    const next = (commitChains.get(key) ?? Promise.resolve()).then(() => commitPartition(state));
+    const next = (commitChains.get(key) ?? Promise.resolve()).then(() => {
+      waiting.delete(state);
+      return commitPartition(state);
+    });
+    waiting.set(state, next);
     commitChains.set(key, next);
     return next;
   };
   const flushAll = () => Promise.all([...states.values()].map(flush));
 
-  const decode = async (message: KafkaMessage): Promise<{ value: unknown } | { error: PermanentError | ReturnType<typeof classifyError>; attempts: number }> => {
-    if (message.value === null) return { error: new PermanentError(PermanentCode.UNDECODABLE, 'record has no value (tombstone)'), attempts: 1 };
+  type Decoded = { value: unknown } | { error: PipelineError; attempts: number };
+  const decodeRetrying = async (bytes: Buffer, first: unknown): Promise<Decoded> => {
+    let err = first;
     for (let attempts = 1; ; attempts += 1) {
+      const error = classifyError(err);
+      if (!error.retriable || attempts >= defaultRetryPolicy.maxAttempts || stopping) return { error, attempts };
+      await new Promise((resolve) => setTimeout(resolve, backoffDelay(defaultRetryPolicy, attempts)));
       try {
-        return { value: await options.serde.decode(message.value) };
-      } catch (err) {
-        const error = classifyError(err);
-        if (!error.retriable || attempts >= defaultRetryPolicy.maxAttempts || stopping) return { error, attempts };
-        await new Promise((resolve) => setTimeout(resolve, backoffDelay(defaultRetryPolicy, attempts)));
+        return { value: await options.serde.decode(bytes) };
+      } catch (next) {
+        err = next;
       }
+    }
+  };
+  /** Decodes a value, synchronously when its schema is cached (nearly always): no promise per record. */
+  const decode = (message: KafkaMessage): Decoded | Promise<Decoded> => {
+    const bytes = message.value;
+    if (bytes === null) return { error: new PermanentError(PermanentCode.UNDECODABLE, 'record has no value (tombstone)'), attempts: 1 };
+    try {
+      const value = options.serde.decode(bytes);
+      if (!(value instanceof Promise)) return { value };
+      return value.then((v: unknown): Decoded => ({ value: v }), (err: unknown) => decodeRetrying(bytes, err));
+    } catch (err) {
+      return decodeRetrying(bytes, err);
     }
   };
 
@@ -234,6 +296,7 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
     }
     const skipBelow = resumeAt === null ? null : BigInt(resumeAt);
     metrics.consumerLag.set({ topology, topic: tp.topic, partition: String(tp.partition) }, Number(batch.offsetLagLow()));
+    let emitted = 0;
     for (const message of batch.messages) {
       if (state.discarded || stopping || !payload.isRunning() || payload.isStale()) break;
       if (skipBelow !== null && BigInt(message.offset) < skipBelow) {
@@ -244,9 +307,11 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
       const sizeBytes = (message.key?.length ?? 0) + (message.value?.length ?? 0);
       if (!bound.hasRoom(sizeBytes)) {
         pauseFetching();
-        break;
+        await waitForRoom(payload, state);
+        if (state.discarded || stopping || !payload.isRunning() || payload.isStale()) break;
       }
-      const decoded = await decode(message);
+      const maybeDecoded = decode(message);
+      const decoded = maybeDecoded instanceof Promise ? await maybeDecoded : maybeDecoded;
       if (state.discarded) break;
       const record: InputRecord = {
         topic: tp.topic,
@@ -261,11 +326,24 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
       };
       state.progress.track(message.offset, sizeBytes);
       bound.add(sizeBytes);
-      metrics.recordsIn.inc({ topology, topic: tp.topic });
+      emitted += 1;
       const item: Item<V> = 'value' in decoded ? ok(record, decoded.value as V) : failed(record, 'deserialize', decoded.error, decoded.attempts);
-      emit({ item, ack: (p) => void state.progress.finish(message.offset, p) });
+      emit({
+        item,
+        ack: (p) => {
+          state.progress.finish(message.offset, p);
+          if (paused) requestFlush();
+        },
+      });
       payload.resolveOffset(message.offset);
+      if (emitted % YIELD_EVERY === 0) {
+        // Most records are decoded, processed and acked synchronously: let the commit of what is done start
+        // (and timers run) while the rest of the batch is emitted, instead of after it.
+        requestFlush();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     }
+    metrics.recordsIn.inc({ topology, topic: tp.topic }, emitted);
     updateGauges();
     await payload.heartbeat();
   };

@@ -1,8 +1,8 @@
-import { Subject, defer, lastValueFrom, mergeMap, type Subscription } from 'rxjs';
+import { Subject, defer, lastValueFrom, type Subscription } from 'rxjs';
 import type { Admin, Producer } from 'kafkajs';
 import { createRegistry } from '../schemas/registry.ts';
 import { deadLetterFor } from './deadLetterEnvelope.ts';
-import { PermanentCode, PermanentError } from './errors.ts';
+import { PermanentCode, PermanentError, classifyError } from './errors.ts';
 import { InFlightBound } from './inFlightBound.ts';
 import { observeRecord, type StageObserver } from './instrumentation.ts';
 import { createKafka } from './kafkaClient.ts';
@@ -32,7 +32,7 @@ export async function runTopology<V>(options: TopologyOptions<V>): Promise<Runni
   const metrics = pipelineMetrics(options.metricsRegistry);
   const kafka = createKafka(options.connections.kafka, logger);
   const serde = options.serde ?? registrySerde(createRegistry(options.connections.registry.url));
-  const bound = new InFlightBound(options.maxInFlight ?? 1000, options.maxInFlightBytes ?? 64 * 1024 * 1024);
+  const bound = new InFlightBound(options.maxInFlight ?? 5000, options.maxInFlightBytes ?? 64 * 1024 * 1024);
   const fromBeginning = options.fromBeginning ?? true;
   const transactional = options.mode === 'transactional';
 
@@ -63,35 +63,57 @@ export async function runTopology<V>(options: TopologyOptions<V>): Promise<Runni
     batched: (stage, size) => metrics.batchSize.observe({ topology, stage }, size),
   };
   const tickets = new Map<InputRecord, Ticket>();
-  const encode = (topic: string, value: unknown): Promise<Buffer> =>
-    lastValueFrom(defer(() => serde.encode(topic, value)).pipe(retryTransient<Buffer>(defaultRetryPolicy)));
-
-  const deadLetter = async (item: Failed): Promise<TopicMessage> => {
-    metrics.deadLetters.inc({ topology, stage: item.failure.stage, code: item.failure.code });
-    logger.warn({ topic: item.record.topic, partition: item.record.partition, offset: item.record.offset, ...item.failure }, 'dead letter');
-    return { topic: options.dlqTopic, key: item.record.raw.key, value: await encode(options.dlqTopic, deadLetterFor(item)) };
-  };
-
-  const encodeOutput = async (output: OutputRecord): Promise<TopicMessage> => ({
+  const encodeRetrying = (topic: string, value: unknown): Promise<Buffer> =>
+    lastValueFrom(defer(async () => serde.encode(topic, value)).pipe(retryTransient<Buffer>(defaultRetryPolicy)));
+  const messageOf = (output: OutputRecord, value: Buffer | null): TopicMessage => ({
     topic: output.topic,
     key: output.key,
-    value: output.value === null || Buffer.isBuffer(output.value) ? output.value : await encode(output.topic, output.value),
+    value,
     ...(output.partition === undefined ? {} : { partition: output.partition }),
     ...(output.headers === undefined ? {} : { headers: output.headers }),
   });
+  const isRaw = (value: unknown): value is Buffer | null => value === null || Buffer.isBuffer(value);
 
-  /** The messages a finished record commits with: its outputs, or its dead letter. */
-  const messagesOf = async (item: Item<OutputRecord[]>): Promise<TopicMessage[]> => {
-    if (!item.ok) return [await deadLetter(item)];
-    if (!Array.isArray(item.value)) {
-      const error = new PermanentError(PermanentCode.INVALID_RECORD, 'process emitted a value that is not an OutputRecord[]');
-      return [await deadLetter(failedFrom(item.record, 'output', error))];
+  // Output counts are summed here and handed to prom-client once a second: a labelled inc per record costs
+  // more than the rest of the record's bookkeeping.
+  const outCounts = new Map<string, number>();
+  const publishCounts = () => {
+    for (const [topic, n] of outCounts) metrics.recordsOut.inc({ topology, topic }, n);
+    outCounts.clear();
+  };
+  const countTimer = setInterval(publishCounts, 1000);
+  countTimer.unref();
+
+  const deadLetter = async (item: Failed): Promise<TopicMessage[]> => {
+    metrics.deadLetters.inc({ topology, stage: item.failure.stage, code: item.failure.code });
+    logger.warn({ topic: item.record.topic, partition: item.record.partition, offset: item.record.offset, ...item.failure }, 'dead letter');
+    return [{ topic: options.dlqTopic, key: item.record.raw.key, value: await encodeRetrying(options.dlqTopic, deadLetterFor(item)) }];
+  };
+
+  /**
+   * The messages a finished record commits with: its outputs, or its dead letter. Synchronous while every
+   * schema is cached, which is nearly always; a registry lookup or a retriable failure takes the async path.
+   */
+  const messagesOf = (item: Item<OutputRecord[]>): TopicMessage[] | Promise<TopicMessage[]> => {
+    if (!item.ok) return deadLetter(item);
+    const outputs = item.value;
+    if (!Array.isArray(outputs)) {
+      return deadLetter(failedFrom(item.record, 'output', new PermanentError(PermanentCode.INVALID_RECORD, 'process emitted a value that is not an OutputRecord[]')));
     }
+    const slowly = () =>
+      Promise.all(outputs.map(async (o) => messageOf(o, isRaw(o.value) ? o.value : await encodeRetrying(o.topic, o.value))))
+        .catch((err: unknown) => deadLetter(failedFrom(item.record, 'encode', err)));
+    const messages: TopicMessage[] = [];
     try {
-      return await Promise.all(item.value.map(encodeOutput));
+      for (const output of outputs) {
+        const value = isRaw(output.value) ? output.value : serde.encode(output.topic, output.value);
+        if (value instanceof Promise) return slowly();
+        messages.push(messageOf(output, value));
+      }
     } catch (err) {
-      return [await deadLetter(failedFrom(item.record, 'encode', err))];
+      return classifyError(err).retriable ? slowly() : deadLetter(failedFrom(item.record, 'encode', err));
     }
+    return messages;
   };
 
   /** Sends what an external-sink topology emits; nothing may be acked before the broker has it. */
@@ -109,7 +131,14 @@ export async function runTopology<V>(options: TopologyOptions<V>): Promise<Runni
     }
   };
 
-  const finish = async (item: Item<OutputRecord[]>) => {
+  const complete = (ticket: Ticket, messages: TopicMessage[]): void | Promise<void> => {
+    for (const message of messages) outCounts.set(message.topic, (outCounts.get(message.topic) ?? 0) + 1);
+    if (transactional) return ticket.ack(messages);
+    if (messages.length === 0) return ticket.ack([]);
+    return sendAcknowledged(messages).then(() => ticket.ack([]));
+  };
+
+  const finish = (item: Item<OutputRecord[]>): void | Promise<void> => {
     const ticket = tickets.get(item.record);
     if (!ticket) {
       logger.error({ topic: item.record.topic, partition: item.record.partition, offset: item.record.offset }, 'process emitted a record twice; the second is ignored');
@@ -117,13 +146,15 @@ export async function runTopology<V>(options: TopologyOptions<V>): Promise<Runni
     }
     tickets.delete(item.record);
     metrics.stageLatency.observe({ topology, stage: 'process' }, (performance.now() - ticket.startedAt) / 1000);
-    const messages = await messagesOf(item);
-    for (const message of messages) metrics.recordsOut.inc({ topology, topic: message.topic });
-    if (transactional) {
-      ticket.ack(messages);
-    } else {
-      if (messages.length > 0) await sendAcknowledged(messages);
-      ticket.ack([]);
+    const messages = messagesOf(item);
+    return messages instanceof Promise ? messages.then((m) => complete(ticket, m)) : complete(ticket, messages);
+  };
+  const finishOrFail = (item: Item<OutputRecord[]>) => {
+    try {
+      const pending = finish(item);
+      if (pending) pending.catch(fail);
+    } catch (err) {
+      fail(err);
     }
   };
 
@@ -149,6 +180,8 @@ export async function runTopology<V>(options: TopologyOptions<V>): Promise<Runni
       await producer?.disconnect().catch(() => undefined);
       await admin?.disconnect().catch(() => undefined);
       subscriptions.forEach((s) => s.unsubscribe());
+      clearInterval(countTimer);
+      publishCounts();
       logger.info('stopped');
       if (failure === undefined) resolveDone();
       else rejectDone(failure);
@@ -164,7 +197,8 @@ export async function runTopology<V>(options: TopologyOptions<V>): Promise<Runni
   const subscriptions: Subscription[] = [];
   const output$ = options.process(input$.asObservable());
   subscriptions.push(
-    output$.pipe(mergeMap(finish)).subscribe({
+    output$.subscribe({
+      next: finishOrFail,
       error: fail,
       complete: () => {
         if (!stopped) fail(new Error('process completed while its input was still open'));
@@ -177,7 +211,7 @@ export async function runTopology<V>(options: TopologyOptions<V>): Promise<Runni
         tickets.set(item.record, { ack, startedAt: performance.now() });
         observeRecord(item.record, observer);
         if (item.ok) input$.next(item);
-        else void finish(item).catch(fail);
+        else finishOrFail(item);
       },
       error: fail,
     }),

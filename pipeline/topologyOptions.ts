@@ -26,7 +26,7 @@ export interface TopologyOptions<V> {
   mode: TopologyMode;
   /** The stages: every input Ok item must come out as exactly one Item (see types.ts). */
   process: (records$: Observable<Ok<V>>) => Observable<Item<OutputRecord[]>>;
-  /** Bound on consumed records not yet committed, per process (default 1000); the consumer pauses beyond it. */
+  /** Bound on consumed records not yet committed, per process (default 5000); the consumer pauses beyond it. */
   maxInFlight?: number;
   /** Bound on the bytes of those records (default 64 MiB). */
   maxInFlightBytes?: number;
