@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { seededRandom } from './seededRandom.ts';
 
 /**
  * Synthetic RGB scenes with known ground truth, for tests and benchmarks: vegetated, hill-shaded terrain with
@@ -54,7 +55,7 @@ export function generateScene(options: SceneOptions): Scene {
       throw new RangeError(`scene ${name} must be an integer in [${MIN_SIDE}, ${MAX_SIDE}], got ${v}`);
     }
   }
-  const rand = mulberry32(options.seed);
+  const rand = seededRandom(options.seed);
   const units = (width * height) / (640 * 640);
   const count = (given: number | undefined, lo: number, hi: number): number =>
     given ?? Math.round((lo + rand() * (hi - lo)) * Math.max(units, 1));
@@ -95,18 +96,6 @@ export async function encodeScene(
 type Rand = () => number;
 type Rect = [number, number, number, number];
 type Rgb = [number, number, number];
-
-/** Small, fast, seedable PRNG (public domain, by Tommy Ettinger): Math.random cannot be seeded. */
-function mulberry32(seed: number): Rand {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Per-pixel sensor noise in [-1, 1) from an integer hash: no state, so any pixel can be painted in any order. */
 function grain(x: number, y: number, salt: number): number {
