@@ -7,6 +7,7 @@ import type { ImageRefPublisher } from './imageRefPublisher.ts';
 import type { ResultStore } from './resultStore.ts';
 import type { AlertStore } from './alertStore.ts';
 import type { ConnectorMetrics } from './metrics.ts';
+import type { ApiUsage } from './apiUsage.ts';
 
 export interface ConnectorDeps {
   options: ConnectorOptions;
@@ -17,4 +18,5 @@ export interface ConnectorDeps {
   results: ResultStore;
   alerts: AlertStore;
   metrics: ConnectorMetrics;
+  usage: ApiUsage;
 }

@@ -13,6 +13,7 @@ import { createAlertStore } from './alertStore.ts';
 import type { ConnectorDeps } from './deps.ts';
 import { createImageRefPublisher } from './imageRefPublisher.ts';
 import { createConnectorMetrics } from './metrics.ts';
+import { createApiUsage } from './apiUsage.ts';
 import { connectorOptionsFromEnv, type ConnectorOptions } from './options.ts';
 import { createResultStore } from './resultStore.ts';
 import { UPLOAD_PART_BYTES } from './storeUpload.ts';
@@ -32,6 +33,7 @@ export async function openConnectorDeps(options: ConnectorOptions): Promise<Conn
   const pool = createMysqlPool(connections.mysql, { connectionLimit: 16 });
   const publisher = await createImageRefPublisher(connections.kafka, createRegistry(connections.registry.url), connections.registry.url, options.imagesTopic);
   const metrics = createConnectorMetrics();
+  const usage = createApiUsage(pool);
   return {
     options,
     store,
@@ -39,9 +41,11 @@ export async function openConnectorDeps(options: ConnectorOptions): Promise<Conn
     pool,
     publisher,
     metrics,
+    usage,
     results: createResultStore({ redis, pool, cacheSeconds: options.resultCacheSeconds, cacheLookups: metrics.cacheLookups }),
     alerts: createAlertStore({ redis, pool, cacheSeconds: options.alertsCacheSeconds, cacheLookups: metrics.cacheLookups }),
     async close() {
+      await usage.close().catch(() => undefined);
       await publisher.close();
       await pool.end();
       redis.disconnect();

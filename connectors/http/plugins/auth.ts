@@ -1,7 +1,8 @@
 /**
  * API keys and per-key rate limits for the routes registered after this plugin in the same scope. The key comes
  * as `X-API-Key: <key>` or `Authorization: Bearer <key>`; limits are counted in Redis (shared by every connector
- * process) per key per minute and announced with the IETF draft RateLimit-* headers.
+ * process) per key per minute and announced with the IETF draft RateLimit-* headers. Usage per key is recorded
+ * in the seeds' api_usage table.
  */
 import fp from 'fastify-plugin';
 import rateLimit from '@fastify/rate-limit';
@@ -41,6 +42,9 @@ async function auth(app: FastifyInstance, deps: ConnectorDeps): Promise<void> {
     if (!found) throw new HttpError(401, 'API_KEY_UNKNOWN', 'the API key is not known');
     if (found.revoked_at) throw new HttpError(403, 'API_KEY_REVOKED', `the API key ${found.key_id} was revoked`);
     request.apiKey = found;
+  });
+  app.addHook('onResponse', async (request) => {
+    if (request.apiKey) deps.usage.record(request.apiKey.key_id, `${request.method} ${request.routeOptions.url ?? 'unmatched'}`);
   });
   await app.register(rateLimit, {
     global: true,

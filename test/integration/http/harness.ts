@@ -22,6 +22,7 @@ import type { ConnectorDeps } from '../../../connectors/http/deps.ts';
 export interface ConnectorHarness {
   url: string;
   key: string;
+  keyId: string;
   deps: ConnectorDeps;
   options: ConnectorOptions;
   topic: string;
@@ -80,7 +81,7 @@ export async function startConnector(overrides: Partial<ConnectorOptions> = {}, 
 
   const deps = await openConnectorDeps(options);
   await migrate(deps.pool);
-  const { key } = await createApiKey(deps.pool, `http-test-${runId}`, null);
+  const { key, record } = await createApiKey(deps.pool, `http-test-${runId}`, null);
   const app = await buildApp(deps);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
@@ -106,6 +107,7 @@ export async function startConnector(overrides: Partial<ConnectorOptions> = {}, 
   return {
     url,
     key,
+    keyId: record.key_id,
     deps,
     options,
     topic,

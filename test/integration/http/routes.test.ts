@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import sharp from 'sharp';
+import type { RowDataPacket } from 'mysql2/promise';
 import { readRange } from '../../../connectors/http/objectRange.ts';
 import type { ResultBody } from '../../../connectors/http/resultStore.ts';
 import type { AlertBody } from '../../../connectors/http/alertStore.ts';
@@ -245,6 +246,22 @@ describe('GET /api/v1/alerts', () => {
     const cancelCap = await (await fetch(`${h.url}/api/v1/alerts/${cancelled}/cap`, { headers: h.auth })).text();
     assert.match(cancelCap, /<msgType>Cancel<\/msgType>/);
     assert.match(cancelCap, new RegExp(`<references>[^,]+,${cancelled}-r1,`));
+  });
+});
+
+describe('api_usage', () => {
+  test('requests are counted per key, endpoint and hour in the seeds\' api_usage table', async () => {
+    const counted = async () => {
+      await h.deps.usage.flush();
+      const [rows] = await h.deps.pool.query<RowDataPacket[]>('SELECT SUM(request_count) AS n FROM api_usage WHERE api_key = ? AND endpoint = ?', [
+        h.keyId,
+        'GET /api/v1/results/:image_id',
+      ]);
+      return Number(rows[0]?.n ?? 0);
+    };
+    const before = await counted();
+    for (let i = 0; i < 3; i++) await fetch(`${h.url}/api/v1/results/${randomUUID()}`, { headers: h.auth });
+    assert.equal((await counted()) - before, 3);
   });
 });
 
