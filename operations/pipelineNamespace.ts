@@ -23,8 +23,10 @@ export interface RunNamespace {
   connections: Connections;
 }
 
-export function runNamespace(tag: string): RunNamespace {
+/** The namespace `tag`; `extra` adds settings for its roles (ports, batch sizes). */
+export function runNamespace(tag: string, extra: NodeJS.ProcessEnv = {}): RunNamespace {
   const env: NodeJS.ProcessEnv = {
+    ...extra,
     HAZARDFLOW_TOPIC_IMAGES: `${tag}.images.process`,
     HAZARDFLOW_TOPIC_RESULTS: `${tag}.ml.results`,
     HAZARDFLOW_TOPIC_ASSESSMENTS: `${tag}.hazard.assessments`,

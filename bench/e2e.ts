@@ -1,0 +1,141 @@
+/**
+ * End-to-end benchmark: upload → alert through every role (connector, analyze, alerts, sink) on the local stack.
+ * 1. Steady load: RATE images/s for SECONDS through `POST /api/v1/analyze/single`; each image shows floods at a
+ *    place of its own, so each raises a new alert; latency = first AlertEvent naming the image − upload start.
+ * 2. Capacity: a burst of BURST images as fast as the connector takes them; images/s until the last alert.
+ * 3. Bare batched inference of the same model on pre-decoded 640² tensors, in the same run; the ratio of 2 to it.
+ * Usage: npm run bench -- e2e [rate=10] [seconds=60] [burst=200]
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { projectRoot } from '../config/stackCredentials.ts';
+import { createMysqlPool } from '../connectors/mysql.ts';
+import { createApiKey } from '../connectors/http/apiKeys.ts';
+import { createRegistry } from '../schemas/registry.ts';
+import type { AlertEvent } from '../schemas/generated/AlertEvent.ts';
+import { encodeScene, generateScene } from '../model/scenes/generateScene.ts';
+import { loadModel } from '../model/loadModel.ts';
+import { connectorClient } from '../demo/connectorClient.ts';
+import { sceneBounds } from '../demo/demoScenes.ts';
+import { prepareNamespace, runNamespace, Supervisor } from '../operations/pipelineNamespace.ts';
+import { waitForHttp } from '../operations/roleProcesses.ts';
+
+const RATE = Number(process.argv[2] ?? 10);
+const SECONDS = Number(process.argv[3] ?? 60);
+const BURST = Number(process.argv[4] ?? 200);
+const PORT = 18080;
+const SIZE = 640;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+const ns = runNamespace(`e2e-${randomUUID().slice(0, 6)}`, { HAZARDFLOW_HTTP_PORT: String(PORT) });
+await prepareNamespace(ns);
+const pool = createMysqlPool(ns.connections.mysql);
+const { key } = await createApiKey(pool, 'bench-e2e', 1_000_000);
+await pool.end();
+
+// A few flooded terrains, each image a distinct JPEG quality and a distinct place (its own H3 cells, its own alert).
+const bases = Array.from({ length: 8 }, (_, i) => generateScene({ width: SIZE, seed: 9100 + i, floods: 2, landslides: 0 }));
+let made = 0;
+async function nextImage() {
+  const i = made++;
+  const site = { lat: -50 + 0.25 * Math.floor(i / 200), lon: -150 + 0.25 * (i % 200) * 1.5 };
+  const jpeg = await encodeScene(bases[i % bases.length]!, 'jpeg', { quality: 60 + (Math.floor(i / bases.length) % 40) });
+  return { jpeg, fields: { latitude: site.lat, longitude: site.lon, gsd_m: 10, ...sceneBounds(site, SIZE, 10) } };
+}
+
+const supervisor = new Supervisor(ns, join(projectRoot, 'out', 'bench', ns.tag), ['sink', 'alerts', 'analyze', 'connector']);
+supervisor.start();
+const kafka = new Kafka({ brokers: ns.connections.kafka.brokers, clientId: ns.tag, logLevel: logLevel.NOTHING });
+const consumer = kafka.consumer({ groupId: `${ns.tag}-bench-alerts`, readUncommitted: false });
+const firstAlert = new Map<string, number>();
+try {
+  await waitForHttp(`http://127.0.0.1:${PORT}/api/v1/ready`, 120_000);
+  const registry = createRegistry(ns.connections.registry.url);
+  await consumer.connect();
+  await consumer.subscribe({ topic: ns.topics.alerts.name, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const alert = (await registry.decode(message.value!)) as AlertEvent;
+      const now = Date.now();
+      for (const id of alert.image_ids) if (!firstAlert.has(id)) firstAlert.set(id, now);
+    },
+  });
+  const client = connectorClient(`http://127.0.0.1:${PORT}`, key);
+  const upload = async (started: Map<string, number>) => {
+    const img = await nextImage();
+    const t = Date.now();
+    const answer = await client.upload(img.jpeg, 'scene.jpg', 'image/jpeg', { ...img.fields, captured_at: new Date(t).toISOString() });
+    started.set(answer.image_id, t);
+  };
+  const waitForAlerts = async (started: Map<string, number>, timeoutMs: number) => {
+    const deadline = Date.now() + timeoutMs;
+    while ([...started.keys()].some((id) => !firstAlert.has(id)) && Date.now() < deadline) await sleep(100);
+  };
+
+  // Warm-up: the first images pay for model loading and consumer assignment.
+  const warm = new Map<string, number>();
+  for (let i = 0; i < 4; i++) await upload(warm);
+  await waitForAlerts(warm, 120_000);
+
+  // 1. Steady load.
+  const steady = new Map<string, number>();
+  const total = RATE * SECONDS;
+  const t0 = Date.now();
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = t0 + (i * 1000) / RATE;
+    if (due > Date.now()) await sleep(due - Date.now());
+    inFlight.push(upload(steady));
+  }
+  await Promise.all(inFlight);
+  const achievedRate = total / ((Date.now() - t0) / 1000);
+  await waitForAlerts(steady, 120_000);
+  const latencies = [...steady].filter(([id]) => firstAlert.has(id)).map(([id, t]) => firstAlert.get(id)! - t).sort((a, b) => a - b);
+  say(`e2e_steady_rate_images_per_s=${achievedRate.toFixed(2)}`);
+  say(`e2e_images=${steady.size}`);
+  say(`e2e_images_without_alert=${steady.size - latencies.length}`);
+  say(`e2e_p50_ms=${percentile(latencies, 50).toFixed(0)}`);
+  say(`e2e_p99_ms=${percentile(latencies, 99).toFixed(0)}`);
+
+  // 2. Capacity: a backlog as fast as the connector takes it (8 uploads at a time).
+  const burst = new Map<string, number>();
+  const b0 = Date.now();
+  let next = 0;
+  await Promise.all(Array.from({ length: 8 }, async () => {
+    while (next < BURST) {
+      next++;
+      await upload(burst);
+    }
+  }));
+  await waitForAlerts(burst, 300_000);
+  const last = Math.max(...[...burst.keys()].map((id) => firstAlert.get(id) ?? Infinity));
+  const capacity = BURST / ((last - b0) / 1000);
+  say(`max_sustained_images_per_s=${capacity.toFixed(2)}`);
+
+  // 3. Bare batched inference of the analyze model on pre-decoded tensors, same run.
+  const model = await loadModel(join(projectRoot, 'model/hazard-index-v1'));
+  const batch = Math.min(8, model.manifest.max_batch);
+  const tensor = new Float32Array(model.inputSize * batch).map((_, i) => (i % 251) / 251);
+  await model.run(tensor, batch);
+  let images = 0;
+  const i0 = Date.now();
+  while (Date.now() - i0 < 5000) {
+    await model.run(tensor, batch);
+    images += batch;
+  }
+  const bare = images / ((Date.now() - i0) / 1000);
+  model.release();
+  say(`bare_inference_images_per_s=${bare.toFixed(2)}`);
+  say(`e2e_capacity_vs_bare_inference=${(capacity / bare).toFixed(3)}`);
+  if (supervisor.unexpectedExits.length) say(`role_restarts=${supervisor.unexpectedExits.length}`);
+} finally {
+  await consumer.disconnect().catch(() => undefined);
+  await supervisor.stop();
+}
+process.exit(0);
