@@ -48,6 +48,8 @@ export async function admitImage(deps: ConnectorDeps, image: AdmittedImage, scen
     trace_id: randomUUID(),
     submitted_at: now,
   };
+  await deps.publisher.publish(ref);
+  // After the publish: a remembered upload that was never queued would read "processing" for a week.
   await deps.results.rememberUpload({
     image_id: image.image_id,
     filename: image.filename,
@@ -57,6 +59,5 @@ export async function admitImage(deps: ConnectorDeps, image: AdmittedImage, scen
     latitude: scene.footprint?.center_lat ?? null,
     longitude: scene.footprint?.center_lon ?? null,
   });
-  await deps.publisher.publish(ref);
   return { kind: 'accepted', body: { image_id: image.image_id, status: 'processing', cache_key: analysisCacheKey(image.sha256) } };
 }

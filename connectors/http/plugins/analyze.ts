@@ -259,6 +259,7 @@ export async function analyzeRoutes(app: FastifyInstance, deps: ConnectorDeps): 
         throw err;
       }
       const fields = sceneFieldsOf(body, ['uri', 'sha256', 'image_id', 'filename']);
+      const filename = body.filename === undefined ? null : checkUploadName(body.filename);
       const scene = completeScene(fields, { priority: 'normal', ground_station: `http:${request.apiKey?.key_id ?? 'anonymous'}`, now: Date.now() });
       let size: number;
       try {
@@ -277,7 +278,7 @@ export async function analyzeRoutes(app: FastifyInstance, deps: ConnectorDeps): 
       const imageId = body.image_id ?? derivedImageId(body.uri, body.sha256);
       const admission = await admitImage(
         deps,
-        { image_id: imageId, uri: body.uri, sha256: body.sha256, contentType: checked.contentType, sizeBytes: size, filename: body.filename ?? null },
+        { image_id: imageId, uri: body.uri, sha256: body.sha256, contentType: checked.contentType, sizeBytes: size, filename },
         scene,
         async () => undefined, // the station's object is theirs: never deleted here
       );
