@@ -33,6 +33,16 @@ export const supportedContentTypes: Readonly<Record<string, SceneFormat>> = {
   'image/tif': 'tiff',
 };
 
+/**
+ * The format a content type promises, or UNSUPPORTED_TYPE: checked before fetching, so that an object of a type
+ * we do not take is never downloaded.
+ */
+export function declaredFormat(contentType: string): SceneFormat {
+  const format = supportedContentTypes[contentType.split(';')[0]?.trim().toLowerCase() ?? ''];
+  if (!format) throw new PermanentError('UNSUPPORTED_TYPE', `content type "${contentType}" is not supported (image/jpeg, image/png or image/tiff)`);
+  return format;
+}
+
 const startsWith = (bytes: Buffer, ...prefix: number[]) => prefix.every((b, i) => bytes[i] === b);
 
 /** The format of the bytes by their magic number, or why they are refused. */
@@ -68,10 +78,7 @@ function decodeFailure(err: unknown, format: SceneFormat): PermanentError {
  * @example const scene = await decodeScene(bytes, 'image/jpeg', { maxPixels: 16384 * 16384 })
  */
 export async function decodeScene(bytes: Buffer, contentType: string, limits: DecodeLimits): Promise<DecodedScene> {
-  const declared = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
-  if (!(declared in supportedContentTypes)) {
-    throw new PermanentError('UNSUPPORTED_TYPE', `content type "${contentType}" is not supported (image/jpeg, image/png or image/tiff)`);
-  }
+  declaredFormat(contentType);
   const format = sniffFormat(bytes);
   if (format instanceof PermanentError) throw format;
   // failOn 'truncated' rather than the default 'warning': GeoTIFFs carry private tags libtiff warns about.

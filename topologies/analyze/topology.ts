@@ -1,6 +1,6 @@
 /**
  * The analyze topology, images.process → ml.results, read top to bottom:
- *   fetch (allowed stores only, byte limit, sha256) → dedupe (Redis, by content hash) → decode (sharp, pixel limit,
+ *   fetch (allowed stores and types only, byte limit, sha256) → dedupe (Redis, by content hash) → decode (sharp, pixel limit,
  *   pixel budget) → infer (tiles batched across scenes, one ONNX session) → result (YOLO post-processing, tile
  *   merge, lat/lon, risk) → cache.
  * Each stage is a core operator; a record that can never succeed leaves as a Failed item (the core writes its
@@ -20,7 +20,7 @@ import { mergeTiles } from '../../model/mergeTiles.ts';
 import type { AnalyzeOptions } from './analyzeOptions.ts';
 import type { AnalyzeMetrics } from './analyzeMetrics.ts';
 import { buildAnalysisResult, type SceneAnalysis, type SceneDetection } from './analysisResult.ts';
-import { decodeScene, type DecodedScene } from './decodeScene.ts';
+import { declaredFormat, decodeScene, type DecodedScene } from './decodeScene.ts';
 import { fetchObject } from './fetchObject.ts';
 import { resolveObjectLocation } from './objectLocation.ts';
 import type { MemoryBudget } from './memoryBudget.ts';
@@ -82,6 +82,7 @@ export function analyzeStages(deps: AnalyzeDeps): (records$: Observable<Ok<Image
     const problem = footprintProblem(ref);
     if (problem) throw new PermanentError(PermanentCode.INVALID_COORDINATES, problem);
     const location = resolveObjectLocation(ref.uri, allow);
+    declaredFormat(ref.content_type);
     // fetchObject reads at most the declared size, and refuses one over the limit before reading.
     const release = await hold(deps.fetchedBudget, Math.max(0, Math.min(ref.size_bytes, options.maxObjectBytes)), metrics, 'fetched');
     try {

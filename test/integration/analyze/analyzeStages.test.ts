@@ -81,7 +81,7 @@ test('each bad input ends with its own reason while the good ones around it comp
     ['OBJECT_MISSING', 'fetch', imageRef({ uri: `s3://${bucket}/test/${h.runId}/never-uploaded.jpg`, size_bytes: 10 })],
     ['OBJECT_NOT_ALLOWED', 'fetch', imageRef({ uri: 'http://169.254.169.254/latest/meta-data', size_bytes: 10 })],
     ['PIXEL_LIMIT', 'decode', h.upload(png, 'image/png')],
-    ['UNSUPPORTED_TYPE', 'decode', h.upload(gif, 'image/gif')],
+    ['UNSUPPORTED_TYPE', 'fetch', h.upload(gif, 'image/gif')],
     ['INVALID_COORDINATES', 'fetch', h.upload(jpeg, 'image/jpeg', { footprint: { center_lat: 123, center_lon: 0, bounds: null } })],
     ['BYTE_LIMIT', 'fetch', h.upload(jpeg, 'image/jpeg', { size_bytes: 2 ** 40 })],
   ];
