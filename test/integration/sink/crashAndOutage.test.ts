@@ -1,7 +1,7 @@
 /**
  * The sink under failure, on the real broker and registry and a MariaDB of the test's own: SIGKILL in the middle of
  * the stream, and the database stopped for 30 s during a run. Both end with row counts exactly equal to the input
- * counts: nothing lost, nothing doubled.
+ * counts: nothing lost, nothing doubled. A row the database refuses goes to the dead-letter topic alone.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -145,5 +145,24 @@ describe('sink under failure', { timeout: 240_000 }, () => {
     } finally {
       await sink.stop();
     }
+  });
+
+  it('dead-letters a result the database refuses and writes its batch-mates', async () => {
+    const t = await createFlowTopics(admin, 1, 1);
+    topics.push(t);
+    const good = results(200_000, 200_004);
+    const refused = analysisResult(`img-${'x'.repeat(80)}`); // longer than image_id's VARCHAR(64)
+    const sink = await startSink(sinkOptions(t, db.connection, { batchSize: 10, batchAgeMs: 200 }));
+    try {
+      await produceResults(t.results, [...good.slice(0, 2), refused, ...good.slice(2)]);
+      await waitCaughtUp(admin, sinkGroups(t));
+    } finally {
+      await sink.stop();
+    }
+    const [rows] = await pool.query<RowDataPacket[]>("SELECT image_id FROM satellite_images WHERE image_id LIKE 'img-2000%' ORDER BY image_id");
+    assert.deepEqual(rows.map((r) => r.image_id), good.map((r) => r.image_id));
+    const dead = await readDeadLetters(t.dlq);
+    assert.deepEqual(dead.map((d) => [d.stage, d.error_code, d.image_id ?? d.original_key?.toString()]), [['mysql', 'INVALID_RECORD', refused.image_id]]);
+    assert.match(dead[0]!.error_message, /Data too long/);
   });
 });
