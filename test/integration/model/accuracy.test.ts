@@ -6,12 +6,14 @@ import { decodeYolo } from '../../../model/yoloDecode.ts';
 import { iou, nonMaxSuppression } from '../../../model/nms.ts';
 import { mergeTiles } from '../../../model/mergeTiles.ts';
 import type { ModelDetection } from '../../../model/detection.ts';
-import { generateScene, type Scene } from '../../../model/scenes/generateScene.ts';
+import sharp from 'sharp';
+import { encodeScene, generateScene, type Scene } from '../../../model/scenes/generateScene.ts';
 
-// hazard-index-v1's thresholds were tuned on generated scenes with seeds 1000-1099 (model/hazard-index-v1/build.py).
-// These tests use seeds that were never looked at while tuning: 5000+ (hazards) and 7000+ (hazard-free).
-const HELD_OUT = Array.from({ length: 48 }, (_, i) => 5000 + i);
-const HAZARD_FREE = Array.from({ length: 16 }, (_, i) => 7000 + i);
+// hazard-index-v1 was tuned on generated scenes with seeds 1000-1099 and checked during development on 5000-5099
+// (model/hazard-index-v1/build.py). These tests use seeds never looked at while building it: 9000+ (hazards),
+// 9500+ (hazard-free) and 9900 (tiled).
+const HELD_OUT = Array.from({ length: 32 }, (_, i) => 9000 + i);
+const HAZARD_FREE = Array.from({ length: 12 }, (_, i) => 9500 + i);
 const MATCH_IOU = 0.3;
 
 interface Score {
@@ -44,8 +46,10 @@ const precision = (s: Score) => s.tp / (s.tp + s.fp);
 
 describe('hazard-index-v1 on generated scenes', () => {
   let model: LoadedModel;
+  let heldOut: Scene[];
   before(async () => {
     model = await loadModel('model/hazard-index-v1');
+    heldOut = HELD_OUT.map((seed) => generateScene({ width: 640, seed }));
   });
   after(() => model?.release());
 
@@ -76,7 +80,7 @@ describe('hazard-index-v1 on generated scenes', () => {
   }
 
   it('finds floods and landslides on held-out scenes: recall ≥ 0.9, precision ≥ 0.8 at IoU 0.3', async () => {
-    const scenes = HELD_OUT.map((seed) => generateScene({ width: 640, seed }));
+    const scenes = heldOut;
     const detections = await sceneDetections(scenes);
     for (const hazard of ['flood', 'landslide']) {
       const s: Score = { tp: 0, fp: 0, fn: 0 };
@@ -90,8 +94,26 @@ describe('hazard-index-v1 on generated scenes', () => {
     }
   });
 
+  it('keeps recall ≥ 0.9 and precision ≥ 0.8 on the same scenes uploaded as JPEG (quality 80)', async () => {
+    const scenes = await Promise.all(
+      heldOut.slice(0, 12).map(async (scene) => {
+        const decoded = await sharp(await encodeScene(scene, 'jpeg', { quality: 80 })).raw().toBuffer();
+        return { ...scene, pixels: new Uint8Array(decoded) };
+      }),
+    );
+    const detections = await sceneDetections(scenes);
+    for (const hazard of ['flood', 'landslide']) {
+      const s: Score = { tp: 0, fp: 0, fn: 0 };
+      const classId = model.manifest.classes.indexOf(hazard);
+      scenes.forEach((scene, i) => score(scene, detections[i] ?? [], classId, hazard, s));
+      console.log(`hazard-index-v1 JPEG q80 ${hazard}: recall=${recall(s).toFixed(3)} precision=${precision(s).toFixed(3)} ` +
+        `(tp=${s.tp} fp=${s.fp} fn=${s.fn})`);
+      assert.ok(recall(s) >= 0.9 && precision(s) >= 0.8, `${hazard} ${JSON.stringify(s)}`);
+    }
+  });
+
   it('reports no flood or landslide on hazard-free scenes (rivers, lakes, fields, roads only)', async () => {
-    const scenes = HAZARD_FREE.map((seed) => generateScene({ width: 640, seed, hazardFree: true, rivers: 1 + (seed % 2) }));
+    const scenes = HAZARD_FREE.map((seed) => generateScene({ width: 640, seed, hazardFree: true, rivers: 1 + (seed % 2), lakes: 1 }));
     const detections = await sceneDetections(scenes);
     const hazardIds = Object.keys(model.manifest.hazard_classes).map((c) => model.manifest.classes.indexOf(c));
     const hazards = detections.flat().filter((d) => hazardIds.includes(d.classId));
@@ -101,7 +123,7 @@ describe('hazard-index-v1 on generated scenes', () => {
   });
 
   it('finds the hazards of a 2048² scene tiled at 640 with overlap and merged', async () => {
-    const scene = generateScene({ width: 2048, seed: 5100 });
+    const scene = generateScene({ width: 2048, seed: 9900 });
     const starts = [0, 512, 1024, 1408]; // 128-px overlaps; the last tile ends at the scene's edge
     const tiles = starts.flatMap((y) => starts.map((x) => ({ x, y, width: 640, height: 640, scale: 1 })));
     const crops = tiles.map((t) => {
