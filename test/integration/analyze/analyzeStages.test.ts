@@ -4,12 +4,11 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import { encodeScene, generateScene } from '../../../model/scenes/generateScene.ts';
 import type { Item, OutputRecord } from '../../../pipeline/types.ts';
 import type { AnalysisResult } from '../../../schemas/generated/AnalysisResult.ts';
-import { bucket, createHarness, imageRef, sha256, type Harness } from './harness.ts';
+import { badInputs, createHarness, type Harness } from './harness.ts';
 
 let h: Harness;
 before(async () => {
@@ -65,33 +64,15 @@ test('the same image twice: the second is answered from the cache without infere
 });
 
 test('each bad input ends with its own reason while the good ones around it complete', async () => {
-  const scene = generateScene({ width: 640, seed: 5 });
-  const jpeg = await encodeScene(scene, 'jpeg');
-  const png = Buffer.from(await sharp(Buffer.alloc(16 * 16 * 3, 90), { raw: { width: 16, height: 16, channels: 3 } }).png().toBuffer());
-  png.writeUInt32BE(100_000, 16);
-  png.writeUInt32BE(100_000, 20);
-  png.writeUInt32BE(crc32(png.subarray(12, 29)) >>> 0, 29);
-  const gif = await sharp(Buffer.alloc(16 * 16 * 3, 90), { raw: { width: 16, height: 16, channels: 3 } }).gif().toBuffer();
-  const truncated = jpeg.subarray(0, Math.floor(jpeg.length / 2));
-
-  const bad: Array<[string, string, Promise<ReturnType<typeof imageRef>> | ReturnType<typeof imageRef>]> = [
-    ['IMAGE_TRUNCATED', 'decode', h.upload(truncated, 'image/jpeg')],
-    ['NOT_AN_IMAGE', 'decode', h.upload(Buffer.from('{"not": "an image"}'), 'image/jpeg')],
-    ['CHECKSUM_MISMATCH', 'fetch', h.upload(jpeg, 'image/jpeg', { sha256: sha256(Buffer.from('other bytes')) })],
-    ['OBJECT_MISSING', 'fetch', imageRef({ uri: `s3://${bucket}/test/${h.runId}/never-uploaded.jpg`, size_bytes: 10 })],
-    ['OBJECT_NOT_ALLOWED', 'fetch', imageRef({ uri: 'http://169.254.169.254/latest/meta-data', size_bytes: 10 })],
-    ['PIXEL_LIMIT', 'decode', h.upload(png, 'image/png')],
-    ['UNSUPPORTED_TYPE', 'fetch', h.upload(gif, 'image/gif')],
-    ['INVALID_COORDINATES', 'fetch', h.upload(jpeg, 'image/jpeg', { footprint: { center_lat: 123, center_lon: 0, bounds: null } })],
-    ['BYTE_LIMIT', 'fetch', h.upload(jpeg, 'image/jpeg', { size_bytes: 2 ** 40 })],
-  ];
+  const jpeg = await encodeScene(generateScene({ width: 640, seed: 5 }), 'jpeg');
+  const bad = await badInputs(h);
   const good = await h.upload(jpeg, 'image/jpeg');
-  const badRefs = await Promise.all(bad.map(([, , ref]) => ref));
+  const badRefs = bad.map((b) => b.ref);
   // Good records before, between and after the bad ones.
   const refs = [good, ...badRefs.slice(0, 4), { ...good, image_id: 'middle' }, ...badRefs.slice(4), { ...good, image_id: 'last' }];
   const items = await h.analyze(refs);
 
-  for (const [i, [code, stage]] of bad.entries()) {
+  for (const [i, { code, stage }] of bad.entries()) {
     const item = items[refs.indexOf(badRefs[i] as (typeof refs)[number])];
     assert.ok(item && !item.ok, `${code}: expected a failure, got a result`);
     assert.equal(item.failure.code, code, item.failure.message);

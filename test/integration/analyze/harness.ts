@@ -4,6 +4,8 @@
  * topology.test.ts.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { crc32 } from 'node:zlib';
+import sharp from 'sharp';
 import { firstValueFrom, from, toArray } from 'rxjs';
 import { Registry } from 'prom-client';
 import type { Client } from 'minio';
@@ -12,6 +14,7 @@ import { connectionsFromEnv } from '../../../config/connections.ts';
 import { createObjectStoreClient, ensureBucket } from '../../../connectors/objectStore.ts';
 import { createRedis } from '../../../connectors/redis.ts';
 import { loadModel, type LoadedModel } from '../../../model/loadModel.ts';
+import { encodeScene, generateScene } from '../../../model/scenes/generateScene.ts';
 import { ok, type InputRecord, type Item, type OutputRecord } from '../../../pipeline/types.ts';
 import type { ImageRef } from '../../../schemas/generated/ImageRef.ts';
 import { analyzeMetrics, type AnalyzeMetrics } from '../../../topologies/analyze/analyzeMetrics.ts';
@@ -125,4 +128,27 @@ export async function createHarness(env: NodeJS.ProcessEnv = {}, modelDir = 'mod
       redis.disconnect();
     },
   };
+}
+
+/** One reference per kind of bad input, with the code and stage it must fail with (each code once). */
+export async function badInputs(h: Pick<Harness, 'upload' | 'runId'>): Promise<Array<{ code: string; stage: string; ref: ImageRef }>> {
+  const jpeg = await encodeScene(generateScene({ width: 640, seed: 5 }), 'jpeg');
+  const tiny = () => sharp(Buffer.alloc(16 * 16 * 3, 90), { raw: { width: 16, height: 16, channels: 3 } });
+  // A valid PNG whose header (CRC fixed) declares 100 000 × 100 000 pixels: a decompression bomb's calling card.
+  const bomb = Buffer.from(await tiny().png().toBuffer());
+  bomb.writeUInt32BE(100_000, 16);
+  bomb.writeUInt32BE(100_000, 20);
+  bomb.writeUInt32BE(crc32(bomb.subarray(12, 29)) >>> 0, 29);
+  const cases: Array<[string, string, Promise<ImageRef> | ImageRef]> = [
+    ['IMAGE_TRUNCATED', 'decode', h.upload(jpeg.subarray(0, Math.floor(jpeg.length / 2)), 'image/jpeg')],
+    ['NOT_AN_IMAGE', 'decode', h.upload(Buffer.from('{"not": "an image"}'), 'image/jpeg')],
+    ['CHECKSUM_MISMATCH', 'fetch', h.upload(jpeg, 'image/jpeg', { sha256: sha256(Buffer.from('other bytes')) })],
+    ['OBJECT_MISSING', 'fetch', imageRef({ uri: `s3://${bucket}/test/${h.runId}/never-uploaded.jpg`, size_bytes: 10 })],
+    ['OBJECT_NOT_ALLOWED', 'fetch', imageRef({ uri: 'http://169.254.169.254/latest/meta-data', size_bytes: 10 })],
+    ['PIXEL_LIMIT', 'decode', h.upload(bomb, 'image/png')],
+    ['UNSUPPORTED_TYPE', 'fetch', h.upload(await tiny().gif().toBuffer(), 'image/gif')],
+    ['INVALID_COORDINATES', 'fetch', h.upload(jpeg, 'image/jpeg', { footprint: { center_lat: 123, center_lon: 0, bounds: null } })],
+    ['BYTE_LIMIT', 'fetch', h.upload(jpeg, 'image/jpeg', { size_bytes: 2 ** 40 })],
+  ];
+  return Promise.all(cases.map(async ([code, stage, ref]) => ({ code, stage, ref: await ref })));
 }
