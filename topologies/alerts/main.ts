@@ -10,7 +10,8 @@
  * restart or rebalance the state restored from the changelog is exactly the state that produced the committed
  * alerts. Late evidence goes to the dead-letter topic with code `late`.
  */
-import { PermanentCode, PermanentError, asyncStage, processRole, restoreChangelog, runTopology } from '../../pipeline/index.ts';
+import { map } from 'rxjs';
+import { PermanentCode, PermanentError, asyncStage, ok, processRole, restoreChangelog, runTopology } from '../../pipeline/index.ts';
 import type { Logger, OutputRecord, RunningTopology } from '../../pipeline/index.ts';
 import type { Registry } from 'prom-client';
 import type { AlertEvent } from '../../schemas/generated/AlertEvent.ts';
@@ -89,10 +90,15 @@ export async function startWindows(options: AlertsOptions, observe: Observe = {}
     },
     process: (records$) =>
       records$.pipe(
+        // Each record is tied to the state its partition had when the record arrived. When the core starts a
+        // partition over (a failed commit, a rebalance), the state is restored anew and the core fetches the
+        // records again; the ones still queued from before are tied to the old state and must not touch the new one.
+        map((item) => ok(item.record, { assessment: item.value, owner: owned.get(item.record.partition) })),
         // One record at a time, in offset order: the state machine's decisions depend on the order of evidence.
-        asyncStage('window', (assessment, record) => {
-          let partition = owned.get(record.partition);
-          if (!partition) owned.set(record.partition, (partition = emptyOwnedPartition()));
+        asyncStage('window', ({ assessment, owner }, record) => {
+          const partition = owned.get(record.partition);
+          // Its offset was discarded with the old state: nothing it outputs could be committed.
+          if (!partition || partition !== owner) return [];
           const offset = BigInt(record.offset);
           // Applied before a group reset or a redelivery: its alerts and state are already committed.
           if (offset < partition.nextOffset) return [];
