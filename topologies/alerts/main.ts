@@ -19,6 +19,7 @@ import type { AnalysisResult } from '../../schemas/generated/AnalysisResult.ts';
 import type { CellAssessment } from '../../schemas/generated/CellAssessment.ts';
 import { cellGeometry } from './alertText.ts';
 import { emptyOwnedPartition, changelogRecords, restoreRecord, type OwnedPartition } from './alertState.ts';
+import { alertMetrics } from './alertMetrics.ts';
 import { applyAssessment } from './alertWindows.ts';
 import { cellEvidence, InvalidCoordinatesError } from './cellEvidence.ts';
 import { alertsOptionsFromEnv, type AlertsOptions } from './options.ts';
@@ -70,6 +71,7 @@ function alertOutputs(options: AlertsOptions, event: AlertEvent): OutputRecord[]
 export async function startWindows(options: AlertsOptions, observe: Observe = {}): Promise<RunningTopology> {
   await ensureStateTopic(options.kafka, options.assessmentsTopic, options.stateTopic);
   const owned = new Map<number, OwnedPartition>();
+  const metrics = alertMetrics(observe.metricsRegistry);
   const iso = (ms: number | null) => (ms === null ? 'none' : new Date(ms).toISOString());
   return runTopology<CellAssessment>({
     ...stage(options, 'windows', options.assessmentsTopic, observe),
@@ -101,9 +103,14 @@ export async function startWindows(options: AlertsOptions, observe: Observe = {}
           if (!partition || partition !== owner) return [];
           const offset = BigInt(record.offset);
           // Applied before a group reset or a redelivery: its alerts and state are already committed.
-          if (offset < partition.nextOffset) return [];
+          if (offset < partition.nextOffset) {
+            metrics.evidence.inc({ verdict: 'replayed' });
+            return [];
+          }
           const step = applyAssessment(partition.state, assessment, options.policy, cellGeometry);
           partition.nextOffset = offset + 1n;
+          metrics.evidence.inc({ verdict: step.verdict });
+          for (const event of step.events) metrics.messages.inc({ msg_type: event.msg_type, severity: event.severity });
           if (step.verdict === 'late') {
             throw new PermanentError(
               PermanentCode.LATE,
