@@ -56,6 +56,8 @@ export async function startAnalyze(ctx: RoleContext, options: AnalyzeOptions): P
       decodedBudget: new MemoryBudget(options.decodedBudgetBytes),
       metrics,
       resultsTopic: ctx.topics.results.name,
+      dlqTopic: ctx.topics.dlq.name,
+      onDeadLetter: (item) => ctx.metrics.deadLetters.inc({ topology: 'analyze', stage: item.failure.stage, code: item.failure.code }),
       logger,
     }),
   });

@@ -3,8 +3,8 @@
  *   fetch (allowed stores and types only, byte limit, sha256) → dedupe (Redis, by content hash) → decode (sharp, pixel limit,
  *   pixel budget) → infer (tiles batched across scenes, one ONNX session) → result (YOLO post-processing, tile
  *   merge, lat/lon, risk) → cache.
- * Each stage is a core operator; a record that can never succeed leaves as a Failed item (the core writes its
- * DeadLetter) and the stream goes on.
+ * Each stage is a core operator; a record that can never succeed ends as a status=failed result plus its
+ * DeadLetter (publishFailures), and the stream goes on.
  */
 import type { Observable } from 'rxjs';
 import type { Client } from 'minio';
@@ -13,7 +13,7 @@ import type { AnalysisResult } from '../../schemas/generated/AnalysisResult.ts';
 import { asyncStage } from '../../pipeline/operators/asyncStage.ts';
 import type { RetryPolicy } from '../../pipeline/operators/retryTransient.ts';
 import { PermanentCode, PermanentError } from '../../pipeline/errors.ts';
-import type { Item, Ok, OutputRecord } from '../../pipeline/types.ts';
+import type { Failed, Item, Ok, OutputRecord } from '../../pipeline/types.ts';
 import type { Logger } from '../../pipeline/logger.ts';
 import type { ModelManifest } from '../../model/manifest.ts';
 import { mergeTiles } from '../../model/mergeTiles.ts';
@@ -21,6 +21,7 @@ import type { AnalyzeOptions } from './analyzeOptions.ts';
 import type { AnalyzeMetrics } from './analyzeMetrics.ts';
 import { buildAnalysisResult, type SceneAnalysis, type SceneDetection } from './analysisResult.ts';
 import { declaredFormat, decodeScene, type DecodedScene } from './decodeScene.ts';
+import { publishFailures } from './failedResult.ts';
 import { fetchObject } from './fetchObject.ts';
 import { resolveObjectLocation } from './objectLocation.ts';
 import type { MemoryBudget } from './memoryBudget.ts';
@@ -41,6 +42,9 @@ export interface AnalyzeDeps {
   decodedBudget: MemoryBudget;
   metrics: AnalyzeMetrics;
   resultsTopic: string;
+  dlqTopic: string;
+  /** Called for each record dead-lettered by the stages (the core's dead-letter metric). */
+  onDeadLetter?: (item: Failed) => void;
   logger?: Logger;
   /** Retry policy of the stages (default: the core's). */
   retry?: RetryPolicy;
@@ -174,5 +178,6 @@ export function analyzeStages(deps: AnalyzeDeps): (records$: Observable<Ok<Image
       asyncStage('decode', decode, { concurrency: options.decodeConcurrency, ...retry }),
       asyncStage('infer', infer, { concurrency: options.inferConcurrency, ...retry }),
       asyncStage('publish', publish, { concurrency: options.inferConcurrency, ...retry }),
+      publishFailures({ resultsTopic: deps.resultsTopic, dlqTopic: deps.dlqTopic, model, ...(deps.onDeadLetter ? { onDeadLetter: deps.onDeadLetter } : {}) }),
     );
 }

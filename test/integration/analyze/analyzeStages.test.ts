@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import { encodeScene, generateScene } from '../../../model/scenes/generateScene.ts';
 import type { Item, OutputRecord } from '../../../pipeline/types.ts';
 import type { AnalysisResult } from '../../../schemas/generated/AnalysisResult.ts';
+import type { DeadLetter } from '../../../schemas/generated/DeadLetter.ts';
 import { badInputs, createHarness, type Harness } from './harness.ts';
 
 let h: Harness;
@@ -18,12 +19,20 @@ after(async () => {
   await h.close();
 });
 
-function resultOf(item: Item<OutputRecord[]> | undefined): AnalysisResult {
+/** The ml.results record of an item, and its dead letter when the record failed. */
+function outputsOf(item: Item<OutputRecord[]> | undefined): { result: AnalysisResult; deadLetter: DeadLetter | undefined } {
   assert.ok(item, 'no item');
-  assert.ok(item.ok, `expected a result, got ${item.ok ? '' : `${item.failure.code}: ${item.failure.message}`}`);
-  assert.equal(item.value.length, 1);
-  assert.equal(item.value[0]?.topic, 'ml.results');
-  return item.value[0]?.value as AnalysisResult;
+  assert.ok(item.ok, `every record ends with outputs, got ${item.ok ? '' : `${item.failure.code}: ${item.failure.message}`}`);
+  const result = item.value.find((o) => o.topic === 'ml.results')?.value as AnalysisResult | undefined;
+  assert.ok(result, 'a result on ml.results');
+  return { result, deadLetter: item.value.find((o) => o.topic === 'images.dlq')?.value as DeadLetter | undefined };
+}
+
+function resultOf(item: Item<OutputRecord[]> | undefined): AnalysisResult {
+  const { result, deadLetter } = outputsOf(item);
+  assert.equal(deadLetter, undefined, `unexpected dead letter ${deadLetter?.error_code}: ${deadLetter?.error_message}`);
+  assert.equal(result.status, 'completed');
+  return result;
 }
 
 async function counter(name: string, labels: Record<string, string> = {}): Promise<number> {
@@ -63,7 +72,7 @@ test('the same image twice: the second is answered from the cache without infere
   assert.equal(await counter('hazardflow_analyze_cache_lookups_total', { result: 'miss' }), 1);
 });
 
-test('each bad input ends with its own reason while the good ones around it complete', async () => {
+test('each bad input ends with its own reason (dead letter and failed result) while the good ones around it complete', async () => {
   const jpeg = await encodeScene(generateScene({ width: 640, seed: 5 }), 'jpeg');
   const bad = await badInputs(h);
   const good = await h.upload(jpeg, 'image/jpeg');
@@ -72,14 +81,20 @@ test('each bad input ends with its own reason while the good ones around it comp
   const refs = [good, ...badRefs.slice(0, 4), { ...good, image_id: 'middle' }, ...badRefs.slice(4), { ...good, image_id: 'last' }];
   const items = await h.analyze(refs);
 
-  for (const [i, { code, stage }] of bad.entries()) {
-    const item = items[refs.indexOf(badRefs[i] as (typeof refs)[number])];
-    assert.ok(item && !item.ok, `${code}: expected a failure, got a result`);
-    assert.equal(item.failure.code, code, item.failure.message);
-    assert.equal(item.failure.stage, stage, `${code} fails in the ${stage} stage`);
-    assert.ok(item.failure.message.length > 0);
+  const codes = new Set<string>();
+  for (const [i, { code, stage, ref }] of bad.entries()) {
+    const { result, deadLetter } = outputsOf(items[refs.indexOf(badRefs[i] as (typeof refs)[number])]);
+    assert.ok(deadLetter, `${code}: expected a dead letter`);
+    assert.equal(deadLetter.error_code, code, deadLetter.error_message);
+    assert.equal(deadLetter.stage, stage, `${code} fails in the ${stage} stage`);
+    assert.equal(deadLetter.image_id, ref.image_id);
+    assert.ok(deadLetter.error_message.length > 0);
+    assert.equal(result.status, 'failed');
+    assert.equal(result.image_id, ref.image_id);
+    assert.match(result.error ?? '', new RegExp(`^${code} \\(${stage}\\): `));
+    codes.add(deadLetter.error_code);
   }
-  assert.equal(new Set(items.filter((i) => !i.ok).map((i) => (i.ok ? '' : i.failure.code))).size, bad.length, 'every reason is distinct');
+  assert.equal(codes.size, bad.length, 'every reason is distinct');
   for (const id of [good.image_id, 'middle', 'last']) {
     assert.equal(resultOf(items.find((i) => i.record.key === id)).status, 'completed');
   }

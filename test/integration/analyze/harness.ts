@@ -103,6 +103,7 @@ export async function createHarness(env: NodeJS.ProcessEnv = {}, modelDir = 'mod
     decodedBudget: new MemoryBudget(options.decodedBudgetBytes),
     metrics,
     resultsTopic: 'ml.results',
+    dlqTopic: 'images.dlq',
     retry: { maxAttempts: 2, initialDelayMs: 10, maxDelayMs: 20, multiplier: 2, jitter: 0 },
   });
   let offset = 0;

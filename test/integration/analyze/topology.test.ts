@@ -106,7 +106,7 @@ test('an ImageRef becomes an ml.results record; the same image again is cached',
   assert.deepEqual(second.detections, first.detections);
 });
 
-test('every kind of bad input lands in the dead-letter topic with its own code, and the stream goes on', async () => {
+test('every kind of bad input lands in the dead-letter topic with its own code, its result says failed, and the stream goes on', async () => {
   const bad = await badInputs(h);
   const good = await h.upload(await encodeScene(generateScene({ width: 640, seed: 4 }), 'png'), 'image/png');
   // Same key → same partition: a good record follows every bad one on its partition.
@@ -117,7 +117,9 @@ test('every kind of bad input lands in the dead-letter topic with its own code, 
     assert.equal(letter.stage, stage);
     assert.equal(letter.source_topic, topics.images.name);
     assert.ok(letter.original_value && letter.original_value.length > 0, 'the original bytes are kept');
+    const failed = await until(`the failed result of ${code}`, () => results.get(ref.image_id));
+    assert.equal(failed.status, 'failed');
+    assert.match(failed.error ?? '', new RegExp(`^${code} `));
     assert.equal((await until(`the record after ${code}`, () => results.get(`${ref.image_id}-next`))).status, 'completed');
   }
-  assert.ok(bad.every(({ ref }) => !results.has(ref.image_id)), 'no result for a bad input');
 });
