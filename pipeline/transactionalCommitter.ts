@@ -78,8 +78,11 @@ export function transactionalCommitter(options: TransactionalCommitterOptions): 
         // (kafkajs#304, KAFKA-5477 lowered the Java client's backoff for the same reason).
         retry: { initialRetryTime: 10, maxRetryTime: 2_000, retries: 12 },
       });
-      // connect() runs initProducerId: this is the moment the previous owner is fenced.
       await producer.connect();
+      // connect() only gets an idempotent producer id; kafkajs runs the transactional InitProducerId on the first
+      // transaction(). That call is the fence: it aborts the previous owner's open transaction (or waits for its
+      // commit to complete) and bumps the epoch. An empty transaction sends nothing else.
+      await (await producer.transaction()).abort();
       producers.set(key, producer);
       return committedOffset(tp);
     },

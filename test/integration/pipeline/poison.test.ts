@@ -1,0 +1,99 @@
+/**
+ * Poison records against the real broker and registry: undecodable Avro bytes, a value written with a schema id
+ * the registry does not know, and a record a stage fails permanently go to the dead-letter topic with their
+ * reason and original bytes; the records after them are processed and the offsets move on.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { asyncStage, createLogger, PermanentError, runTopology, type OutputRecord } from '../../../pipeline/index.ts';
+import type { DeadLetter } from '../../../schemas/generated/DeadLetter.ts';
+import type { ImageRef } from '../../../schemas/generated/ImageRef.ts';
+import { committedTotal, connections, createTopics, deleteTopics, endTotal, kafka, produceImageRefs, readCommitted, registry, runId, waitFor } from './brokerFixtures.ts';
+
+const run = runId();
+const topicA = `pipeline-poison-a-${run}`;
+const topicB = `pipeline-poison-b-${run}`;
+const dlq = `pipeline-poison-dlq-${run}`;
+const groupId = `pipeline-poison-${run}`;
+const admin = kafka.admin();
+
+before(async () => {
+  await admin.connect();
+  await createTopics(admin, [
+    { name: topicA, partitions: 1, schema: 'ImageRef' },
+    { name: topicB, partitions: 1, schema: 'ImageRef' },
+    { name: dlq, partitions: 1, schema: 'DeadLetter' },
+  ]);
+});
+
+after(async () => {
+  await deleteTopics(admin, [topicA, topicB, dlq]);
+  await admin.disconnect();
+});
+
+test('poison records are dead-lettered with reason and bytes; the rest flows and the offsets move on', async () => {
+  const garbage = Buffer.from('this is not avro at all');
+  const unknownSchema = Buffer.concat([Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0]), Buffer.from('body')]);
+  await produceImageRefs(topicA, 0, 5);
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({ topic: topicA, messages: [
+    { key: 'garbage', value: garbage, headers: { origin: 'test' } },
+    { key: 'unknown-schema', value: unknownSchema },
+  ] });
+  await producer.disconnect();
+  await produceImageRefs(topicA, 5, 10);
+
+  const running = await runTopology<ImageRef>({
+    name: `poison-${run}`,
+    groupId,
+    inputTopics: [topicA],
+    connections,
+    dlqTopic: dlq,
+    mode: 'transactional',
+    logger: createLogger('poison-test', 'silent'),
+    process: (records$) =>
+      records$.pipe(
+        asyncStage('check', (ref): OutputRecord[] => {
+          if (ref.image_id === 'img-000007') throw new PermanentError('CHECKSUM_MISMATCH', 'sha256 of the object differs from the reference');
+          return [{ topic: topicB, key: ref.image_id, value: ref }];
+        }),
+      ),
+  });
+  try {
+    await waitFor('every input offset to be committed', async () => (await committedTotal(admin, groupId, topicA)) === (await endTotal(admin, topicA)), 30_000);
+  } finally {
+    await running.stop();
+  }
+  await running.done;
+
+  const outputs = await readCommitted(topicB);
+  assert.deepEqual(outputs.map((r) => r.key), ['img-000000', 'img-000001', 'img-000002', 'img-000003', 'img-000004', 'img-000005', 'img-000006', 'img-000008', 'img-000009']);
+
+  const letters = await Promise.all((await readCommitted(dlq)).map(async (r) => (await registry.decode(r.value as Buffer)) as DeadLetter));
+  const byKey = new Map(letters.map((l) => [l.original_key?.toString(), l]));
+  assert.equal(letters.length, 3);
+
+  const undecodable = byKey.get('garbage');
+  assert.equal(undecodable?.stage, 'deserialize');
+  assert.equal(undecodable?.error_code, 'UNDECODABLE');
+  assert.deepEqual(undecodable?.original_value, garbage);
+  assert.deepEqual(undecodable?.original_headers, { origin: 'test' });
+  assert.equal(undecodable?.source_topic, topicA);
+  assert.equal(undecodable?.source_offset, 5);
+
+  const unknown = byKey.get('unknown-schema');
+  assert.equal(unknown?.stage, 'deserialize');
+  assert.equal(unknown?.error_code, 'SCHEMA_MISMATCH');
+  assert.deepEqual(unknown?.original_value, unknownSchema);
+
+  const failedCheck = byKey.get('img-000007');
+  assert.equal(failedCheck?.stage, 'check');
+  assert.equal(failedCheck?.error_code, 'CHECKSUM_MISMATCH');
+  assert.match(failedCheck?.error_message ?? '', /sha256/);
+  assert.equal(failedCheck?.image_id, 'img-000007');
+  assert.equal(failedCheck?.attempts, 1);
+  assert.equal(failedCheck?.source_offset, 9);
+  // The original bytes decode back to the record that failed: it can be replayed as it was.
+  assert.equal(((await registry.decode(failedCheck?.original_value as Buffer)) as ImageRef).image_id, 'img-000007');
+});

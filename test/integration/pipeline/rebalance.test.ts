@@ -1,0 +1,81 @@
+/**
+ * Rebalance against the real broker: two identity-topology processes share a group; one stops mid-stream. After it,
+ * a read_committed read of the output holds each input record exactly once. The second case freezes a member
+ * (SIGSTOP) until the group gives its partitions away, then lets it run again as a zombie with open transactions:
+ * the per-partition transactional ids must fence it.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { committedTotal, createTopics, deleteTopics, endTotal, kafka, produceImageRefs, readCommitted, runId, startIdentityRole, waitFor } from './brokerFixtures.ts';
+
+const admin = kafka.admin();
+const RECORDS = 6000;
+const created: string[] = [];
+
+before(() => admin.connect());
+after(async () => {
+  await deleteTopics(admin, created);
+  await admin.disconnect();
+});
+
+async function setup(label: string) {
+  const run = runId();
+  const names = { a: `pipeline-${label}-a-${run}`, b: `pipeline-${label}-b-${run}`, dlq: `pipeline-${label}-dlq-${run}` };
+  created.push(names.a, names.b, names.dlq);
+  await createTopics(admin, [
+    { name: names.a, partitions: 4, schema: 'ImageRef' },
+    { name: names.b, partitions: 4, schema: 'ImageRef' },
+    { name: names.dlq, partitions: 1, schema: 'DeadLetter' },
+  ]);
+  await produceImageRefs(names.a, 0, RECORDS);
+  const groupId = `pipeline-${label}-${run}`;
+  // A slow stage, so that the group is mid-stream when one member stops.
+  const env = { HF_IN: names.a, HF_OUT: names.b, HF_DLQ: names.dlq, HF_GROUP: groupId, HF_NAME: `${label}-${run}`, HF_SLOW_MS: '2', HF_CONCURRENCY: '2', HF_MAX_IN_FLIGHT: '300' };
+  return { ...names, groupId, env };
+}
+
+async function assertExactlyOnce(topic: string) {
+  const out = await readCommitted(topic);
+  const counts = new Map<string, number>();
+  for (const r of out) counts.set(r.key ?? '', (counts.get(r.key ?? '') ?? 0) + 1);
+  assert.deepEqual([...counts].filter(([, n]) => n > 1), [], 'no record twice');
+  assert.equal(counts.size, RECORDS, 'every record once');
+}
+
+const committedShare = async (groupId: string, topic: string) => (await committedTotal(admin, groupId, topic)) / RECORDS;
+
+test('one of two members stops (SIGTERM) mid-stream: the other takes over, no loss, no duplicate', async () => {
+  const { a, b, groupId, env } = await setup('rebalance');
+  const first = startIdentityRole(env);
+  await first.running;
+  const second = startIdentityRole(env);
+  await second.running;
+  await waitFor('both members to make progress', async () => (await committedShare(groupId, a)) > 0.25, 60_000);
+  second.child.kill('SIGTERM');
+  assert.equal((await second.exited).code, 0);
+  assert.ok((await committedShare(groupId, a)) < 1, 'the second member stopped mid-stream');
+  await waitFor('the remaining member to finish', async () => (await committedTotal(admin, groupId, a)) >= (await endTotal(admin, a)), 60_000);
+  first.child.kill('SIGTERM');
+  assert.equal((await first.exited).code, 0);
+  await assertExactlyOnce(b);
+});
+
+test('a frozen member loses its partitions and comes back as a zombie: fenced, no duplicate survives', async () => {
+  const { a, b, groupId, env } = await setup('zombie');
+  const first = startIdentityRole(env);
+  await first.running;
+  const zombie = startIdentityRole(env);
+  await zombie.running;
+  await waitFor('both members to make progress', async () => (await committedShare(groupId, a)) > 0.2, 60_000);
+  // Frozen with records in flight and transactions open; the group gives its partitions to the first member
+  // after the session timeout (6 s).
+  zombie.child.kill('SIGSTOP');
+  await waitFor('the first member to take the frozen member\'s partitions', async () => first.lines.filter((l) => l.includes('"joined group"')).length >= 3, 30_000);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  zombie.child.kill('SIGCONT');
+  await waitFor('the group to finish the input', async () => (await committedTotal(admin, groupId, a)) >= (await endTotal(admin, a)), 90_000);
+  zombie.child.kill('SIGTERM');
+  first.child.kill('SIGTERM');
+  await Promise.all([zombie.exited, first.exited]);
+  await assertExactlyOnce(b);
+});
