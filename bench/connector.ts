@@ -4,11 +4,17 @@
  *   streamed to S3 with sha256, header check, dedupe lookup, ImageRef to Kafka) ÷ requests/s of a bare Fastify
  *   route that receives the same multipart bodies and discards them.
  * - cached GET /api/v1/results/{id}: p50/p99 latency (auth + rate limit + Redis hit), beside a bare Fastify GET.
+ * - for context, PUTs/s of the same bytes straight into the object store: the connector cannot beat its store.
+ *
+ * The client runs in a child process, so that building multipart bodies does not share the server's event loop
+ * (it would slow the connector more than the bare route, which does nothing with them).
  *
  * Needs the local stack:  npx tsx bench/connector.ts [seconds=5] [concurrency=8] [gets=2000]
  * Uses its own topic (deleted at the end) and removes the objects it uploaded.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import sharp from 'sharp';
 import { startConnector, form } from '../test/integration/http/harness.ts';
@@ -27,24 +33,54 @@ async function images(count: number): Promise<Buffer[]> {
   return Promise.all(Array.from({ length: count }, make));
 }
 
-/** Requests/s with `concurrency` clients for `seconds`; counts answers with `okStatus`. */
-async function throughput(send: (i: number) => Promise<Response>, okStatus: number): Promise<{ rps: number; failures: number }> {
-  const until = performance.now() + seconds * 1000;
-  let ok = 0;
+interface LoadJob {
+  url: string;
+  headers: Record<string, string>;
+  seconds: number;
+  concurrency: number;
+}
+interface LoadResult {
+  rps: number;
+  failures: number;
+  accepted: string[];
+  meanBytes: number;
+}
+
+/** Client side: uploads with `concurrency` clients for `seconds`; counts 202 answers. */
+async function load(job: LoadJob): Promise<LoadResult> {
+  const pool = await images(64);
+  const until = performance.now() + job.seconds * 1000;
+  const accepted: string[] = [];
   let failures = 0;
   let next = 0;
   const started = performance.now();
   await Promise.all(
-    Array.from({ length: concurrency }, async () => {
+    Array.from({ length: job.concurrency }, async () => {
       while (performance.now() < until) {
-        const res = await send(next++);
-        await res.arrayBuffer();
-        if (res.status === okStatus) ok += 1;
+        const i = next++;
+        const body = form({ latitude: '27.7', longitude: '85.3' }, [{ name: `scene-${i}.jpg`, type: 'image/jpeg', bytes: pool[i % pool.length] as Buffer }]);
+        const res = await fetch(job.url, { method: 'POST', headers: job.headers, body });
+        const text = await res.text();
+        if (res.status === 202) accepted.push((JSON.parse(text) as { image_id?: string }).image_id ?? '');
         else failures += 1;
       }
     }),
   );
-  return { rps: ok / ((performance.now() - started) / 1000), failures };
+  const meanBytes = pool.reduce((n, b) => n + b.length, 0) / pool.length;
+  return { rps: accepted.length / ((performance.now() - started) / 1000), failures, accepted, meanBytes };
+}
+
+/** Server side: runs `load` in a child process. */
+function throughput(url: string, headers: Record<string, string>): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), ['--client'], { execArgv: ['--import', 'tsx'] });
+    child.once('message', (result) => {
+      resolve(result as LoadResult);
+      child.kill();
+    });
+    child.once('error', reject);
+    child.send({ url, headers, seconds, concurrency } satisfies LoadJob);
+  });
 }
 
 async function latencies(url: string, headers: Record<string, string>): Promise<{ p50: number; p99: number }> {
@@ -62,57 +98,79 @@ async function latencies(url: string, headers: Record<string, string>): Promise<
   return { p50: at(0.5), p99: at(0.99) };
 }
 
-const pool = await images(64);
-const meanBytes = pool.reduce((n, b) => n + b.length, 0) / pool.length;
-
-// Baseline: a bare Fastify route that reads the same multipart bodies and throws them away.
-const bare = Fastify();
-bare.addContentTypeParser('multipart/form-data', (_req, payload, done) => {
-  payload.on('data', () => undefined);
-  payload.on('end', () => done(null, undefined));
-});
-bare.post('/upload', async (_req, reply) => reply.code(202).send({ status: 'processing' }));
-bare.get('/result', async () => ({ image_id: 'x', status: 'completed' }));
-await bare.listen({ host: '127.0.0.1', port: 0 });
-const bareAddress = bare.server.address();
-const bareUrl = `http://127.0.0.1:${typeof bareAddress === 'object' && bareAddress ? bareAddress.port : 0}`;
-
-const h = await startConnector({}, { readBack: false });
-const accepted: string[] = [];
-try {
-  const body = (i: number) => form({ latitude: '27.7', longitude: '85.3' }, [{ name: `scene-${i}.jpg`, type: 'image/jpeg', bytes: pool[i % pool.length] as Buffer }]);
-  // Warm both up (connections, JIT, first S3 multipart) before measuring.
-  await throughput((i) => fetch(`${bareUrl}/upload`, { method: 'POST', body: body(i) }), 202);
-  const bareRun = await throughput((i) => fetch(`${bareUrl}/upload`, { method: 'POST', body: body(i) }), 202);
-  const send = async (i: number) => {
-    const res = await fetch(`${h.url}/api/v1/analyze/single`, { method: 'POST', headers: h.auth, body: body(i) });
-    if (res.status === 202) accepted.push(((await res.clone().json()) as { image_id: string }).image_id);
-    return res;
-  };
-  const connectorRun = await throughput(send, 202);
-
-  const imageId = randomUUID();
-  await h.insertResult({ image_id: imageId, sha256: 'f'.repeat(64), s3_uri: `s3://${h.options.connections.objectStore.bucket}/bench/${imageId}`, width: 1024, height: 1024 });
-  const cached = await latencies(`${h.url}/api/v1/results/${imageId}`, h.auth);
-  const bareGet = await latencies(`${bareUrl}/result`, {});
-
-  console.log(`upload_bytes_mean=${Math.round(meanBytes)}`);
-  console.log(`concurrency=${concurrency}`);
-  console.log(`bare_fastify_upload_rps=${bareRun.rps.toFixed(1)}`);
-  console.log(`connector_upload_rps=${connectorRun.rps.toFixed(1)}`);
-  console.log(`connector_upload_failures=${connectorRun.failures}`);
-  console.log(`connector_efficiency=${(connectorRun.rps / bareRun.rps).toFixed(3)}`);
-  console.log(`connector_upload_mb_per_s=${((connectorRun.rps * meanBytes) / 1048576).toFixed(1)}`);
-  console.log(`cached_result_p50_ms=${cached.p50.toFixed(2)}`);
-  console.log(`cached_result_p99_ms=${cached.p99.toFixed(2)}`);
-  console.log(`bare_fastify_get_p50_ms=${bareGet.p50.toFixed(2)}`);
-  console.log(`bare_fastify_get_p99_ms=${bareGet.p99.toFixed(2)}`);
-  console.log(`cached_result_p50_ratio=${(cached.p50 / bareGet.p50).toFixed(2)}`);
-} finally {
-  const bucket = h.options.connections.objectStore.bucket;
-  const keys = await Promise.all(accepted.map(async (id) => (await h.deps.results.get(id))?.image?.uri.replace(`s3://${bucket}/`, '')));
-  await h.deps.store.removeObjects(bucket, keys.filter((k): k is string => Boolean(k)));
-  await h.close();
-  await bare.close();
+if (process.argv[2] === '--client') {
+  process.once('message', (job) => {
+    void load(job as LoadJob).then((result) => process.send?.(result));
+  });
+} else {
+  await benchmark();
 }
-process.exit(0);
+
+async function benchmark(): Promise<void> {
+  // Baseline: a bare Fastify route that reads the same multipart bodies and throws them away.
+  const bare = Fastify();
+  bare.addContentTypeParser('multipart/form-data', (_req, payload, done) => {
+    payload.on('data', () => undefined);
+    payload.on('end', () => done(null, undefined));
+  });
+  bare.post('/upload', async (_req, reply) => reply.code(202).send({ image_id: 'bare', status: 'processing' }));
+  bare.get('/result', async () => ({ image_id: 'x', status: 'completed' }));
+  await bare.listen({ host: '127.0.0.1', port: 0 });
+  const bareAddress = bare.server.address();
+  const bareUrl = `http://127.0.0.1:${typeof bareAddress === 'object' && bareAddress ? bareAddress.port : 0}`;
+
+  const h = await startConnector({}, { readBack: false });
+  const accepted: string[] = [];
+  try {
+    // A warm-up run of the bare route; then the two measured runs, back to back.
+    await throughput(`${bareUrl}/upload`, {});
+    const bareRun = await throughput(`${bareUrl}/upload`, {});
+    const connectorRun = await throughput(`${h.url}/api/v1/analyze/single`, h.auth);
+    accepted.push(...connectorRun.accepted);
+
+    // Context: the object store's own rate for the same bytes (single PUTs, same concurrency), the connector's ceiling.
+    const bucket = h.options.connections.objectStore.bucket;
+    const putBytes = (await images(1))[0] as Buffer;
+    const putKeys: string[] = [];
+    const putUntil = performance.now() + seconds * 1000;
+    const putStart = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (performance.now() < putUntil) {
+          const key = `bench/put-${randomUUID()}`;
+          await h.deps.store.putObject(bucket, key, putBytes, putBytes.length);
+          putKeys.push(key);
+        }
+      }),
+    );
+    const putRps = putKeys.length / ((performance.now() - putStart) / 1000);
+    await h.deps.store.removeObjects(bucket, putKeys);
+
+    const imageId = randomUUID();
+    await h.insertResult({ image_id: imageId, sha256: 'f'.repeat(64), s3_uri: `s3://${h.options.connections.objectStore.bucket}/bench/${imageId}`, width: 1024, height: 1024 });
+    const cached = await latencies(`${h.url}/api/v1/results/${imageId}`, h.auth);
+    const bareGet = await latencies(`${bareUrl}/result`, {});
+
+    console.log(`upload_bytes_mean=${Math.round(connectorRun.meanBytes)}`);
+    console.log(`concurrency=${concurrency}`);
+    console.log(`bare_fastify_upload_rps=${bareRun.rps.toFixed(1)}`);
+    console.log(`connector_upload_rps=${connectorRun.rps.toFixed(1)}`);
+    console.log(`connector_upload_failures=${connectorRun.failures}`);
+    console.log(`connector_efficiency=${(connectorRun.rps / bareRun.rps).toFixed(3)}`);
+    console.log(`object_store_put_rps=${putRps.toFixed(1)}`);
+    console.log(`connector_vs_object_store_put=${(connectorRun.rps / putRps).toFixed(3)}`);
+    console.log(`connector_upload_mb_per_s=${((connectorRun.rps * connectorRun.meanBytes) / 1048576).toFixed(1)}`);
+    console.log(`cached_result_p50_ms=${cached.p50.toFixed(2)}`);
+    console.log(`cached_result_p99_ms=${cached.p99.toFixed(2)}`);
+    console.log(`bare_fastify_get_p50_ms=${bareGet.p50.toFixed(2)}`);
+    console.log(`bare_fastify_get_p99_ms=${bareGet.p99.toFixed(2)}`);
+    console.log(`cached_result_p50_ratio=${(cached.p50 / bareGet.p50).toFixed(2)}`);
+  } finally {
+    const bucket = h.options.connections.objectStore.bucket;
+    const keys = await Promise.all(accepted.map(async (id) => (await h.deps.results.get(id))?.image?.uri.replace(`s3://${bucket}/`, '')));
+    await h.deps.store.removeObjects(bucket, keys.filter((k): k is string => Boolean(k)));
+    await h.close();
+    await bare.close();
+  }
+  process.exit(0);
+}
