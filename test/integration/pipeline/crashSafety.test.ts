@@ -1,61 +1,88 @@
 /**
- * Crash safety against the real broker: the identity topology (A → B, transactional) runs as a child process and
- * is killed with SIGKILL at random points while records flow; after restarts, a read_committed read of B holds
- * each input record exactly once.
+ * Crash safety against the real broker: a topology runs as a child process and is killed with SIGKILL at random
+ * points while records flow; after restarts, each input record has had its effect exactly once:
+ * - identity topology A → B, transactional: a read_committed read of B holds each record once;
+ * - the same records upserted into MySQL (external sink): the table holds each record once.
+ * The two run side by side: each restart waits for the killed member's session (6 s) to expire.
  */
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { committedTotal, createTopics, deleteTopics, endTotal, kafka, produceImageRefs, readCommitted, runId, startIdentityRole, waitFor } from './brokerFixtures.ts';
+import type { Pool } from 'mysql2/promise';
+import { createMysqlPool } from '../../../connectors/mysql.ts';
+import { committedTotal, connections, createTopics, deleteTopics, endTotal, kafka, produceImageRefs, readCommitted, runId, startIdentityRole, waitFor } from './brokerFixtures.ts';
 
 const run = runId();
-const topicA = `pipeline-crash-a-${run}`;
-const topicB = `pipeline-crash-b-${run}`;
-const dlq = `pipeline-crash-dlq-${run}`;
-const groupId = `pipeline-crash-${run}`;
 const admin = kafka.admin();
 const TOTAL = Number(process.env.CRASH_TEST_RECORDS ?? 10_000);
 const KILLS = Number(process.env.CRASH_TEST_KILLS ?? 10);
+const table = `pipeline_crash_${run}`;
+const created: string[] = [];
+let pool: Pool;
 
 before(async () => {
   await admin.connect();
-  await createTopics(admin, [
-    { name: topicA, partitions: 4, schema: 'ImageRef' },
-    { name: topicB, partitions: 4, schema: 'ImageRef' },
-    { name: dlq, partitions: 1, schema: 'DeadLetter' },
-  ]);
+  pool = createMysqlPool(connections.mysql, { connectionLimit: 2 });
+  await pool.query(`CREATE TABLE ${table} (image_id VARCHAR(64) PRIMARY KEY, size_bytes BIGINT NOT NULL)`);
 });
 
 after(async () => {
-  await deleteTopics(admin, [topicA, topicB, dlq]);
+  await deleteTopics(admin, created);
   await admin.disconnect();
+  await pool.query(`DROP TABLE IF EXISTS ${table}`);
+  await pool.end();
 });
 
-test(`SIGKILL at ${KILLS} random points while ${TOTAL} records flow: B holds each record exactly once`, async () => {
+/** Feeds TOTAL records in KILLS chunks, killing a fresh role process during each; then lets one run to the end. */
+async function killRepeatedly(label: string, extraEnv: Record<string, string>): Promise<{ topicA: string; topicB: string }> {
+  const names = { topicA: `pipeline-${label}-a-${run}`, topicB: `pipeline-${label}-b-${run}`, dlq: `pipeline-${label}-dlq-${run}` };
+  created.push(...Object.values(names));
+  await createTopics(admin, [
+    { name: names.topicA, partitions: 4, schema: 'ImageRef' },
+    { name: names.topicB, partitions: 4, schema: 'ImageRef' },
+    { name: names.dlq, partitions: 1, schema: 'DeadLetter' },
+  ]);
+  const groupId = `pipeline-${label}-${run}`;
   // A slow-ish stage keeps each run busy for longer than it lives, so that kills land mid-flow (mid-transaction
-  // as well as between transactions), not after the work is done.
-  const env = { HF_IN: topicA, HF_OUT: topicB, HF_DLQ: dlq, HF_GROUP: groupId, HF_NAME: `crash-${run}`, HF_SLOW_MS: '1', HF_CONCURRENCY: '2' };
+  // or mid-batch as well as between them), not after the work is done.
+  const env = { HF_IN: names.topicA, HF_OUT: names.topicB, HF_DLQ: names.dlq, HF_GROUP: groupId, HF_NAME: `${label}-${run}`, HF_SLOW_MS: '1', HF_CONCURRENCY: '2', ...extraEnv };
   const chunk = Math.ceil(TOTAL / KILLS);
   for (let kill = 0; kill < KILLS; kill += 1) {
-    await produceImageRefs(topicA, kill * chunk, Math.min(TOTAL, (kill + 1) * chunk));
+    await produceImageRefs(names.topicA, kill * chunk, Math.min(TOTAL, (kill + 1) * chunk));
     const role = startIdentityRole(env);
     await role.running;
     await new Promise((resolve) => setTimeout(resolve, 300 + Math.random() * 1000));
     role.child.kill('SIGKILL');
     await role.exited;
   }
-  const committedBeforeLastRun = await committedTotal(admin, groupId, topicA);
+  const committedBeforeLastRun = await committedTotal(admin, groupId, names.topicA);
   assert.ok(committedBeforeLastRun > 0 && committedBeforeLastRun < TOTAL, `the killed runs committed part of the input (${committedBeforeLastRun})`);
   const role = startIdentityRole(env);
   await role.running;
-  await waitFor('the group to commit every input record', async () => (await committedTotal(admin, groupId, topicA)) >= (await endTotal(admin, topicA)), 60_000);
+  await waitFor('the group to commit every input record', async () => (await committedTotal(admin, groupId, names.topicA)) >= (await endTotal(admin, names.topicA)), 120_000);
   role.child.kill('SIGTERM');
   assert.equal((await role.exited).code, 0);
+  return names;
+}
 
-  const out = await readCommitted(topicB);
-  const counts = new Map<string, number>();
-  for (const r of out) counts.set(r.key ?? '', (counts.get(r.key ?? '') ?? 0) + 1);
-  const duplicates = [...counts].filter(([, n]) => n > 1);
-  assert.deepEqual(duplicates, [], 'no record twice in B');
-  assert.equal(counts.size, TOTAL, 'every record in B');
-  assert.equal(out.length, TOTAL);
+describe('crash safety', { concurrency: 2 }, () => {
+  test(`transactional A → B: SIGKILL at ${KILLS} random points while ${TOTAL} records flow; B holds each record exactly once`, async () => {
+    const { topicB } = await killRepeatedly('crash', {});
+    const out = await readCommitted(topicB);
+    const counts = new Map<string, number>();
+    for (const r of out) counts.set(r.key ?? '', (counts.get(r.key ?? '') ?? 0) + 1);
+    assert.deepEqual([...counts].filter(([, n]) => n > 1), [], 'no record twice in B');
+    assert.equal(counts.size, TOTAL, 'every record in B');
+  });
+
+  test(`MySQL upsert sink: SIGKILL at ${KILLS} random points while ${TOTAL} records flow; the table holds each record exactly once`, async () => {
+    await killRepeatedly('crash-mysql', { HF_MODE: 'mysql', HF_TABLE: table });
+    const [rows] = await pool.query(`SELECT COUNT(*) AS n, COUNT(DISTINCT image_id) AS ids, MIN(image_id) AS first, MAX(image_id) AS last, SUM(size_bytes) AS total FROM ${table}`);
+    const [summary] = rows as { n: number; ids: number; first: string; last: string; total: string }[];
+    assert.equal(Number(summary?.n), TOTAL);
+    assert.equal(Number(summary?.ids), TOTAL);
+    assert.equal(summary?.first, 'img-000000');
+    assert.equal(summary?.last, `img-${String(TOTAL - 1).padStart(6, '0')}`);
+    // size_bytes is 1000 + i: the rows hold the records' own values, not some other record's.
+    assert.equal(Number(summary?.total), TOTAL * 1000 + (TOTAL * (TOTAL - 1)) / 2);
+  });
 });
