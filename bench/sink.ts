@@ -5,7 +5,7 @@
  * per result).
  *
  * Runs against the MySQL of the environment (connectionsFromEnv) in a scratch database `hazardflow_bench_<pid>`,
- * dropped afterwards:  npx tsx bench/sink.ts [results=2000] [batch=500] [rounds=3]
+ * dropped afterwards:  npm run bench -- sink [results=2000] [batch=500] [rounds=3]
  */
 import { createConnection } from 'mysql2/promise';
 import { connectionsFromEnv } from '../config/connections.ts';
