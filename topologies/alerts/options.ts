@@ -40,6 +40,9 @@ export function alertsOptionsFromEnv(
   if (threshold > 1) throw new Error(`HAZARDFLOW_ALERT_THRESHOLD is a probability (0..1), got ${threshold}`);
   const windowMs = number(env, 'HAZARDFLOW_ALERT_WINDOW_MIN', defaultAlertPolicy.windowMs / MIN) * MIN;
   if (windowMs <= 0) throw new Error('HAZARDFLOW_ALERT_WINDOW_MIN must be positive');
+  const expiryMs = number(env, 'HAZARDFLOW_ALERT_EXPIRY_H', defaultAlertPolicy.expiryMs / (60 * MIN)) * 60 * MIN;
+  // A shorter expiry could cancel an alert and open the next one in its first window, under the same id.
+  if (expiryMs < windowMs) throw new Error('HAZARDFLOW_ALERT_EXPIRY_H must be at least one window (HAZARDFLOW_ALERT_WINDOW_MIN)');
   return {
     kafka: connections.kafka,
     registry: connections.registry,
@@ -55,7 +58,7 @@ export function alertsOptionsFromEnv(
       windowMs,
       allowedLatenessMs: number(env, 'HAZARDFLOW_ALERT_LATENESS_MIN', defaultAlertPolicy.allowedLatenessMs / MIN) * MIN,
       threshold,
-      expiryMs: number(env, 'HAZARDFLOW_ALERT_EXPIRY_H', defaultAlertPolicy.expiryMs / (60 * MIN)) * 60 * MIN,
+      expiryMs,
     },
   };
 }

@@ -30,6 +30,7 @@ describe('alerts and sink options', () => {
     assert.throws(() => alertsOptionsFromEnv(connections, topics, { HAZARDFLOW_H3_RESOLUTION: '16' }), /H3 resolution/);
     assert.throws(() => alertsOptionsFromEnv(connections, topics, { HAZARDFLOW_ALERT_THRESHOLD: '1.5' }), /HAZARDFLOW_ALERT_THRESHOLD/);
     assert.throws(() => alertsOptionsFromEnv(connections, topics, { HAZARDFLOW_ALERT_WINDOW_MIN: '0' }), /HAZARDFLOW_ALERT_WINDOW_MIN/);
+    assert.throws(() => alertsOptionsFromEnv(connections, topics, { HAZARDFLOW_ALERT_EXPIRY_H: '0.5' }), /HAZARDFLOW_ALERT_EXPIRY_H/);
     assert.throws(() => sinkOptionsFromEnv(connections, topics, { HAZARDFLOW_SINK_BATCH_SIZE: '-3' }), /HAZARDFLOW_SINK_BATCH_SIZE/);
   });
 
