@@ -178,22 +178,30 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
     maybeResume();
   };
 
-  const prepare = async (state: PartitionState<P>): Promise<string | null> => {
-    const started = Date.now();
-    await commitChains.get(keyOf(state.tp));
-    const resumeAt = options.committer ? await options.committer.prepare(state.tp) : null;
-    await options.onPartitionsAssigned?.([state.tp]);
-    logger.debug({ ...state.tp, resumeAt, ms: Date.now() - started }, 'partition prepared');
-    return resumeAt;
+  /** Waits for the partition's last commit, then fences its previous owner and reads where to resume. */
+  const fence = async (tp: TopicPartition): Promise<string | null> => {
+    await commitChains.get(keyOf(tp));
+    return options.committer ? options.committer.prepare(tp) : null;
   };
 
-  const newState = (tp: TopicPartition, seekPending = false): PartitionState<P> => {
-    const state: PartitionState<P> = { tp, progress: new PartitionProgress<P>(), ready: Promise.resolve(null), discarded: false, seekPending };
-    state.ready = prepare(state);
-    // A failed preparation is seen by eachBatch, which awaits it; this only keeps it from being unhandled.
-    state.ready.catch(() => undefined);
-    states.set(keyOf(tp), state);
-    return state;
+  /**
+   * Starts partitions anew: every one is fenced at once, then `onPartitionsAssigned` runs once for all of them
+   * (one state restore per assignment, not one per partition), and only then may their records be emitted.
+   */
+  const newStates = (tps: TopicPartition[], seekPending = false): PartitionState<P>[] => {
+    const started = Date.now();
+    const fenced = Promise.all(tps.map(fence)).then(async (resumeAt) => {
+      await options.onPartitionsAssigned?.(tps);
+      logger.debug({ partitions: tps, resumeAt, ms: Date.now() - started }, 'partitions prepared');
+      return resumeAt;
+    });
+    return tps.map((tp, i) => {
+      const state: PartitionState<P> = { tp, progress: new PartitionProgress<P>(), ready: fenced.then((r) => r[i] ?? null), discarded: false, seekPending };
+      // A failed preparation is seen by eachBatch, which awaits it; this only keeps it from being unhandled.
+      state.ready.catch(() => undefined);
+      states.set(keyOf(tp), state);
+      return state;
+    });
   };
 
   const commitOffsetsOfConsumer = async (tp: TopicPartition, run: Committable<P>) => {
@@ -232,7 +240,7 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
   /** Starts a partition over from its committed offset, with a fresh committer state (new producer). */
   const restart = (state: PartitionState<P>) => {
     discard(state);
-    newState(state.tp, true);
+    newStates([state.tp], true);
   };
 
   // A flush waiting behind a running one is shared: when it starts it commits whatever is finished by then,
@@ -283,7 +291,7 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
     const { batch } = payload;
     const tp = { topic: batch.topic, partition: batch.partition };
     if (stopping) return;
-    const state = states.get(keyOf(tp)) ?? newState(tp);
+    const state = states.get(keyOf(tp)) ?? (newStates([tp])[0] as PartitionState<P>);
     logger.debug({ ...tp, records: batch.messages.length, firstOffset: batch.firstOffset() }, 'batch');
     const resumeAt = await state.ready;
     if (state.seekPending) {
@@ -358,7 +366,7 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
     assignment = next;
     if (!paused) consumer.resume(allTopics());
     // Prepare (fence, read offsets, restore state) every partition at once rather than one per first batch.
-    if (!stopping) for (const tp of next) newState(tp);
+    if (!stopping && next.length > 0) newStates(next);
     for (const tp of revoked) {
       const key = keyOf(tp);
       commitChains.set(key, (commitChains.get(key) ?? Promise.resolve()).then(async () => {

@@ -37,8 +37,10 @@ export interface TopologyOptions<V> {
   /** Where a new group starts (default true: the earliest offset). */
   fromBeginning?: boolean;
   /**
-   * Runs when partitions are assigned, after the partition's previous owner is fenced and before any of its
-   * records reaches `process`: the place to restore state (restoreChangelog).
+   * Runs once per assignment with all its partitions, after each one's previous owner is fenced and before any
+   * of their records reaches `process`: the place to restore state (restoreChangelog). After a rebalance it runs
+   * for every partition of the new assignment, kept ones included (their uncommitted work was dropped and is
+   * fetched again); after a failed commit, for that partition alone.
    */
   onPartitionsAssigned?: (partitions: TopicPartition[]) => Promise<void>;
   /** Runs after partitions were taken away (kafkajs reports it after the rebalance): drop their state. */
