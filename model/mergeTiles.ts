@@ -1,5 +1,5 @@
 import type { ModelDetection } from './detection.ts';
-import { intersectionOverSmaller, nonMaxSuppression } from './nms.ts';
+import { boxArea, intersectionArea, intersectionOverSmaller, iou, nonMaxSuppression } from './nms.ts';
 
 /**
  * Where a tile's content sits in the scene and how it was resized into the model input: scene pixels
@@ -40,16 +40,12 @@ interface Cut {
 /** Intersection over the smaller box above which two boxes of one class are one finding. */
 const SAME_REGION_IOS = 0.6;
 
-interface Placed {
-  det: ModelDetection;
-  cuts: Cut[];
-}
-
 /**
  * Merges per-tile detections into scene coordinates. Overlapping tiles see the same region twice, so
- * duplicates are suppressed (class-wise NMS, plus boxes nested with a better one); a region larger than a tile, or lying across a border, is seen
- * in parts whose boxes end at a tile border, so a box cut by an inner border is joined with each box of its class
- * that reaches across that border next to it, into their union (score = the best part's).
+ * duplicates are suppressed (class-wise NMS, plus boxes nested in a better one). A region larger than a tile,
+ * or lying across a border, is seen in parts whose boxes end at a tile border: a part inside the box of a tile
+ * that saw the region whole is dropped, and a part is joined with each box of its class that continues it across
+ * that border, into their union (score = the best part's).
  *
  * @example mergeTiles([{ placement: { x: 0, y: 0, width: 640, height: 640, scale: 1 }, detections }], { iouThreshold: 0.45 })
  */
@@ -88,29 +84,38 @@ export function mergeTiles(tiles: readonly TileDetections[], options: MergeOptio
       placed.push(box);
     }
   }
+  const cutsOfBox = (d: ModelDetection): Cut[] => cutsOf.get(d) ?? [];
+  const whole = placed.filter((d) => cutsOfBox(d).length === 0);
+  // A part cut by a border saw only part of its region, so its extent may be off: it never suppresses a whole
+  // box, and goes when it lies mostly inside a whole box of its class, which saw the region entire.
+  const parts = nonMaxSuppression(placed.filter((d) => cutsOfBox(d).length > 0), {
+    iouThreshold: options.iouThreshold,
+    maxDetections: Infinity,
+  }).filter((p) => !whole.some((w) =>
+    w.classId === p.classId && (iou(w, p) > options.iouThreshold || intersectionArea(p, w) > SAME_REGION_IOS * boxArea(p))));
+  // A part that nothing continues across its border was a whole region close to the border after all.
+  const joins = (a: ModelDetection, b: ModelDetection): boolean =>
+    a.classId === b.classId && (continues(a, cutsOfBox(a), b, tol) || continues(b, cutsOfBox(b), a, tol));
+  const continued = new Set(parts.filter((p) => [...whole, ...parts].some((o) => o !== p && joins(p, o))));
   // Two tiles (or two anchors of one tile) may box one region with different extents that overlap by less than
   // the IoU threshold; boxes of one class, one lying mostly inside the other, are one finding (SAHI's tile
   // merging matches on intersection over the smaller box for this reason), and the better-scored one stays.
-  // A part cut by a border never suppresses the larger box around it: that box is the region seen whole.
-  const area = (d: ModelDetection): number => (d.x2 - d.x1) * (d.y2 - d.y1);
-  const kept: Placed[] = nonMaxSuppression(placed, {
+  const single = nonMaxSuppression([...whole, ...parts.filter((p) => !continued.has(p))], {
     iouThreshold: options.iouThreshold,
     maxDetections: Infinity,
-    suppresses: (k, d) =>
-      intersectionOverSmaller(k, d) > SAME_REGION_IOS &&
-      !((cutsOf.get(k)?.length ?? 0) > 0 && area(k) < area(d)),
-  }).map((det) => ({ det, cuts: cutsOf.get(det) ?? [] }));
-  return joinCutParts(kept, tol);
+    suppresses: (k, d) => intersectionOverSmaller(k, d) > SAME_REGION_IOS,
+  });
+  return joinParts([...single, ...continued], joins);
 }
 
 /**
  * Whether `b` continues the region that `a`'s cut ended: it reaches the border, goes on past it, and lies beside
  * `a` along the border. A box that merely touches `a` from inside the same tile is another region.
  */
-function continues(a: Placed, b: ModelDetection, tol: number): boolean {
-  return a.cuts.some((cut) => {
+function continues(a: ModelDetection, aCuts: readonly Cut[], b: ModelDetection, tol: number): boolean {
+  return aCuts.some((cut) => {
     const [lo, hi, aLo, aHi, bLo, bHi] =
-      cut.axis === 'x' ? [b.x1, b.x2, a.det.y1, a.det.y2, b.y1, b.y2] : [b.y1, b.y2, a.det.x1, a.det.x2, b.x1, b.x2];
+      cut.axis === 'x' ? [b.x1, b.x2, a.y1, a.y2, b.y1, b.y2] : [b.y1, b.y2, a.x1, a.x2, b.x1, b.x2];
     const across = cut.towards < 0 ? lo < cut.at && hi >= cut.at - tol : hi > cut.at && lo <= cut.at + tol;
     return across && Math.min(aHi, bHi) - Math.max(aLo, bLo) >= -tol;
   });
@@ -120,23 +125,20 @@ function clamp(v: number, lo: number, hi: number): number {
   return v < lo ? lo : v > hi ? hi : v;
 }
 
-/** Union-find over boxes of one class where one continues the other across a tile border. */
-function joinCutParts(boxes: Placed[], tol: number): ModelDetection[] {
+/** Union-find over boxes: each group of boxes linked by `joins` becomes their union, with the best score. */
+function joinParts(boxes: ModelDetection[], joins: (a: ModelDetection, b: ModelDetection) => boolean): ModelDetection[] {
   const parent = boxes.map((_, i) => i);
   const find = (i: number): number => {
     while (parent[i] !== i) i = parent[i] = parent[parent[i] as number] as number;
     return i;
   };
   for (let i = 0; i < boxes.length; i++) {
-    const a = boxes[i] as Placed;
     for (let j = i + 1; j < boxes.length; j++) {
-      const b = boxes[j] as Placed;
-      if (a.det.classId !== b.det.classId) continue;
-      if (continues(a, b.det, tol) || continues(b, a.det, tol)) parent[find(j)] = find(i);
+      if (joins(boxes[i] as ModelDetection, boxes[j] as ModelDetection)) parent[find(j)] = find(i);
     }
   }
   const groups = new Map<number, ModelDetection>();
-  boxes.forEach(({ det }, i) => {
+  boxes.forEach((det, i) => {
     const root = find(i);
     const g = groups.get(root);
     if (!g) {

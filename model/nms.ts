@@ -2,23 +2,30 @@ import type { ModelDetection } from './detection.ts';
 
 type Box = Pick<ModelDetection, 'x1' | 'y1' | 'x2' | 'y2'>;
 
-/** Intersection over union of two boxes (0 when either is empty). */
-export function iou(a: Box, b: Box): number {
+/** Area of a box (corners in any unit). */
+export function boxArea(a: Box): number {
+  return (a.x2 - a.x1) * (a.y2 - a.y1);
+}
+
+/** Area of the overlap of two boxes, 0 when they do not overlap. */
+export function intersectionArea(a: Box, b: Box): number {
   const iw = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
   const ih = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
-  if (iw <= 0 || ih <= 0) return 0;
-  const inter = iw * ih;
-  const union = (a.x2 - a.x1) * (a.y2 - a.y1) + (b.x2 - b.x1) * (b.y2 - b.y1) - inter;
-  return union > 0 ? inter / union : 0;
+  return iw > 0 && ih > 0 ? iw * ih : 0;
+}
+
+/** Intersection over union of two boxes (0 when either is empty). */
+export function iou(a: Box, b: Box): number {
+  const inter = intersectionArea(a, b);
+  const union = boxArea(a) + boxArea(b) - inter;
+  return inter > 0 && union > 0 ? inter / union : 0;
 }
 
 /** Intersection over the smaller box's area: 1 when one box lies inside the other, whatever their sizes. */
 export function intersectionOverSmaller(a: Box, b: Box): number {
-  const iw = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
-  const ih = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
-  if (iw <= 0 || ih <= 0) return 0;
-  const smaller = Math.min((a.x2 - a.x1) * (a.y2 - a.y1), (b.x2 - b.x1) * (b.y2 - b.y1));
-  return smaller > 0 ? (iw * ih) / smaller : 0;
+  const inter = intersectionArea(a, b);
+  const smaller = Math.min(boxArea(a), boxArea(b));
+  return inter > 0 && smaller > 0 ? inter / smaller : 0;
 }
 
 export interface NmsOptions {

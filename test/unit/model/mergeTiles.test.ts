@@ -121,4 +121,17 @@ describe('mergeTiles', () => {
     );
     assert.deepEqual(cut.map(corners), [[582, 90, 812, 210]]);
   });
+
+  it('treats a box near a border that nothing continues as a whole region', () => {
+    // Tile 1 (from y=512) boxes a region just below its top border, broader than tile 0's whole box of it;
+    // nothing in tile 0 crosses y=512 there, so it was no cut part: the better, nested box stays alone.
+    const merged = mergeTiles(
+      [
+        { placement: tile(0, 0), detections: [det(1, 1, 451, 521, 495, 576)] },
+        { placement: tile(0, 512), detections: [det(1, 0.87, 432, 2, 511, 72)] },
+      ],
+      { iouThreshold: 0.45 },
+    );
+    assert.deepEqual(merged.map(corners), [[451, 521, 495, 576]]);
+  });
 });
