@@ -29,10 +29,17 @@ export type Admission = { kind: 'accepted'; body: Accepted } | { kind: 'cached';
 
 /**
  * Publishes the image for analysis unless its bytes were analysed before. `onDuplicate` removes what the caller
- * stored for a duplicate, so only one copy of a scene stays in the store.
+ * stored for a duplicate, so only one copy of a scene stays in the store. `earlierLookup` is the content-hash
+ * lookup when the caller started it already (during the upload).
  */
-export async function admitImage(deps: ConnectorDeps, image: AdmittedImage, scene: Scene, onDuplicate: () => Promise<void>): Promise<Admission> {
-  const earlier = await deps.results.findByContent(image.sha256);
+export async function admitImage(
+  deps: ConnectorDeps,
+  image: AdmittedImage,
+  scene: Scene,
+  onDuplicate: () => Promise<void>,
+  earlierLookup?: Promise<ResultBody | undefined>,
+): Promise<Admission> {
+  const earlier = await (earlierLookup ?? deps.results.findByContent(image.sha256));
   if (earlier && earlier.image_id !== image.image_id) {
     await onDuplicate();
     return { kind: 'cached', body: earlier };
@@ -48,9 +55,9 @@ export async function admitImage(deps: ConnectorDeps, image: AdmittedImage, scen
     trace_id: randomUUID(),
     submitted_at: now,
   };
-  await deps.publisher.publish(ref);
-  // After the publish: a remembered upload that was never queued would read "processing" for a week.
-  await deps.results.rememberUpload({
+  // The record of the upload is written beside the publish, and removed if the publish fails: a remembered upload
+  // that was never queued would read "processing" for a week.
+  const remembered = deps.results.rememberUpload({
     image_id: image.image_id,
     filename: image.filename,
     sha256: image.sha256,
@@ -59,5 +66,13 @@ export async function admitImage(deps: ConnectorDeps, image: AdmittedImage, scen
     latitude: scene.footprint?.center_lat ?? null,
     longitude: scene.footprint?.center_lon ?? null,
   });
+  try {
+    await deps.publisher.publish(ref);
+  } catch (err) {
+    await remembered.catch(() => undefined);
+    await deps.results.forgetUpload(image.image_id).catch(() => undefined);
+    throw err;
+  }
+  await remembered;
   return { kind: 'accepted', body: { image_id: image.image_id, status: 'processing', cache_key: analysisCacheKey(image.sha256) } };
 }

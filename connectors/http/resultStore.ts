@@ -136,6 +136,7 @@ export interface ResultStore {
   /** The completed result of an earlier image with these bytes, if one was analysed. */
   findByContent(sha256: string): Promise<ResultBody | undefined>;
   rememberUpload(upload: UploadRecord): Promise<void>;
+  forgetUpload(imageId: string): Promise<void>;
 }
 
 export function createResultStore({ redis, pool, cacheSeconds, cacheLookups }: ResultStoreOptions): ResultStore {
@@ -195,6 +196,9 @@ export function createResultStore({ redis, pool, cacheSeconds, cacheLookups }: R
     findByContent,
     async rememberUpload(record) {
       await redis.set(uploadKey(record.image_id), JSON.stringify(record), 'EX', UPLOAD_RECORD_SECONDS);
+    },
+    async forgetUpload(imageId) {
+      await redis.del(uploadKey(imageId));
     },
   };
 }

@@ -26,6 +26,11 @@ export interface UploadTarget {
   maxPixels: number;
   /** The part's declared Content-Type; an image type that contradicts the bytes is rejected. */
   declaredType: string;
+  /**
+   * Called with the sha256 as soon as the last byte has passed, while the store may still be writing: lookups by
+   * content hash then overlap the upload instead of following it.
+   */
+  onHashed?: (sha256: string) => void;
 }
 
 /**
@@ -171,6 +176,8 @@ export async function storeUpload(store: Client, source: Readable, target: Uploa
     if (storeError === undefined) inspector.fail(new HttpError(400, 'UPLOAD_ABORTED', `the upload ended early: ${(err as Error).message}`));
     toStore.end();
   });
+  const sha256 = inspector.sha256;
+  if (!inspector.failure) target.onHashed?.(sha256);
   await stored;
   const remove = () => store.removeObject(target.bucket, target.key).catch(() => undefined);
   // A refused file wins over the store's complaint about the empty object it was left with.
@@ -186,7 +193,7 @@ export async function storeUpload(store: Client, source: Readable, target: Uploa
       { head: inspector.head, tail: inspector.tail, size: inspector.size, read: (offset, length) => readRange(store, target.bucket, target.key, offset, length) },
       target.maxPixels,
     );
-    return { ...checked, bucket: target.bucket, key: target.key, sha256: inspector.sha256, sizeBytes: inspector.size };
+    return { ...checked, bucket: target.bucket, key: target.key, sha256, sizeBytes: inspector.size };
   } catch (err) {
     await remove();
     throw err;

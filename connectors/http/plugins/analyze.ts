@@ -18,6 +18,7 @@ import { readRange } from '../objectRange.ts';
 import { acceptedBody, batchBody, commonErrors, errorBody, resultBody, sceneFieldsSchema } from '../routeSchemas.ts';
 import { addSceneField, completeScene, sceneFieldsOf, type Scene, type SceneFields } from '../sceneFields.ts';
 import { storeUpload, type StoredUpload } from '../storeUpload.ts';
+import type { ResultBody } from '../resultStore.ts';
 import { checkUploadName } from '../uploadName.ts';
 
 /** Room for multipart boundaries and form fields on top of the files themselves. */
@@ -72,23 +73,33 @@ export async function analyzeRoutes(app: FastifyInstance, deps: ConnectorDeps): 
     limits: { fileSize: options.maxUploadBytes + 1, files: options.maxBatchFiles, fields: 200, fieldSize: 64 * 1024, parts: options.maxBatchFiles + 200, headerPairs: 100 },
   });
 
-  const store1 = async (file: Multipart & { type: 'file' }, imageId: string): Promise<StoredUpload> =>
-    storeUpload(store, file.file, {
+  /** Stores one file; its content-hash lookup starts as soon as its hash is known and runs beside the store's write. */
+  const store1 = async (file: Multipart & { type: 'file' }, imageId: string): Promise<StoredUpload & { earlier: Promise<ResultBody | undefined> }> => {
+    let earlier: Promise<ResultBody | undefined> | undefined;
+    const stored = await storeUpload(store, file.file, {
       bucket,
       key: uploadObjectKey(imageId, new Date()),
       maxBytes: options.maxUploadBytes,
       maxPixels: options.maxImagePixels,
       declaredType: file.mimetype,
+      onHashed: (sha256) => {
+        earlier = deps.results.findByContent(sha256);
+        // Observed here so that a refused file's lookup cannot end as an unhandled rejection.
+        earlier.catch(() => undefined);
+      },
     });
+    return { ...stored, earlier: earlier ?? deps.results.findByContent(stored.sha256) };
+  };
 
   const remove = (key: string) => store.removeObject(bucket, key).catch(() => undefined);
 
-  const admitUpload = (stored: StoredUpload, imageId: string, filename: string, scene: Scene) =>
+  const admitUpload = (stored: StoredUpload & { earlier: Promise<ResultBody | undefined> }, imageId: string, filename: string, scene: Scene) =>
     admitImage(
       deps,
       { image_id: imageId, uri: `s3://${bucket}/${stored.key}`, sha256: stored.sha256, contentType: stored.contentType, sizeBytes: stored.sizeBytes, filename },
       scene,
       () => remove(stored.key),
+      stored.earlier,
     );
 
   const count = (route: string, outcome: Admission | HttpError, bytes = 0) => {
@@ -117,7 +128,7 @@ export async function analyzeRoutes(app: FastifyInstance, deps: ConnectorDeps): 
       requireMultipart(request);
       const imageId = randomUUID();
       const fields: SceneFields = {};
-      let stored: StoredUpload | undefined;
+      let stored: Awaited<ReturnType<typeof store1>> | undefined;
       let filename = '';
       try {
         for await (const part of partsOf(request)) {
@@ -161,7 +172,7 @@ export async function analyzeRoutes(app: FastifyInstance, deps: ConnectorDeps): 
     },
     async (request, reply) => {
       requireMultipart(request);
-      type Entry = { filename: string | null; imageId: string; stored?: StoredUpload; refused?: HttpError };
+      type Entry = { filename: string | null; imageId: string; stored?: Awaited<ReturnType<typeof store1>>; refused?: HttpError };
       const entries: Entry[] = [];
       let coordinatesRaw: string | undefined;
       let priority: string | undefined;
@@ -197,7 +208,7 @@ export async function analyzeRoutes(app: FastifyInstance, deps: ConnectorDeps): 
           const base = { index, filename: entry.filename };
           try {
             if (entry.refused) throw entry.refused;
-            const stored = entry.stored as StoredUpload;
+            const stored = entry.stored as NonNullable<Entry['stored']>;
             const fields = sceneFieldsOf(coordinates[index] ?? {}, []);
             const scene = completeScene(fields, { priority: common.priority ?? 'batch', ground_station: `http:${request.apiKey?.key_id ?? 'anonymous'}`, now: Date.now() });
             const admission = await admitUpload(stored, entry.imageId, entry.filename ?? '', scene);
