@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connectorOptionsFromEnv } from '../../../connectors/http/options.ts';
+
+const env = (extra: Record<string, string> = {}) => ({ HAZARDFLOW_STACK_DIR: '/nonexistent', ...extra });
+
+test('defaults: 127.0.0.1:8080, keys required, the upload bucket is the one allowed bucket', () => {
+  const o = connectorOptionsFromEnv(env());
+  assert.equal(o.host, '127.0.0.1');
+  assert.equal(o.port, 8080);
+  assert.equal(o.requireApiKey, true);
+  assert.deepEqual(o.allowedBuckets, ['hazardflow-images']);
+  assert.equal(o.imagesTopic.name, 'images.process');
+  assert.equal(o.alertsCacheSeconds, 60);
+});
+
+test('the environment sets every knob; extra buckets join the upload bucket once', () => {
+  const o = connectorOptionsFromEnv(env({
+    HAZARDFLOW_HTTP_PORT: '9999',
+    HAZARDFLOW_HTTP_MAX_UPLOAD_BYTES: '1000',
+    HAZARDFLOW_HTTP_REQUIRE_API_KEY: 'false',
+    HAZARDFLOW_ALLOWED_BUCKETS: 'station-a, hazardflow-images,station-b',
+    HAZARDFLOW_TOPIC_IMAGES: 'images.custom',
+  }));
+  assert.equal(o.port, 9999);
+  assert.equal(o.maxUploadBytes, 1000);
+  assert.equal(o.requireApiKey, false);
+  assert.deepEqual(o.allowedBuckets, ['hazardflow-images', 'station-a', 'station-b']);
+  assert.equal(o.imagesTopic.name, 'images.custom');
+});
+
+test('a knob that is not a positive integer is refused with its name', () => {
+  assert.throws(() => connectorOptionsFromEnv(env({ HAZARDFLOW_HTTP_PORT: 'eighty' })), /HAZARDFLOW_HTTP_PORT must be a positive integer, got "eighty"/);
+  assert.throws(() => connectorOptionsFromEnv(env({ HAZARDFLOW_HTTP_RATE_LIMIT_PER_MINUTE: '0' })), /HAZARDFLOW_HTTP_RATE_LIMIT_PER_MINUTE/);
+});
