@@ -29,8 +29,8 @@ export interface LoadedModel {
 
 type Dim = number | string;
 
-function shapeOf(meta: ort.InferenceSession.ValueMetadata | undefined): readonly Dim[] | undefined {
-  return meta && meta.isTensor ? meta.shape : undefined;
+function tensorMeta(meta: ort.InferenceSession.ValueMetadata | undefined): ort.InferenceSession.TensorValueMetadata | undefined {
+  return meta && meta.isTensor ? meta : undefined;
 }
 
 /** A fixed dimension must equal `want`; a symbolic one (dynamic axis) accepts anything. */
@@ -72,13 +72,21 @@ export async function loadModel(dir: string, options: ModelSessionOptions = {}):
   const rows = 4 + manifest.classes.length;
   const inputName = session.inputNames[0];
   const outputName = session.outputNames[0];
-  const inShape = shapeOf(session.inputMetadata[0]);
-  const outShape = shapeOf(session.outputMetadata[0]);
+  const inMeta = tensorMeta(session.inputMetadata[0]);
+  const outMeta = tensorMeta(session.outputMetadata[0]);
+  const inShape = inMeta?.shape;
+  const outShape = outMeta?.shape;
   const describe = (s: readonly Dim[] | undefined): string => (s ? `[${s.join(', ')}]` : 'not a tensor');
   if (session.inputNames.length !== 1 || !inputName || !inShape || inShape.length !== 4 ||
       !fits(inShape[1], 3) || !fits(inShape[2], height) || !fits(inShape[3], width)) {
     throw new ModelLoadError(
       `${file}: input ${describe(inShape)} does not match the manifest's [batch, 3, ${height}, ${width}]`);
+  }
+  // An Ultralytics export with half=True takes and gives float16; the manifest promises float32 tensors.
+  for (const [what, meta] of [['input', inMeta], ['output', outMeta]] as const) {
+    if (meta && meta.type !== 'float32') {
+      throw new ModelLoadError(`${file}: ${what} is ${meta.type}, the manifest's dtype is float32 (export without half precision)`);
+    }
   }
   if (!outputName || !outShape || outShape.length !== 3 || !fits(outShape[1], rows)) {
     throw new ModelLoadError(

@@ -90,6 +90,17 @@ onnx.save(m, sys.argv[2])`, path.join(MODEL, 'model.onnx'), staticOnnx]);
     await assert.rejects(loadModel(smaller), /input \[batch, 3, 640, 640\] does not match the manifest's \[batch, 3, 640, 320\]/);
     const missing = await variant('missing', () => {}, '');
     await assert.rejects(loadModel(missing), /model\.onnx is missing: build it with `npm run models`/);
+    const half = path.join(scratch, 'half.onnx');
+    execFileSync('.venv/bin/python', ['-c', `
+import sys, onnx
+from onnx import TensorProto, helper
+m = onnx.load(sys.argv[1])
+# Float16 input cast to float inside, as a half-precision export takes it.
+m.graph.input[0].name = "images_fp16"
+m.graph.input[0].type.tensor_type.elem_type = TensorProto.FLOAT16
+m.graph.node.insert(0, helper.make_node("Cast", ["images_fp16"], ["images"], to=TensorProto.FLOAT))
+onnx.save(m, sys.argv[2])`, path.join(MODEL, 'model.onnx'), half]);
+    await assert.rejects(loadModel(await variant('half', () => {}, half)), /input is float16, the manifest's dtype is float32/);
     const garbage = path.join(scratch, 'garbage.onnx');
     await writeFile(garbage, 'not a model');
     await assert.rejects(loadModel(await variant('garbage', () => {}, garbage)), /ONNX Runtime cannot load it/);
