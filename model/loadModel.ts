@@ -33,9 +33,9 @@ function tensorMeta(meta: ort.InferenceSession.ValueMetadata | undefined): ort.I
   return meta && meta.isTensor ? meta : undefined;
 }
 
-/** A fixed dimension must equal `want`; a symbolic one (dynamic axis) accepts anything. */
+/** A fixed dimension must equal `want`; a symbolic one or -1 (dynamic axis) accepts anything. */
 function fits(dim: Dim | undefined, want: number): boolean {
-  return typeof dim === 'string' || dim === want;
+  return typeof dim === 'string' || dim === -1 || dim === want;
 }
 
 /**
@@ -68,6 +68,16 @@ export async function loadModel(dir: string, options: ModelSessionOptions = {}):
     throw new ModelLoadError(`${file}: ONNX Runtime cannot load it (${(err as Error).message})`);
   }
 
+  try {
+    return await checkedModel(dir, file, manifest, session);
+  } catch (err) {
+    await session.release();
+    throw err;
+  }
+}
+
+/** Checks the session's input and output against the manifest and wraps it as a LoadedModel. */
+async function checkedModel(dir: string, file: string, manifest: ModelManifest, session: ort.InferenceSession): Promise<LoadedModel> {
   const { width, height } = manifest.input;
   const rows = 4 + manifest.classes.length;
   const inputName = session.inputNames[0];
@@ -93,7 +103,9 @@ export async function loadModel(dir: string, options: ModelSessionOptions = {}):
       `${file}: output ${describe(outShape)} is not [batch, 4 + ${manifest.classes.length} classes, anchors] ` +
         `(manifest output.format ultralytics-detect)`);
   }
-  const fixedBatch = typeof inShape[0] === 'number' ? inShape[0] : undefined;
+  // A dimension is fixed when it is a positive number; symbolic names and -1 mean dynamic.
+  const fixed = (d: Dim | undefined): number | undefined => (typeof d === 'number' && d > 0 ? d : undefined);
+  const fixedBatch = fixed(inShape[0]);
   const inputSize = 3 * width * height;
 
   const runChunk = async (data: Float32Array, n: number): Promise<ModelOutput> => {
@@ -107,8 +119,8 @@ export async function loadModel(dir: string, options: ModelSessionOptions = {}):
   };
 
   // Anchors come from a real run: a dynamic-shape export may leave that axis symbolic.
-  let anchors = typeof outShape[2] === 'number' ? outShape[2] : 0;
-  if (anchors === 0) anchors = (await runChunk(new Float32Array(inputSize * (fixedBatch ?? 1)), fixedBatch ?? 1)).dims[2];
+  const anchors =
+    fixed(outShape[2]) ?? (await runChunk(new Float32Array(inputSize * (fixedBatch ?? 1)), fixedBatch ?? 1)).dims[2];
 
   return {
     dir,
