@@ -9,7 +9,7 @@ export interface DecodeOptions {
 /**
  * Decodes an Ultralytics YOLOv8/YOLO11 detect output `[n, 4 + classes, anchors]` (rows cx, cy, w, h in input
  * pixels, then one already-sigmoided score per class) into boxes per image: each anchor keeps its best class,
- * as Ultralytics' own NMS does without multi-label, if that score reaches the threshold.
+ * as Ultralytics' own NMS does without multi-label, if that score is above the threshold (strictly, as there).
  *
  * @example decodeYolo(await model.run(batch, n), { confidenceThreshold: 0.25, classCount: 4 })[0]
  */
@@ -36,8 +36,8 @@ export function decodeYolo(output: ModelOutput, options: DecodeOptions): ModelDe
           best = c;
         }
       }
-      // `!(a >= b)` also rejects NaN scores from a broken model.
-      if (!(score >= options.confidenceThreshold)) continue;
+      // `!(a > b)` also rejects NaN scores from a broken model.
+      if (!(score > options.confidenceThreshold)) continue;
       const cx = d[base + a] as number;
       const cy = d[base + anchors + a] as number;
       const w = d[base + 2 * anchors + a] as number;
