@@ -9,10 +9,10 @@ No trained weights can be downloaded here, so this model is written by hand as a
    cleaned by a 3x3 majority filter;
 2. for each YOLO anchor (strides 8/16/32, 8400 anchors at 640x640) a square window around the anchor (40, 128,
    320 px): the masked first and second moments of x and y give the region's centre and extent
-   (half-extent = 2 sigma, as for a uniform ellipse); a region counts only if the window's 8-px border ring is
-   empty of its class (the region lies wholly inside the window); the confidence also needs the mask to be
-   dense at the region's centre (two separate regions in one window have their centre in between) and the
-   region to fill a fair part of its box;
+   (half-extent = 2 sigma, as for a uniform ellipse); a region counts only if (almost) none of its pixels lie on
+   the window's 8-px border ring (the region lies wholly inside the window); the confidence also needs the mask
+   to be dense at the region's centre and at +-0.6 sigma along x and y (two separate regions in one window leave
+   a gap there) and the region to fill a fair part of its box;
 3. each anchor keeps its best class, as an Ultralytics detect head's output is read: [N, 4 + 4 classes, 8400],
    cx, cy, w, h in input pixels, class scores in [0, 1]; vegetation_loss is always 0 (not detected).
 
