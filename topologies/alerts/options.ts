@@ -43,16 +43,19 @@ export function alertsOptionsFromEnv(
   const expiryMs = number(env, 'HAZARDFLOW_ALERT_EXPIRY_H', defaultAlertPolicy.expiryMs / (60 * MIN)) * 60 * MIN;
   // A shorter expiry could cancel an alert and open the next one in its first window, under the same id.
   if (expiryMs < windowMs) throw new Error('HAZARDFLOW_ALERT_EXPIRY_H must be at least one window (HAZARDFLOW_ALERT_WINDOW_MIN)');
+  const groupId = env.HAZARDFLOW_ALERTS_GROUP ?? 'hazardflow-alerts';
   return {
     kafka: connections.kafka,
     registry: connections.registry,
-    groupId: env.HAZARDFLOW_ALERTS_GROUP ?? 'hazardflow-alerts',
+    groupId,
     resultsTopic: topics.results.name,
     assessmentsTopic: topics.assessments.name,
     alertsTopic: topics.alerts.name,
     criticalTopic: topics.alertsCritical.name,
     dlqTopic: topics.dlq.name,
-    stateTopic: env.HAZARDFLOW_TOPIC_ALERT_STATE ?? `${topics.assessments.name}.alert-state`,
+    // Named after the group, as Kafka Streams names changelogs after the application: another group (a replay to
+    // rescore history, a test) starts from state of its own instead of sharing and corrupting this one's.
+    stateTopic: env.HAZARDFLOW_TOPIC_ALERT_STATE ?? `${groupId}-windows-changelog`,
     resolution: checkResolution(number(env, 'HAZARDFLOW_H3_RESOLUTION', 7)),
     policy: {
       windowMs,

@@ -36,7 +36,7 @@ export async function createFlowTopics(admin: Admin, assessmentsPartitions = 1, 
     alerts: `t-${id}-alerts`,
     critical: `t-${id}-alerts.critical`,
     dlq: `t-${id}-images.dlq`,
-    state: `t-${id}-hazard.assessments.alert-state`,
+    state: `t-${id}-alerts-windows-changelog`,
   };
   await createTopics(admin, [
     { name: t.results, partitions: resultsPartitions, schema: 'AnalysisResult' },

@@ -13,7 +13,7 @@ describe('alerts and sink options', () => {
     const options = alertsOptionsFromEnv(connections, topics, {});
     assert.deepEqual(options.policy, { windowMs: 3_600_000, allowedLatenessMs: 300_000, threshold: 0.5, expiryMs: 86_400_000 });
     assert.equal(options.resolution, 7);
-    assert.equal(options.stateTopic, 'hazard.assessments.alert-state');
+    assert.equal(options.stateTopic, 'hazardflow-alerts-windows-changelog');
     assert.equal(options.criticalTopic, 'alerts.critical');
   });
 
