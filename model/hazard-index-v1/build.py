@@ -121,17 +121,30 @@ def build(path):
     masks = g.op("Concat", slide, flood, water, axis=1)  # class order of the manifest
     masks = g.op("Cast", gt(avg(masks, 3), f(0.5)), to=TensorProto.FLOAT)  # majority filter
 
-    # 2. Moments, pooled to blocks. Coordinates are pixel centres in units of the image size (keeps float32 exact enough).
-    coords = (np.arange(SIZE, dtype=np.float32) + 0.5) / SIZE
-    xs = g.const(coords.reshape(1, 1, 1, SIZE))
-    ys = g.const(coords.reshape(1, 1, SIZE, 1))
-    mx, my = g.op("Mul", masks, xs), g.op("Mul", masks, ys)
-    moments = g.op("Concat", masks, mx, my, g.op("Mul", mx, xs), g.op("Mul", my, ys), axis=1)
-    blocks = avg(moments, BLOCK, BLOCK, 0)  # [N, 15, 80, 80]
+    # 2. Moments, pooled to 8x8 blocks. Coordinates are pixel centres in units of the image size (keeps float32
+    # exact enough). A strided conv gives each block's sums of m, m*u, m*v, m*u^2, m*v^2 with (u, v) the offsets
+    # inside the block; shifting them by the block's origin (x0, y0) afterwards gives the moments of x and y on
+    # 80x80 maps, which costs far less than forming 15 products at full resolution.
+    u = (np.arange(BLOCK, dtype=np.float32) + 0.5) / SIZE
+    ones = np.ones((BLOCK, BLOCK), np.float32)
+    kernels = np.stack([ones, ones * u[None, :], ones * u[:, None], ones * u[None, :] ** 2, ones * u[:, None] ** 2])
+    weights = np.tile(kernels / (BLOCK * BLOCK), (CLASSES, 1, 1))[:, None]  # [3 * 5, 1, 8, 8], block means
+    sums = g.op("Conv", masks, g.const(weights), kernel_shape=[BLOCK, BLOCK], strides=[BLOCK, BLOCK], group=CLASSES)
+    grid_blocks = SIZE // BLOCK
+    sums = g.op("Reshape", sums, g.const([-1, CLASSES, 5, grid_blocks, grid_blocks], np.int64))
+    s0, s1, s2, s3, s4 = [g.op("Squeeze", t, g.const([2], np.int64))
+                          for t in g.ops("Split", [sums, g.const([1] * 5, np.int64)], 5, axis=2)]
+    origin = np.arange(grid_blocks, dtype=np.float32) * BLOCK / SIZE
+    x0 = g.const(origin.reshape(1, 1, 1, grid_blocks))
+    y0 = g.const(origin.reshape(1, 1, grid_blocks, 1))
+    mx = g.op("Add", g.op("Mul", s0, x0), s1)
+    my = g.op("Add", g.op("Mul", s0, y0), s2)
+    mxx = g.op("Add", g.op("Mul", g.op("Add", g.op("Mul", s0, x0), g.op("Mul", s1, f(2.0))), x0), s3)
+    myy = g.op("Add", g.op("Mul", g.op("Add", g.op("Mul", s0, y0), g.op("Mul", s2, f(2.0))), y0), s4)
+    blocks = g.op("Concat", s0, mx, my, mxx, myy, axis=1)  # [N, 15, 80, 80]
     block_mass = g.op("Slice", blocks, g.const([0], np.int64), g.const([CLASSES], np.int64), g.const([1], np.int64))
 
     per_level = []
-    grid_blocks = SIZE // BLOCK
     for stride, k in LEVELS:
         sb = stride // BLOCK
         # Window centred on the anchor: it starts (k - sb) / 2 blocks before the anchor's cell.
