@@ -12,6 +12,7 @@ import { projectRoot } from '../../config/stackCredentials.ts';
 import { stackContext, stackUp, stopComponent } from '../../stack/localStack.ts';
 import type { Role } from '../../operations/roleProcesses.ts';
 import { faultImages } from './faultScenes.ts';
+import { seededRandom } from '../../model/scenes/seededRandom.ts';
 import { prepareNamespace, runNamespace, Supervisor, type RunNamespace } from '../../operations/pipelineNamespace.ts';
 import { imageRefOf, publishImages, runOutcome, uploadImages, waitUntilSettled } from './pipelineRun.ts';
 
@@ -21,18 +22,6 @@ const RATE = 8; // images/s: 500 images take about a minute, long enough for eve
 const ROLES: Role[] = ['sink', 'alerts', 'analyze'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (line: string) => process.stdout.write(`# faults: ${line}\n`);
-
-/** mulberry32: a seeded generator, so that a failing schedule can be run again with HAZARDFLOW_FAULT_SEED. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function restartComponent(name: string, downMs: number): Promise<void> {
   const ctx = stackContext();
@@ -74,7 +63,7 @@ async function runPipeline(ns: RunNamespace, images: Awaited<ReturnType<typeof f
   try {
     const rate = faults ? RATE : 100;
     const publishing = publishImages(ns, refs, rate);
-    const injecting = faults ? injectFaults(supervisor, (IMAGES / rate) * 1000, random(SEED), injected) : Promise.resolve();
+    const injecting = faults ? injectFaults(supervisor, (IMAGES / rate) * 1000, seededRandom(SEED), injected) : Promise.resolve();
     const [retries] = await Promise.all([publishing, injecting]);
     await waitUntilSettled(ns, IMAGES, 600_000);
     log(`${ns.tag}: settled ${((Date.now() - started) / 1000).toFixed(0)} s after the first image; publish retries ${retries}; faults ${injected.length}`);
