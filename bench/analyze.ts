@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
+import { Registry } from 'prom-client';
 import { connectionsFromEnv } from '../config/connections.ts';
 import { projectRoot } from '../config/stackCredentials.ts';
 import { topicsFromEnv, type TopicRole, type TopicSpec } from '../config/topics.ts';
@@ -30,6 +31,7 @@ import { createRegistry, valueSubject } from '../schemas/registry.ts';
 import type { AnalysisResult } from '../schemas/generated/AnalysisResult.ts';
 import type { ImageRef } from '../schemas/generated/ImageRef.ts';
 import { provisionTopics } from '../stack/provisionTopics.ts';
+import { analyzeMetrics } from '../topologies/analyze/analyzeMetrics.ts';
 import { analyzeOptionsFromEnv } from '../topologies/analyze/analyzeOptions.ts';
 import { cutTile } from '../topologies/analyze/cutTile.ts';
 import { decodeScene } from '../topologies/analyze/decodeScene.ts';
@@ -146,21 +148,28 @@ async function pipelineAt(modelDir: string, refs: ImageRef[], warmup: ImageRef[]
   const cache = createResultCache(redis, { ttlSeconds: 1, model });
   const results = await watchResults(topics.results.name);
   const options = analyzeOptionsFromEnv({ HAZARDFLOW_MODEL_DIR: modelDir, HAZARDFLOW_BATCH_SIZE: String(batch), HAZARDFLOW_ANALYZE_GROUP: `${bench}-b${batch}` }, connections.objectStore);
-  const [running] = await startAnalyze({ role: 'analyze', connections, topics, logger, metrics: pipelineMetrics() }, options);
+  const metrics = pipelineMetrics(new Registry());
+  const inferenceSeconds = async () => (await analyzeMetrics(metrics.registry).inferenceSeconds.get()).values.find((v) => v.metricName?.endsWith('_sum'))?.value ?? 0;
+  const [running] = await startAnalyze({ role: 'analyze', connections, topics, logger, metrics }, options);
   let round = 0;
+  let busy = 0;
   const send = async (list: ImageRef[]): Promise<number> => {
     // Every run starts from an empty cache: the same images again would be answered from Redis.
     await redis.del(...list.map((r) => cache.keyOf(r.sha256)));
     const fresh = list.map((r) => ({ ...r, image_id: `${r.image_id}-b${batch}-r${round++}` }));
+    const busyBefore = await inferenceSeconds();
     const started = performance.now();
     await publish(topics.images.name, fresh);
     const last = await results.waitFor(fresh.map((r) => r.image_id));
     if (fresh.some((r) => results.get(r.image_id)?.cached)) throw new Error('a timed image was answered from the cache');
+    busy = (await inferenceSeconds() - busyBefore) / ((last - started) / 1000);
     return list.length / ((last - started) / 1000);
   };
   await send(warmup);
   return {
     imagesPerSecond: () => send(refs),
+    /** Share of the last run's wall time the session spent running batches: below 1, the pipeline starved it. */
+    busyFraction: () => busy,
     async stop() {
       await running?.stop();
       await results.stop();
@@ -250,9 +259,11 @@ try {
     const bares = [await bare.imagesPerSecond()];
     const pipelines: number[] = [];
     const ratios: number[] = [];
+    const busy: number[] = [];
     try {
       for (let r = 0; r < rounds; r++) {
         pipelines.push(await pipeline.imagesPerSecond());
+        busy.push(pipeline.busyFraction());
         bares.push(await bare.imagesPerSecond());
         ratios.push((pipelines[r] as number) / (((bares[r] as number) + (bares[r + 1] as number)) / 2));
       }
@@ -264,6 +275,7 @@ try {
     print(`bare_images_per_s_batch_${batch}`, median(bares));
     print(`images_per_s_batch_${batch}`, median(pipelines));
     print(`pipeline_efficiency_batch_${batch}`, median(ratios));
+    print(`inference_busy_fraction_batch_${batch}`, median(busy));
   }
   if (efficiency[DEFAULT_BATCH] !== undefined) print('pipeline_efficiency', efficiency[DEFAULT_BATCH]);
   if (!process.argv.includes('--no-8192')) await scene8192();

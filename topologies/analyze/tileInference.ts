@@ -1,10 +1,8 @@
 /**
  * Batched inference shared by every scene in the process: tiles of any scene are queued, grouped into batches that
- * close on size or age (the core's `batchBySizeOrAge`), and run on the one model session. A scene's stage just
- * awaits its tiles, so batches form across images and tiles alike.
+ * close on size or age, and run one at a time on the one model session (concurrent runs would share its threads
+ * and slow each other). A scene's stage just awaits its tiles, so batches form across images and tiles alike.
  */
-import { Subject, from, mergeMap, type Subscription } from 'rxjs';
-import { batchBySizeOrAge } from '../../pipeline/operators/batchBySizeOrAge.ts';
 import type { LoadedModel } from '../../model/loadModel.ts';
 import type { ModelDetection } from '../../model/detection.ts';
 import { writeInputTensor } from '../../model/inputTensor.ts';
@@ -17,7 +15,7 @@ import type { AnalyzeMetrics } from './analyzeMetrics.ts';
 export interface TileInferenceOptions {
   /** Tiles per model run (capped at the manifest's max_batch). */
   maxBatch: number;
-  /** A batch runs when this old even if not full. */
+  /** A batch not full runs once its oldest tile is this old and the session is idle (a busy session lets it grow). */
   maxAgeMs: number;
 }
 
@@ -45,13 +43,15 @@ export function createTileInference(model: LoadedModel, options: TileInferenceOp
   const { manifest } = model;
   const { width, height } = manifest.input;
   const maxBatch = Math.max(1, Math.min(options.maxBatch, manifest.max_batch));
-  const requests = new Subject<TileRequest>();
+  const queue: Array<{ request: TileRequest; at: number }> = [];
   const pending = new Set<TileRequest>();
-  // One run at a time on the session (concurrent runs would share its threads and slow each other), but the next
-  // batch's tensor is filled while the current one runs: that is why two batches are in flight below.
-  let sessionFree: Promise<void> = Promise.resolve();
+  let prepared: { batch: TileRequest[]; tensor: Float32Array } | undefined;
+  let running = false;
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
 
-  async function runBatch(batch: TileRequest[]): Promise<void> {
+  /** Cuts and normalises the batch's tiles into one tensor (on the main thread, while the session runs the previous one). */
+  function prepare(batch: TileRequest[]): void {
     try {
       const tensor = new Float32Array(batch.length * model.inputSize);
       const tile = new Uint8Array(width * height * 3);
@@ -59,18 +59,17 @@ export function createTileInference(model: LoadedModel, options: TileInferenceOp
         cutTile(request.scene, request.rect, width, height, tile);
         writeInputTensor(tensor, slot, tile, manifest.input);
       });
-      const previous = sessionFree;
-      let done!: () => void;
-      sessionFree = new Promise((resolve) => (done = resolve));
-      let output;
-      try {
-        await previous;
-        const timer = metrics?.inferenceSeconds.startTimer();
-        output = await model.run(tensor, batch.length);
-        timer?.();
-      } finally {
-        done();
-      }
+      prepared = { batch, tensor };
+    } catch (err) {
+      for (const request of batch) request.reject(err);
+    }
+  }
+
+  async function run({ batch, tensor }: { batch: TileRequest[]; tensor: Float32Array }): Promise<void> {
+    try {
+      const stopTimer = metrics?.inferenceSeconds.startTimer();
+      const output = await model.run(tensor, batch.length);
+      stopTimer?.();
       metrics?.inferenceBatchSize.observe(batch.length);
       metrics?.tilesInferred.inc(batch.length);
       const perTile = decodeYolo(output, { confidenceThreshold: manifest.confidence_threshold, classCount: manifest.classes.length });
@@ -81,16 +80,39 @@ export function createTileInference(model: LoadedModel, options: TileInferenceOp
     }
   }
 
-  const subscription: Subscription = requests
-    .pipe(
-      batchBySizeOrAge<TileRequest>({ maxSize: maxBatch, maxAgeMs: options.maxAgeMs }),
-      mergeMap((batch) => from(runBatch(batch)), 2),
-    )
-    .subscribe();
+  /**
+   * Decides what happens next. A batch closes when it is full, or when the session is idle and its oldest tile has
+   * waited maxAgeMs. Not bufferTime: a timer that closes batches while the session is busy makes partial batches
+   * that then wait anyway, and every partial batch costs more per tile; here a batch keeps growing while the
+   * session works, and the next full one is prepared meanwhile, so the session never waits for a tensor.
+   */
+  function pump(): void {
+    if (closed) return;
+    if (!running && prepared) {
+      const next = prepared;
+      prepared = undefined;
+      running = true;
+      void run(next).finally(() => {
+        running = false;
+        pump();
+      });
+    }
+    if (prepared || queue.length === 0) return;
+    const waited = performance.now() - (queue[0]?.at ?? 0);
+    if (queue.length >= maxBatch || (!running && waited >= options.maxAgeMs)) {
+      prepare(queue.splice(0, maxBatch).map((q) => q.request));
+      pump();
+    } else if (!running && !timer) {
+      timer = setTimeout(() => {
+        timer = undefined;
+        pump();
+      }, options.maxAgeMs - waited);
+    }
+  }
 
   return {
     detect(scene, tiles) {
-      return Promise.all(tiles.map((rect) => new Promise<ModelDetection[]>((resolve, reject) => {
+      const all = Promise.all(tiles.map((rect) => new Promise<ModelDetection[]>((resolve, reject) => {
         const request: TileRequest = {
           scene,
           rect,
@@ -98,12 +120,17 @@ export function createTileInference(model: LoadedModel, options: TileInferenceOp
           reject: (err) => pending.delete(request) && reject(err),
         };
         pending.add(request);
-        requests.next(request);
+        if (closed) request.reject(new Error('tile inference closed'));
+        else queue.push({ request, at: performance.now() });
       })));
+      pump();
+      return all;
     },
     close() {
-      subscription.unsubscribe();
-      requests.complete();
+      closed = true;
+      clearTimeout(timer);
+      queue.length = 0;
+      prepared = undefined;
       for (const request of [...pending]) request.reject(new Error('tile inference closed'));
     },
   };

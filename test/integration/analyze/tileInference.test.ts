@@ -65,6 +65,23 @@ test('a large scene fills batches by size; the remainder runs when the age is re
   }
 });
 
+test('while the session is busy a batch keeps growing instead of closing partial on age', async () => {
+  const metrics = analyzeMetrics(new Registry());
+  const inference = createTileInference(model, { maxBatch: 4, maxAgeMs: 1 }, metrics);
+  try {
+    const s = scene(6);
+    const one = [{ x: 0, y: 0, width: 640, height: 640 }];
+    const first = inference.detect(s, [...one, ...one, ...one, ...one]); // a full batch: the session is busy with it
+    const late = [inference.detect(s, one)];
+    await new Promise((r) => setTimeout(r, 10)); // well past the age, well before four tiles are through the model
+    late.push(inference.detect(s, [...one, ...one, ...one]));
+    await Promise.all([first, ...late]);
+    assert.deepEqual(await batches(metrics), { runs: 2, tiles: 8 });
+  } finally {
+    inference.close();
+  }
+});
+
 test('closing rejects tiles still waiting instead of leaving them hanging', async () => {
   const inference = createTileInference(model, { maxBatch: 8, maxAgeMs: 10_000 });
   const pending = inference.detect(scene(5), [{ x: 0, y: 0, width: 640, height: 640 }]);
