@@ -217,9 +217,12 @@ describe('GET /api/v1/alerts', () => {
     const res = await fetch(`${h.url}/api/v1/alerts/active?lat=${lat}&lon=${lon}&radius=10`, { headers: h.auth });
     assert.equal(res.status, 200);
     const body = (await res.json()) as { alerts: AlertBody[]; count: number };
-    assert.equal(body.count, 1);
-    const [alert] = body.alerts;
-    assert.equal(alert?.id, near);
+    // Other tests of the stack may raise alerts anywhere: ours are checked by id, not by the whole answer.
+    const ids = body.alerts.map((a) => a.id);
+    assert.equal(body.count, body.alerts.length);
+    assert.ok(ids.includes(near), 'the alert 1.1 km away is in');
+    for (const out of [far, expired, cancelled]) assert.ok(!ids.includes(out), 'far, expired and cancelled alerts are out');
+    const alert = body.alerts.find((a) => a.id === near);
     for (const field of ['type', 'severity', 'probability', 'location', 'radius_km', 'description', 'created_at', 'expires_at']) assert.ok(alert && field in alert, field);
     assert.equal(alert?.severity, 'critical');
     assert.ok(Math.abs((alert?.distance_km ?? 0) - 1.112) < 0.01, `distance ${alert?.distance_km}`);
@@ -229,7 +232,9 @@ describe('GET /api/v1/alerts', () => {
     assert.equal(geo.headers.get('content-type'), 'application/geo+json; charset=utf-8');
     const fc = (await geo.json()) as { type: string; features: Array<{ id: string; geometry: { type: string; coordinates: number[] } }> };
     assert.equal(fc.type, 'FeatureCollection');
-    assert.deepEqual(fc.features.map((f) => f.id).sort(), [near, far].sort());
+    const featureIds = fc.features.map((f) => f.id);
+    assert.ok(featureIds.includes(near) && featureIds.includes(far), 'both alerts within 200 km');
+    assert.ok(!featureIds.includes(expired) && !featureIds.includes(cancelled));
     const nearFeature = fc.features.find((f) => f.id === near);
     assert.deepEqual(nearFeature?.geometry, { type: 'Point', coordinates: [lon, Number((lat + 0.01).toFixed(4))] });
 
