@@ -4,21 +4,15 @@ import { latLngToCell } from 'h3-js';
 import type { AnalysisResult } from '../../../schemas/generated/AnalysisResult.ts';
 import { cellEvidence, InvalidCoordinatesError } from '../../../topologies/alerts/cellEvidence.ts';
 import { cellGeometry } from '../../../topologies/alerts/alertText.ts';
+import { analysisResult, detection } from '../../integration/sink/records.ts';
 
 type Detection = AnalysisResult['detections'][number];
 
-function detection(cls: string, confidence: number, latitude: number | null, longitude: number | null): Detection {
-  return { class: cls, confidence, bbox: [0, 0, 10, 10], area_px: 100, area_m2: null, latitude, longitude };
-}
-
+// The image's verdict (probabilities, risk) differs per hazard so that the test sees which one each cell carries.
 function result(detections: Detection[], status: AnalysisResult['status'] = 'completed'): AnalysisResult {
-  return {
-    image_id: 'img-1', status, model: { name: 'hazard-index', version: '1' }, detections,
-    landslide_probability: 0.4, flood_probability: 0.8, landslide_detections_count: 1, flood_detections_count: 3,
-    confidence_score: 0.8, risk_level: 'critical', risk_policy: 'risk-v1', processing_time_ms: 5, tiles: 1, cached: false,
-    captured_at: 1_700_000_000_000, completed_at: 1_700_000_001_000, sha256: 'a'.repeat(64), uri: 's3://b/k',
-    ground_station: 'gs', image_width: 100, image_height: 100, center_lat: 27.7, center_lon: 85.3, error: null, trace_id: 't',
-  };
+  return analysisResult('img-1', {
+    status, detections, landslide_probability: 0.4, flood_probability: 0.8, risk_level: 'critical', captured_at: 1_700_000_000_000,
+  });
 }
 
 describe('cellEvidence', () => {
