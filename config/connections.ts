@@ -41,7 +41,8 @@ export interface Connections {
   redis: RedisConnection;
 }
 
-function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+/** An integer from the environment, or `fallback` when unset; anything else is refused with the variable's name. */
+export function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);

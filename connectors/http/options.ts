@@ -2,7 +2,7 @@
  * Every knob of the HTTP connector with its default, built from the environment in one place
  * (HAZARDFLOW_HTTP_*), next to the server connections and topics it uses.
  */
-import { connectionsFromEnv, type Connections } from '../../config/connections.ts';
+import { connectionsFromEnv, intFrom, type Connections } from '../../config/connections.ts';
 import { topicsFromEnv, type TopicSpec } from '../../config/topics.ts';
 
 export interface ConnectorOptions {
@@ -35,10 +35,8 @@ export interface ConnectorOptions {
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  const value = intFrom(env, name, fallback);
+  if (value <= 0) throw new Error(`${name} must be a positive integer, got "${env[name]}"`);
   return value;
 }
 
