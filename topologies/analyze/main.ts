@@ -2,7 +2,6 @@
  * `hazardflow run analyze`: the analyze role. One model session per process, shared by every scene; scale out by
  * running more processes in the same consumer group.
  */
-import { loadModel } from '../../model/loadModel.ts';
 import { createObjectStoreClient } from '../../connectors/objectStore.ts';
 import { createRedis } from '../../connectors/redis.ts';
 import { processRole, type RoleContext } from '../../pipeline/processRole.ts';
@@ -10,6 +9,7 @@ import { runTopology } from '../../pipeline/runTopology.ts';
 import type { RunningPipeline } from '../../pipeline/topologyOptions.ts';
 import type { ImageRef } from '../../schemas/generated/ImageRef.ts';
 import { analyzeMetrics } from './analyzeMetrics.ts';
+import { loadModelThread } from './modelThread.ts';
 import { analyzeOptionsFromEnv, type AnalyzeOptions } from './analyzeOptions.ts';
 import { MemoryBudget } from './memoryBudget.ts';
 import { createResultCache } from './resultCache.ts';
@@ -23,7 +23,7 @@ import { analyzeStages } from './topology.ts';
  * @example await processRole('analyze', (ctx) => startAnalyze(ctx, analyzeOptionsFromEnv(process.env, ctx.connections.objectStore)))
  */
 export async function startAnalyze(ctx: RoleContext, options: AnalyzeOptions): Promise<RunningPipeline[]> {
-  const model = await loadModel(options.modelDir, {
+  const model = await loadModelThread(options.modelDir, {
     ...(options.intraOpThreads !== undefined ? { intraOpThreads: options.intraOpThreads } : {}),
     interOpThreads: options.interOpThreads,
   });

@@ -4,7 +4,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
-import { loadModel, type LoadedModel } from '../../../model/loadModel.ts';
+import type { LoadedModel } from '../../../model/loadModel.ts';
+import { loadModelThread } from '../../../topologies/analyze/modelThread.ts';
 import { generateScene } from '../../../model/scenes/generateScene.ts';
 import { analyzeMetrics, type AnalyzeMetrics } from '../../../topologies/analyze/analyzeMetrics.ts';
 import { createTileInference } from '../../../topologies/analyze/tileInference.ts';
@@ -12,7 +13,7 @@ import { tileGrid } from '../../../topologies/analyze/tileGrid.ts';
 
 let model: LoadedModel;
 before(async () => {
-  model = await loadModel('model/hazard-index-v1');
+  model = await loadModelThread('model/hazard-index-v1');
 });
 after(async () => {
   await model.release();
@@ -87,4 +88,8 @@ test('closing rejects tiles still waiting instead of leaving them hanging', asyn
   const pending = inference.detect(scene(5), [{ x: 0, y: 0, width: 640, height: 640 }]);
   inference.close();
   await assert.rejects(pending, /closed/);
+});
+
+test('a model that cannot load fails with the loader\'s message, and the thread is gone', async () => {
+  await assert.rejects(loadModelThread('/nonexistent/model'), /nonexistent\/model\/model.json: cannot read the manifest/);
 });

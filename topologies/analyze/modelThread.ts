@@ -1,0 +1,82 @@
+/**
+ * The process's one model session, on its own thread. onnxruntime-node's `run()` only defers a synchronous native
+ * call with setImmediate, so it blocks the event loop for the whole inference (microsoft/onnxruntime#19611,
+ * #26968; a truly async run is an open PR). On the main thread that would stall fetching, decoding, tensor
+ * filling, Kafka heartbeats and /metrics during every batch; in a worker, the main thread keeps the next batch
+ * coming while the current one runs. Tensors and outputs cross the thread boundary by transfer, not copy.
+ */
+import { Worker } from 'node:worker_threads';
+import type { LoadedModel, ModelOutput, ModelSessionOptions } from '../../model/loadModel.ts';
+import type { ModelManifest } from '../../model/manifest.ts';
+
+type Reply =
+  | { ready: { manifest: ModelManifest; inputSize: number; anchors: number } }
+  | { loadError: string }
+  | { id: number; data: Float32Array; dims: [number, number, number] }
+  | { id: number; error: string }
+  | { released: true };
+
+/**
+ * Loads the model folder in a worker thread and returns it as a LoadedModel whose `run` does not block the caller.
+ * Loading failures (a missing model.onnx, a manifest that does not match the graph) reject with the loader's message.
+ *
+ * @example const model = await loadModelThread('model/hazard-index-v1', { intraOpThreads: 2 });
+ */
+export function loadModelThread(dir: string, options: ModelSessionOptions = {}): Promise<LoadedModel> {
+  const worker = new Worker(new URL('./modelWorker.mjs', import.meta.url), { workerData: { dir, options } });
+  const waiting = new Map<number, { resolve: (out: ModelOutput) => void; reject: (err: Error) => void }>();
+  let nextId = 0;
+  let released: Promise<void> | undefined;
+  let exited: Error | undefined;
+
+  return new Promise((resolve, reject) => {
+    const failAll = (err: Error) => {
+      exited = err;
+      reject(err);
+      for (const w of waiting.values()) w.reject(err);
+      waiting.clear();
+    };
+    worker.on('error', failAll);
+    worker.on('exit', (code) => failAll(new Error(`the inference thread exited (code ${code})`)));
+    worker.on('message', (reply: Reply) => {
+      if ('loadError' in reply) {
+        reject(new Error(reply.loadError));
+        void worker.terminate();
+      } else if ('ready' in reply) {
+        const { manifest, inputSize, anchors } = reply.ready;
+        resolve({
+          dir,
+          manifest,
+          inputSize,
+          anchors,
+          run(batch, n) {
+            if (exited) return Promise.reject(exited);
+            if (!Number.isInteger(n) || n < 1 || n > manifest.max_batch) {
+              return Promise.reject(new RangeError(`batch of ${n} images: the model takes 1 to ${manifest.max_batch}`));
+            }
+            const id = nextId++;
+            return new Promise<ModelOutput>((resolveRun, rejectRun) => {
+              waiting.set(id, { resolve: resolveRun, reject: rejectRun });
+              // The caller hands the tensor over: it is not read again on this side.
+              worker.postMessage({ id, batch, n }, [batch.buffer as ArrayBuffer]);
+            });
+          },
+          release() {
+            released ??= exited ? Promise.resolve() : new Promise<void>((done) => {
+              worker.once('exit', () => done());
+              worker.postMessage({ release: true });
+            });
+            return released;
+          },
+        });
+      } else if ('released' in reply) {
+        void worker.terminate();
+      } else if ('id' in reply) {
+        const w = waiting.get(reply.id);
+        waiting.delete(reply.id);
+        if ('error' in reply) w?.reject(new Error(reply.error));
+        else w?.resolve({ data: reply.data, dims: reply.dims });
+      }
+    });
+  });
+}
