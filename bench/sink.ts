@@ -5,7 +5,7 @@
  * per result).
  *
  * Runs against the MySQL of the environment (connectionsFromEnv) in a scratch database `hazardflow_bench_<pid>`,
- * dropped afterwards:  npm run bench -- sink [results=2000] [batch=500] [rounds=3]
+ * dropped afterwards:  npm run bench -- sink [results=2000] [batch=500] [rounds=5]
  */
 import { createConnection } from 'mysql2/promise';
 import { connectionsFromEnv } from '../config/connections.ts';
@@ -16,7 +16,7 @@ import { analysisResult, detection } from '../test/integration/sink/records.ts';
 
 const count = Number(process.argv[2] ?? 2000);
 const batchSize = Number(process.argv[3] ?? 500);
-const rounds = Number(process.argv[4] ?? 3);
+const rounds = Number(process.argv[4] ?? 5);
 const ROWS_PER_RESULT = 2;
 
 const base = connectionsFromEnv().mysql;
