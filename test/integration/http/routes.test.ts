@@ -238,6 +238,13 @@ describe('GET /api/v1/alerts', () => {
     const nearFeature = fc.features.find((f) => f.id === near);
     assert.deepEqual(nearFeature?.geometry, { type: 'Point', coordinates: [lon, Number((lat + 0.01).toFixed(4))] });
 
+    const one = await fetch(`${h.url}/api/v1/alerts/${cancelled}`, { headers: h.auth });
+    assert.equal(one.status, 200);
+    const oneBody = (await one.json()) as AlertBody;
+    assert.equal(oneBody.id, cancelled);
+    assert.equal(oneBody.msg_type, 'CANCEL');
+    assert.equal(oneBody.revision, 2);
+
     const cap = await fetch(`${h.url}/api/v1/alerts/${near}/cap`, { headers: h.auth });
     assert.equal(cap.status, 200);
     assert.match(cap.headers.get('content-type') ?? '', /application\/cap\+xml/);
