@@ -84,7 +84,7 @@ describe('sink under failure', { timeout: 240_000 }, () => {
   it('SIGKILL mid-stream, then a restart: row counts equal the input counts exactly', async () => {
     const t = await createFlowTopics(admin, 1, 2);
     topics.push(t);
-    const inputs = 3000;
+    const inputs = 5000;
     await produceMany(t.results, 0, inputs);
     await produceAlerts(t.alerts, alertMessages(`kill-${t.id}`, 100));
 
