@@ -69,6 +69,9 @@ export async function startPrivateMariadb(database = 'hazardflow'): Promise<Priv
         '--innodb-buffer-pool-size=64M', '--character-set-server=utf8mb4', '--collation-server=utf8mb4_unicode_ci'],
       { stdio: 'ignore' },
     );
+    // If the test process ends without its after() hook (a failed run, a timeout), the server must not outlive it.
+    const server = child;
+    process.once('exit', () => server.kill('SIGKILL'));
     await waitReady();
   }
 
