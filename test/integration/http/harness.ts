@@ -39,6 +39,32 @@ export interface ConnectorHarness {
   close(): Promise<void>;
 }
 
+/**
+ * Creates a one-partition topic and waits until it has a leader. kafkajs's own waitForLeaders can fail with a
+ * retriable UNKNOWN_TOPIC_OR_PARTITION while metadata settles (tulios/kafkajs#815; sarama and rdkafka-ruby poll
+ * metadata for the same reason), so this polls and tolerates retriable errors.
+ */
+export async function createTestTopic(kafka: Kafka, topic: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: false });
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      try {
+        const [meta] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
+        if (meta && meta.partitions.length > 0 && meta.partitions.every((p) => p.leader >= 0)) return;
+      } catch (err) {
+        if (!(err as { retriable?: boolean }).retriable || Date.now() > deadline) throw err;
+      }
+      if (Date.now() > deadline) throw new Error(`topic ${topic} has no leader after 20 s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 export interface ResultRow {
   image_id: string;
   sha256: string;
@@ -74,10 +100,7 @@ export async function startConnector(overrides: Partial<ConnectorOptions> = {}, 
     ...overrides,
   };
   const kafka = new Kafka({ brokers: options.connections.kafka.brokers, clientId: `http-test-${runId}`, logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
-  await admin.disconnect();
+  await createTestTopic(kafka, topic);
 
   const deps = await openConnectorDeps(options);
   await migrate(deps.pool);

@@ -22,6 +22,7 @@ import { createApiKey } from '../../../connectors/http/apiKeys.ts';
 import { migrate } from '../../../connectors/mysql/migrate.ts';
 import { createRegistry } from '../../../schemas/registry.ts';
 import type { ImageRef } from '../../../schemas/generated/ImageRef.ts';
+import { createTestTopic } from './harness.ts';
 
 const connections = connectionsFromEnv();
 const SIDE = 8192; // 8192² RGB uncompressed: 201 MB
@@ -67,11 +68,7 @@ function upload(path: string, name: string): Promise<{ status: number; body: str
 }
 
 before(async () => {
-  const kafka = new Kafka({ brokers: connections.kafka.brokers, logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
-  await admin.disconnect();
+  await createTestTopic(new Kafka({ brokers: connections.kafka.brokers, logLevel: logLevel.NOTHING }), topic);
   const pool = createMysqlPool(connections.mysql, { connectionLimit: 1 });
   await migrate(pool);
   key = (await createApiKey(pool, `large-${runId}`, null)).key;
