@@ -75,8 +75,8 @@ interface PartitionState<P> {
   readonly progress: PartitionProgress<P>;
   ready: Promise<string | null>;
   discarded: boolean;
-  /** Set when the partition starts over: the consumer must seek to the committed offset first. */
-  seekPending: boolean;
+  /** Whether the consumer's position has been checked against the offset the state resumes from. */
+  positionChecked: boolean;
 }
 
 // Records emitted from a batch between two chances for commits and timers to run.
@@ -188,7 +188,7 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
    * Starts partitions anew: every one is fenced at once, then `onPartitionsAssigned` runs once for all of them
    * (one state restore per assignment, not one per partition), and only then may their records be emitted.
    */
-  const newStates = (tps: TopicPartition[], seekPending = false): PartitionState<P>[] => {
+  const newStates = (tps: TopicPartition[]): PartitionState<P>[] => {
     const started = Date.now();
     const fenced = Promise.all(tps.map(fence)).then(async (resumeAt) => {
       await options.onPartitionsAssigned?.(tps);
@@ -196,7 +196,7 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
       return resumeAt;
     });
     return tps.map((tp, i) => {
-      const state: PartitionState<P> = { tp, progress: new PartitionProgress<P>(), ready: fenced.then((r) => r[i] ?? null), discarded: false, seekPending };
+      const state: PartitionState<P> = { tp, progress: new PartitionProgress<P>(), ready: fenced.then((r) => r[i] ?? null), discarded: false, positionChecked: false };
       // A failed preparation is seen by eachBatch, which awaits it; this only keeps it from being unhandled.
       state.ready.catch(() => undefined);
       states.set(keyOf(tp), state);
@@ -240,7 +240,7 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
   /** Starts a partition over from its committed offset, with a fresh committer state (new producer). */
   const restart = (state: PartitionState<P>) => {
     discard(state);
-    newStates([state.tp], true);
+    newStates([state.tp]);
   };
 
   // A flush waiting behind a running one is shared: when it starts it commits whatever is finished by then,
@@ -291,13 +291,18 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
     const { batch } = payload;
     const tp = { topic: batch.topic, partition: batch.partition };
     if (stopping) return;
-    const state = states.get(keyOf(tp)) ?? (newStates([tp])[0] as PartitionState<P>);
+    const state = states.get(keyOf(tp));
+    // No state: the partition was fenced (and paused) and waits for the next assignment. Starting one here
+    // would fence the partition's rightful owner from a process that no longer owns it.
+    if (!state) return;
     logger.debug({ ...tp, records: batch.messages.length, firstOffset: batch.firstOffset() }, 'batch');
     const resumeAt = await state.ready;
-    if (state.seekPending) {
-      state.seekPending = false;
-      if (resumeAt !== null) {
-        // This batch was fetched from where the failed generation had got to; fetch again from the commit.
+    if (!state.positionChecked && resumeAt !== null) {
+      state.positionChecked = true;
+      const first = batch.firstOffset();
+      if (first !== null && BigInt(first) > BigInt(resumeAt)) {
+        // The consumer is ahead of the committed offset (records of a dropped generation or of a failed
+        // transaction were fetched but never committed): fetch again from the commit, or they would be skipped.
         consumer.seek({ ...tp, offset: resumeAt });
         return;
       }
@@ -305,6 +310,11 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
     const skipBelow = resumeAt === null ? null : BigInt(resumeAt);
     metrics.consumerLag.set({ topology, topic: tp.topic, partition: String(tp.partition) }, Number(batch.offsetLagLow()));
     let emitted = 0;
+    let counted = 0;
+    const countIn = () => {
+      if (emitted > counted) metrics.recordsIn.inc({ topology, topic: tp.topic }, emitted - counted);
+      counted = emitted;
+    };
     for (const message of batch.messages) {
       if (state.discarded || stopping || !payload.isRunning() || payload.isStale()) break;
       if (skipBelow !== null && BigInt(message.offset) < skipBelow) {
@@ -315,6 +325,7 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
       const sizeBytes = (message.key?.length ?? 0) + (message.value?.length ?? 0);
       if (!bound.hasRoom(sizeBytes)) {
         pauseFetching();
+        countIn();
         await waitForRoom(payload, state);
         if (state.discarded || stopping || !payload.isRunning() || payload.isStale()) break;
       }
@@ -348,10 +359,11 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
         // Most records are decoded, processed and acked synchronously: let the commit of what is done start
         // (and timers run) while the rest of the batch is emitted, instead of after it.
         requestFlush();
+        countIn();
         await new Promise((resolve) => setImmediate(resolve));
       }
     }
-    metrics.recordsIn.inc({ topology, topic: tp.topic }, emitted);
+    countIn();
     updateGauges();
     await payload.heartbeat();
   };

@@ -4,14 +4,10 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { committedTotal, createTopics, deleteTopics, kafka, produceImageRefs, runId, startIdentityRole, waitFor } from './brokerFixtures.ts';
+import { committedTotal, createIdentityTopics, deleteTopics, kafka, produceImageRefs, startIdentityRole, waitFor, type IdentityTopics } from './brokerFixtures.ts';
 
-const run = runId();
-const topicA = `pipeline-backpressure-a-${run}`;
-const topicB = `pipeline-backpressure-b-${run}`;
-const dlq = `pipeline-backpressure-dlq-${run}`;
-const groupId = `pipeline-backpressure-${run}`;
 const admin = kafka.admin();
+let topics: IdentityTopics;
 const BACKLOG = Number(process.env.BACKPRESSURE_TEST_RECORDS ?? 50_000);
 const MAX_IN_FLIGHT = 200;
 // The stated bound: the role's resident set while it works through the whole backlog (Node, kafkajs, RxJS and
@@ -20,26 +16,22 @@ const MAX_RSS_BYTES = 256 * 1024 * 1024;
 
 before(async () => {
   await admin.connect();
-  await createTopics(admin, [
-    { name: topicA, partitions: 4, schema: 'ImageRef' },
-    { name: topicB, partitions: 4, schema: 'ImageRef' },
-    { name: dlq, partitions: 1, schema: 'DeadLetter' },
-  ]);
-  await produceImageRefs(topicA, 0, BACKLOG);
+  topics = await createIdentityTopics(admin, 'backpressure');
+  await produceImageRefs(topics.a, 0, BACKLOG);
 });
 
 after(async () => {
-  await deleteTopics(admin, [topicA, topicB, dlq]);
+  await deleteTopics(admin, [topics.a, topics.b, topics.dlq]);
   await admin.disconnect();
 });
 
 test(`a ${BACKLOG}-record backlog through a 5 ms stage stays within ${MAX_IN_FLIGHT} records in flight and flat memory`, async () => {
   const role = startIdentityRole({
-    HF_IN: topicA, HF_OUT: topicB, HF_DLQ: dlq, HF_GROUP: groupId, HF_NAME: `backpressure-${run}`,
+    ...topics.env,
     HF_SLOW_MS: '5', HF_CONCURRENCY: '4', HF_MAX_IN_FLIGHT: String(MAX_IN_FLIGHT),
   });
   await role.running;
-  await waitFor('the whole backlog to be committed', async () => (await committedTotal(admin, groupId, topicA)) >= BACKLOG, 240_000, 500);
+  await waitFor('the whole backlog to be committed', async () => (await committedTotal(admin, topics.groupId, topics.a)) >= BACKLOG, 240_000, 500);
   role.child.kill('SIGTERM');
   assert.equal((await role.exited).code, 0);
   const stats = role.lines.map((l) => (l.includes('"pipeline stats"') ? (JSON.parse(l) as Record<string, number>) : undefined)).find(Boolean);

@@ -37,6 +37,29 @@ export async function createTopics(admin: Admin, topics: TestTopic[]): Promise<v
   }
 }
 
+export interface IdentityTopics {
+  /** Input, output and dead-letter topics of an identity topology, and its group. */
+  a: string;
+  b: string;
+  dlq: string;
+  groupId: string;
+  /** Env of identityRole.ts for these topics. */
+  env: Record<string, string>;
+}
+
+/** Creates unique input (ImageRef), output (ImageRef) and dead-letter topics for one test of an identity topology. */
+export async function createIdentityTopics(admin: Admin, label: string, partitions = 4): Promise<IdentityTopics> {
+  const run = runId();
+  const names = { a: `pipeline-${label}-a-${run}`, b: `pipeline-${label}-b-${run}`, dlq: `pipeline-${label}-dlq-${run}` };
+  await createTopics(admin, [
+    { name: names.a, partitions, schema: 'ImageRef' },
+    { name: names.b, partitions, schema: 'ImageRef' },
+    { name: names.dlq, partitions: 1, schema: 'DeadLetter' },
+  ]);
+  const groupId = `pipeline-${label}-${run}`;
+  return { ...names, groupId, env: { HF_IN: names.a, HF_OUT: names.b, HF_DLQ: names.dlq, HF_GROUP: groupId, HF_NAME: `${label}-${run}` } };
+}
+
 export async function deleteTopics(admin: Admin, names: string[]): Promise<void> {
   await admin.deleteTopics({ topics: names }).catch(() => undefined);
 }

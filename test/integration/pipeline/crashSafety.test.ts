@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pool } from 'mysql2/promise';
 import { createMysqlPool } from '../../../connectors/mysql.ts';
-import { committedTotal, connections, createTopics, deleteTopics, endTotal, kafka, produceImageRefs, readCommitted, runId, startIdentityRole, waitFor } from './brokerFixtures.ts';
+import { committedTotal, connections, createIdentityTopics, deleteTopics, endTotal, kafka, produceImageRefs, readCommitted, runId, startIdentityRole, waitFor } from './brokerFixtures.ts';
 
 const run = runId();
 const admin = kafka.admin();
@@ -34,17 +34,13 @@ after(async () => {
 
 /** Feeds TOTAL records in KILLS chunks, killing a fresh role process during each; then lets one run to the end. */
 async function killRepeatedly(label: string, extraEnv: Record<string, string>): Promise<{ topicA: string; topicB: string }> {
-  const names = { topicA: `pipeline-${label}-a-${run}`, topicB: `pipeline-${label}-b-${run}`, dlq: `pipeline-${label}-dlq-${run}` };
-  created.push(...Object.values(names));
-  await createTopics(admin, [
-    { name: names.topicA, partitions: 4, schema: 'ImageRef' },
-    { name: names.topicB, partitions: 4, schema: 'ImageRef' },
-    { name: names.dlq, partitions: 1, schema: 'DeadLetter' },
-  ]);
-  const groupId = `pipeline-${label}-${run}`;
+  const topics = await createIdentityTopics(admin, label);
+  created.push(topics.a, topics.b, topics.dlq);
+  const { groupId } = topics;
+  const names = { topicA: topics.a, topicB: topics.b };
   // A slow-ish stage keeps each run busy for longer than it lives, so that kills land mid-flow (mid-transaction
   // or mid-batch as well as between them), not after the work is done.
-  const env = { HF_IN: names.topicA, HF_OUT: names.topicB, HF_DLQ: names.dlq, HF_GROUP: groupId, HF_NAME: `${label}-${run}`, HF_SLOW_MS: '1', HF_CONCURRENCY: '2', ...extraEnv };
+  const env = { ...topics.env, HF_SLOW_MS: '1', HF_CONCURRENCY: '2', ...extraEnv };
   const chunk = Math.ceil(TOTAL / KILLS);
   for (let kill = 0; kill < KILLS; kill += 1) {
     await produceImageRefs(names.topicA, kill * chunk, Math.min(TOTAL, (kill + 1) * chunk));

@@ -8,30 +8,23 @@ import assert from 'node:assert/strict';
 import { asyncStage, createLogger, PermanentError, runTopology, type OutputRecord } from '../../../pipeline/index.ts';
 import type { DeadLetter } from '../../../schemas/generated/DeadLetter.ts';
 import type { ImageRef } from '../../../schemas/generated/ImageRef.ts';
-import { committedTotal, connections, createTopics, deleteTopics, endTotal, kafka, produceImageRefs, readCommitted, registry, runId, waitFor } from './brokerFixtures.ts';
+import { committedTotal, connections, createIdentityTopics, deleteTopics, endTotal, kafka, produceImageRefs, readCommitted, registry, waitFor, type IdentityTopics } from './brokerFixtures.ts';
 
-const run = runId();
-const topicA = `pipeline-poison-a-${run}`;
-const topicB = `pipeline-poison-b-${run}`;
-const dlq = `pipeline-poison-dlq-${run}`;
-const groupId = `pipeline-poison-${run}`;
 const admin = kafka.admin();
+let topics: IdentityTopics;
 
 before(async () => {
   await admin.connect();
-  await createTopics(admin, [
-    { name: topicA, partitions: 1, schema: 'ImageRef' },
-    { name: topicB, partitions: 1, schema: 'ImageRef' },
-    { name: dlq, partitions: 1, schema: 'DeadLetter' },
-  ]);
+  topics = await createIdentityTopics(admin, 'poison', 1);
 });
 
 after(async () => {
-  await deleteTopics(admin, [topicA, topicB, dlq]);
+  await deleteTopics(admin, [topics.a, topics.b, topics.dlq]);
   await admin.disconnect();
 });
 
 test('poison records are dead-lettered with reason and bytes; the rest flows and the offsets move on', async () => {
+  const { a: topicA, b: topicB, dlq, groupId } = topics;
   const garbage = Buffer.from('this is not avro at all');
   const unknownSchema = Buffer.concat([Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0]), Buffer.from('body')]);
   await produceImageRefs(topicA, 0, 5);
@@ -45,7 +38,7 @@ test('poison records are dead-lettered with reason and bytes; the rest flows and
   await produceImageRefs(topicA, 5, 10);
 
   const running = await runTopology<ImageRef>({
-    name: `poison-${run}`,
+    name: topics.env.HF_NAME as string,
     groupId,
     inputTopics: [topicA],
     connections,

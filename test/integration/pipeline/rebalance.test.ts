@@ -6,7 +6,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { committedTotal, createTopics, deleteTopics, endTotal, kafka, produceImageRefs, readCommitted, runId, startIdentityRole, waitFor } from './brokerFixtures.ts';
+import { committedTotal, createIdentityTopics, deleteTopics, endTotal, kafka, produceImageRefs, readCommitted, startIdentityRole, waitFor } from './brokerFixtures.ts';
 
 const admin = kafka.admin();
 const RECORDS = 6000;
@@ -19,19 +19,21 @@ after(async () => {
 });
 
 async function setup(label: string) {
-  const run = runId();
-  const names = { a: `pipeline-${label}-a-${run}`, b: `pipeline-${label}-b-${run}`, dlq: `pipeline-${label}-dlq-${run}` };
-  created.push(names.a, names.b, names.dlq);
-  await createTopics(admin, [
-    { name: names.a, partitions: 4, schema: 'ImageRef' },
-    { name: names.b, partitions: 4, schema: 'ImageRef' },
-    { name: names.dlq, partitions: 1, schema: 'DeadLetter' },
-  ]);
-  await produceImageRefs(names.a, 0, RECORDS);
-  const groupId = `pipeline-${label}-${run}`;
+  const topics = await createIdentityTopics(admin, label);
+  created.push(topics.a, topics.b, topics.dlq);
+  await produceImageRefs(topics.a, 0, RECORDS);
   // A slow stage, so that the group is mid-stream when one member stops.
-  const env = { HF_IN: names.a, HF_OUT: names.b, HF_DLQ: names.dlq, HF_GROUP: groupId, HF_NAME: `${label}-${run}`, HF_SLOW_MS: '2', HF_CONCURRENCY: '2', HF_MAX_IN_FLIGHT: '300' };
-  return { ...names, groupId, env };
+  return { ...topics, env: { ...topics.env, HF_SLOW_MS: '2', HF_CONCURRENCY: '2', HF_MAX_IN_FLIGHT: '300' } };
+}
+
+/** Starts two members of one group and waits until they have committed `share` of the input together. */
+async function twoMembersAtWork(env: Record<string, string>, groupId: string, topic: string, share: number) {
+  const first = startIdentityRole(env);
+  await first.running;
+  const second = startIdentityRole(env);
+  await second.running;
+  await waitFor('both members to make progress', async () => (await committedTotal(admin, groupId, topic)) / RECORDS > share, 60_000);
+  return { first, second };
 }
 
 async function assertExactlyOnce(topic: string) {
@@ -42,18 +44,12 @@ async function assertExactlyOnce(topic: string) {
   assert.equal(counts.size, RECORDS, 'every record once');
 }
 
-const committedShare = async (groupId: string, topic: string) => (await committedTotal(admin, groupId, topic)) / RECORDS;
-
 test('one of two members stops (SIGTERM) mid-stream: the other takes over, no loss, no duplicate', async () => {
   const { a, b, groupId, env } = await setup('rebalance');
-  const first = startIdentityRole(env);
-  await first.running;
-  const second = startIdentityRole(env);
-  await second.running;
-  await waitFor('both members to make progress', async () => (await committedShare(groupId, a)) > 0.25, 60_000);
+  const { first, second } = await twoMembersAtWork(env, groupId, a, 0.25);
   second.child.kill('SIGTERM');
   assert.equal((await second.exited).code, 0);
-  assert.ok((await committedShare(groupId, a)) < 1, 'the second member stopped mid-stream');
+  assert.ok((await committedTotal(admin, groupId, a)) < RECORDS, 'the second member stopped mid-stream');
   await waitFor('the remaining member to finish', async () => (await committedTotal(admin, groupId, a)) >= (await endTotal(admin, a)), 60_000);
   first.child.kill('SIGTERM');
   assert.equal((await first.exited).code, 0);
@@ -62,11 +58,7 @@ test('one of two members stops (SIGTERM) mid-stream: the other takes over, no lo
 
 test('a frozen member loses its partitions and comes back as a zombie: fenced, no duplicate survives', async () => {
   const { a, b, groupId, env } = await setup('zombie');
-  const first = startIdentityRole(env);
-  await first.running;
-  const zombie = startIdentityRole(env);
-  await zombie.running;
-  await waitFor('both members to make progress', async () => (await committedShare(groupId, a)) > 0.2, 60_000);
+  const { first, second: zombie } = await twoMembersAtWork(env, groupId, a, 0.2);
   // Frozen with records in flight and transactions open; the group gives its partitions to the first member
   // after the session timeout (6 s).
   zombie.child.kill('SIGSTOP');

@@ -4,38 +4,39 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { committedTotal, createTopics, deleteTopics, kafka, produceImageRefs, readCommitted, runId, startIdentityRole, waitFor } from './brokerFixtures.ts';
+import { committedTotal, createIdentityTopics, deleteTopics, kafka, produceImageRefs, readCommitted, startIdentityRole, waitFor, type IdentityTopics } from './brokerFixtures.ts';
 
-const run = runId();
-const topicA = `pipeline-shutdown-a-${run}`;
-const topicB = `pipeline-shutdown-b-${run}`;
-const dlq = `pipeline-shutdown-dlq-${run}`;
-const groupId = `pipeline-shutdown-${run}`;
 const admin = kafka.admin();
+let topics: IdentityTopics;
 
 before(async () => {
   await admin.connect();
-  await createTopics(admin, [
-    { name: topicA, partitions: 4, schema: 'ImageRef' },
-    { name: topicB, partitions: 4, schema: 'ImageRef' },
-    { name: dlq, partitions: 1, schema: 'DeadLetter' },
-  ]);
-  await produceImageRefs(topicA, 0, 5000);
+  topics = await createIdentityTopics(admin, 'shutdown');
+  await produceImageRefs(topics.a, 0, 5000);
 });
 
 after(async () => {
-  await deleteTopics(admin, [topicA, topicB, dlq]);
+  await deleteTopics(admin, [topics.a, topics.b, topics.dlq]);
   await admin.disconnect();
 });
 
 test('SIGTERM while busy: drains, commits and exits within 10 s; outputs and committed offsets agree', async () => {
   // 400 records in flight at 20 ms each over 4 workers: about 2 s of work to drain.
+  const metricsPort = 20_000 + Math.floor(Math.random() * 20_000);
   const role = startIdentityRole({
-    HF_IN: topicA, HF_OUT: topicB, HF_DLQ: dlq, HF_GROUP: groupId, HF_NAME: `shutdown-${run}`,
-    HF_SLOW_MS: '20', HF_CONCURRENCY: '4', HF_MAX_IN_FLIGHT: '400',
+    ...topics.env,
+    HF_SLOW_MS: '20', HF_CONCURRENCY: '4', HF_MAX_IN_FLIGHT: '400', HAZARDFLOW_METRICS_PORT: String(metricsPort),
   });
   await role.running;
-  await waitFor('the role to be busy', async () => (await committedTotal(admin, groupId, topicA)) > 0, 30_000, 100);
+  await waitFor('the role to be busy', async () => (await committedTotal(admin, topics.groupId, topics.a)) > 0, 30_000, 100);
+
+  // While busy, the role's Prometheus metrics show the work.
+  const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  const value = (name: string) => Number(metrics.match(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'm'))?.[1] ?? NaN);
+  assert.ok(value('hazardflow_records_in_total') > 0, 'records in');
+  assert.ok(value('hazardflow_commits_total') > 0, 'commits');
+  assert.ok(value('hazardflow_in_flight_records') <= 400, 'in flight within the bound');
+  assert.match(metrics, /hazardflow_stage_latency_seconds_bucket\{[^}]*stage="check"/);
   role.child.kill('SIGTERM');
   const exit = await Promise.race([role.exited, new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), 10_000))]);
   if (exit === 'late') role.child.kill('SIGKILL');
@@ -43,8 +44,8 @@ test('SIGTERM while busy: drains, commits and exits within 10 s; outputs and com
   assert.deepEqual(exit, { code: 0, signal: null });
   assert.ok(!role.lines.some((l) => l.includes('shutdown timeout')), 'the drain finished within the shutdown timeout');
 
-  const committed = await committedTotal(admin, groupId, topicA);
-  const outputs = await readCommitted(topicB);
+  const committed = await committedTotal(admin, topics.groupId, topics.a);
+  const outputs = await readCommitted(topics.b);
   assert.ok(committed < 5000, 'it stopped mid-backlog');
   assert.equal(outputs.length, committed, 'every committed record has its output, and no output lacks its commit');
 });
