@@ -37,6 +37,13 @@ export async function startAnalyze(ctx: RoleContext, options: AnalyzeOptions): P
   redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis unavailable'));
   const metrics = analyzeMetrics(ctx.metrics.registry);
   const inference = createTileInference(model, { maxBatch: options.batchSize, maxAgeMs: options.batchAgeMs }, metrics);
+  let released: Promise<void> | undefined;
+  const release = () => (released ??= (async () => {
+    inference.close();
+    await model.release();
+    redis.disconnect();
+  })());
+  // The model thread would keep the process alive after a failed start (e.g. the broker is unreachable).
   const running = await runTopology<ImageRef>({
     name: 'analyze',
     groupId: options.groupId,
@@ -60,13 +67,10 @@ export async function startAnalyze(ctx: RoleContext, options: AnalyzeOptions): P
       onDeadLetter: (item) => ctx.metrics.deadLetters.inc({ topology: 'analyze', stage: item.failure.stage, code: item.failure.code }),
       logger,
     }),
+  }).catch(async (err: unknown) => {
+    await release();
+    throw err;
   });
-  let released: Promise<void> | undefined;
-  const release = () => (released ??= (async () => {
-    inference.close();
-    await model.release();
-    redis.disconnect();
-  })());
   return [{
     stop: async () => {
       await running.stop();
