@@ -67,6 +67,10 @@ after(async () => {
   await reader?.disconnect();
   await producer?.disconnect();
   await h?.close();
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics: Object.values(topics).map((t) => t.name) }).catch(() => undefined);
+  await admin.disconnect();
 });
 
 async function publish(refs: ImageRef[]): Promise<void> {
