@@ -57,8 +57,15 @@ export async function runTopology<V>(options: TopologyOptions<V>): Promise<Runni
     onPartitionsRevoked: options.onPartitionsRevoked,
   });
 
+  // Labelled children are looked up once: prom-client hashes the label object on every labelled call.
+  const latencyOf = new Map<string, { observe(seconds: number): void }>();
+  const stageLatency = (stage: string) => {
+    let child = latencyOf.get(stage);
+    if (!child) latencyOf.set(stage, (child = metrics.stageLatency.labels({ topology, stage })));
+    return child;
+  };
   const observer: StageObserver = {
-    latency: (stage, seconds) => metrics.stageLatency.observe({ topology, stage }, seconds),
+    latency: (stage, seconds) => stageLatency(stage).observe(seconds),
     retried: (stage) => metrics.retries.inc({ topology, stage }),
     batched: (stage, size) => metrics.batchSize.observe({ topology, stage }, size),
   };
@@ -145,7 +152,7 @@ export async function runTopology<V>(options: TopologyOptions<V>): Promise<Runni
       return;
     }
     tickets.delete(item.record);
-    metrics.stageLatency.observe({ topology, stage: 'process' }, (performance.now() - ticket.startedAt) / 1000);
+    stageLatency('process').observe((performance.now() - ticket.startedAt) / 1000);
     const messages = messagesOf(item);
     return messages instanceof Promise ? messages.then((m) => complete(ticket, m)) : complete(ticket, messages);
   };
