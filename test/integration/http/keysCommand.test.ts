@@ -16,7 +16,7 @@ const cli = (...args: string[]) => run(process.execPath, [join(projectRoot, 'bin
 let h: ConnectorHarness;
 
 before(async () => {
-  h = await startConnector();
+  h = await startConnector({}, { readBack: false });
 });
 after(async () => {
   await h?.close();

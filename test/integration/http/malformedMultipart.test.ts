@@ -13,7 +13,7 @@ const ROUNDS = 300;
 let h: ConnectorHarness;
 
 before(async () => {
-  h = await startConnector();
+  h = await startConnector({}, { readBack: false });
 });
 after(async () => {
   await h?.close();
