@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { startConnector, testImage, type ConnectorHarness } from './harness.ts';
 
-const ROUNDS = 300;
+const ROUNDS = 200;
 let h: ConnectorHarness;
 
 before(async () => {
