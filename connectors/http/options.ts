@@ -4,13 +4,17 @@
  */
 import { connectionsFromEnv, intFrom, type Connections } from '../../config/connections.ts';
 import { topicsFromEnv, type TopicSpec } from '../../config/topics.ts';
+import { analyzeOptionsFromEnv } from '../../topologies/analyze/analyzeOptions.ts';
 
 export interface ConnectorOptions {
   host: string;
   port: number;
-  /** Largest accepted image in bytes. */
+  /** Largest accepted image in bytes (default: the analyze stage's HAZARDFLOW_MAX_OBJECT_BYTES). */
   maxUploadBytes: number;
-  /** Largest accepted image in pixels (width × height), checked from the header before anything decodes it. */
+  /**
+   * Largest accepted image in pixels (width × height), checked from the header before anything decodes it
+   * (default: the analyze stage's HAZARDFLOW_MAX_PIXELS).
+   */
   maxImagePixels: number;
   /** Most files in one batch request. */
   maxBatchFiles: number;
@@ -21,8 +25,8 @@ export interface ConnectorOptions {
   /** Off only for local experiments: every /api/v1 route but health needs a key otherwise. */
   requireApiKey: boolean;
   /**
-   * Buckets of the configured object store that `POST /api/v1/analyze/reference` may name (the analyze stage
-   * reads from that one store only); the upload bucket is always among them.
+   * Buckets of the configured object store that `POST /api/v1/analyze/reference` may name: the analyze stage's
+   * HAZARDFLOW_ALLOWED_BUCKETS (it reads from that one store only); the upload bucket is always among them.
    */
   allowedBuckets: string[];
   /** Seconds a result stays in Redis (seed: 1 h) and active alerts (seed: 60 s). */
@@ -42,16 +46,19 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
 
 export function connectorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): ConnectorOptions {
   const connections = connectionsFromEnv(env);
+  // What the analyze stage will fetch and decode is what the connector accepts: same buckets, same byte and pixel
+  // limits by default, so an accepted upload is not dead-lettered for a limit the client could have been told about.
+  const analyze = analyzeOptionsFromEnv(env, connections.objectStore);
   return {
     host: env.HAZARDFLOW_HTTP_HOST ?? '127.0.0.1',
     port: int(env, 'HAZARDFLOW_HTTP_PORT', 8080),
-    maxUploadBytes: int(env, 'HAZARDFLOW_HTTP_MAX_UPLOAD_BYTES', 512 * 1024 * 1024),
-    maxImagePixels: int(env, 'HAZARDFLOW_HTTP_MAX_IMAGE_PIXELS', 268_402_689),
+    maxUploadBytes: int(env, 'HAZARDFLOW_HTTP_MAX_UPLOAD_BYTES', analyze.maxObjectBytes),
+    maxImagePixels: int(env, 'HAZARDFLOW_HTTP_MAX_IMAGE_PIXELS', analyze.maxPixels),
     maxBatchFiles: int(env, 'HAZARDFLOW_HTTP_MAX_BATCH_FILES', 32),
     maxJsonBytes: int(env, 'HAZARDFLOW_HTTP_MAX_JSON_BYTES', 64 * 1024),
     defaultRateLimitPerMinute: int(env, 'HAZARDFLOW_HTTP_RATE_LIMIT_PER_MINUTE', 600),
     requireApiKey: env.HAZARDFLOW_HTTP_REQUIRE_API_KEY !== 'false',
-    allowedBuckets: [...new Set([connections.objectStore.bucket, ...(env.HAZARDFLOW_ALLOWED_BUCKETS ?? '').split(',').map((b) => b.trim()).filter(Boolean)])],
+    allowedBuckets: analyze.allowedBuckets,
     resultCacheSeconds: int(env, 'HAZARDFLOW_HTTP_RESULT_CACHE_SECONDS', 3600),
     alertsCacheSeconds: int(env, 'HAZARDFLOW_HTTP_ALERTS_CACHE_SECONDS', 60),
     defaultAlertRadiusKm: int(env, 'HAZARDFLOW_HTTP_DEFAULT_ALERT_RADIUS_KM', 10),

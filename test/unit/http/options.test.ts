@@ -21,12 +21,14 @@ test('the environment sets every knob; extra buckets join the upload bucket once
     HAZARDFLOW_HTTP_REQUIRE_API_KEY: 'false',
     HAZARDFLOW_ALLOWED_BUCKETS: 'station-a, hazardflow-images,station-b',
     HAZARDFLOW_TOPIC_IMAGES: 'images.custom',
+    HAZARDFLOW_MAX_PIXELS: '4000000',
   }));
   assert.equal(o.port, 9999);
   assert.equal(o.maxUploadBytes, 1000);
   assert.equal(o.requireApiKey, false);
   assert.deepEqual(o.allowedBuckets, ['hazardflow-images', 'station-a', 'station-b']);
   assert.equal(o.imagesTopic.name, 'images.custom');
+  assert.equal(o.maxImagePixels, 4_000_000, 'the analyze stage\'s pixel limit is the connector\'s default');
 });
 
 test('a knob that is not a positive integer is refused with its name', () => {
