@@ -80,7 +80,7 @@ interface PartitionState<P> {
 }
 
 // Records emitted from a batch between two chances for commits and timers to run.
-const YIELD_EVERY = 2000;
+const YIELD_EVERY = 5000;
 
 const keyOf = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`;
 
