@@ -12,6 +12,9 @@ export { runTopology } from './runTopology.ts';
 export { processRole } from './processRole.ts';
 export type { RoleContext } from './processRole.ts';
 export { restoreChangelog } from './changelog.ts';
+export { createKafkaSource, PartitionFenced } from './kafkaSource.ts';
+export type { KafkaSource, KafkaSourceOptions, SourceRecord, PartitionCommitter } from './kafkaSource.ts';
+export { transactionalCommitter } from './transactionalCommitter.ts';
 export type { ChangelogOptions } from './changelog.ts';
 
 export type { ExternalSink } from './externalSink.ts';
