@@ -6,6 +6,7 @@ import { createObjectStoreClient } from '../../connectors/objectStore.ts';
 import { createRedis } from '../../connectors/redis.ts';
 import { processRole, type RoleContext } from '../../pipeline/processRole.ts';
 import { runTopology } from '../../pipeline/runTopology.ts';
+import { defaultRetryPolicy } from '../../pipeline/operators/retryTransient.ts';
 import type { RunningPipeline } from '../../pipeline/topologyOptions.ts';
 import type { ImageRef } from '../../schemas/generated/ImageRef.ts';
 import { analyzeMetrics } from './analyzeMetrics.ts';
@@ -66,6 +67,9 @@ export async function startAnalyze(ctx: RoleContext, options: AnalyzeOptions): P
       dlqTopic: ctx.topics.dlq.name,
       onDeadLetter: (item) => ctx.metrics.deadLetters.inc({ topology: 'analyze', stage: item.failure.stage, code: item.failure.code }),
       logger,
+      // An outage of the store or Redis is not the image's fault: retry until it is over (the partition waits, and
+      // backpressure holds the rest) rather than dead-letter a valid scene. Permanent errors still go to the DLQ.
+      retry: { ...defaultRetryPolicy, maxAttempts: Infinity },
     }),
   }).catch(async (err: unknown) => {
     await release();
