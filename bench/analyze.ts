@@ -275,6 +275,7 @@ try {
     print(`bare_images_per_s_batch_${batch}`, median(bares));
     print(`images_per_s_batch_${batch}`, median(pipelines));
     print(`pipeline_efficiency_batch_${batch}`, median(ratios));
+    if (ratios.length > 1) print(`pipeline_efficiency_rounds_batch_${batch}`, ratios.map((r) => r.toFixed(3)).join(','));
     print(`inference_busy_fraction_batch_${batch}`, median(busy));
   }
   if (efficiency[DEFAULT_BATCH] !== undefined) print('pipeline_efficiency', efficiency[DEFAULT_BATCH]);
