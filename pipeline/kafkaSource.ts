@@ -430,6 +430,8 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
     if (left > 0) logger.warn({ records: left }, 'shutdown timeout: records left uncommitted will be processed again');
     await consumer.disconnect();
     await Promise.all(assignment.map((tp) => options.committer?.release(tp)));
+    // The partitions are given up for good: the topology may drop their state as after a rebalance.
+    if (assignment.length > 0) await options.onPartitionsRevoked?.(assignment);
     finish?.();
   };
 

@@ -10,9 +10,10 @@ const admin = kafka.admin();
 let topics: IdentityTopics;
 const BACKLOG = Number(process.env.BACKPRESSURE_TEST_RECORDS ?? 50_000);
 const MAX_IN_FLIGHT = 200;
-// The stated bound: the role's resident set while it works through the whole backlog (Node, kafkajs, RxJS and
-// the fetched batches included). Measured at about 150 MB; a leak or an unbounded buffer would grow with the backlog.
-const MAX_RSS_BYTES = 256 * 1024 * 1024;
+// The stated bound: the role's resident set while it works through the whole backlog (Node, tsx, kafkajs, RxJS and
+// the fetched batches included). Measured between 155 and 222 MiB on a loaded 2-core machine (the heap grows
+// lazily under CPU contention); a leak or an unbounded buffer would grow with the backlog's 8 MiB of values and more.
+const MAX_RSS_BYTES = 320 * 1024 * 1024;
 
 before(async () => {
   await admin.connect();
