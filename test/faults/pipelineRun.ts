@@ -86,7 +86,11 @@ async function count(pool: Pool, sql: string): Promise<number> {
   return Number(rows[0]!.n);
 }
 
-/** Waits until every image has its result row and every group of the namespace has caught up for a while. */
+/**
+ * Waits until every image has its result row and the namespace's consumer lag has stopped moving for a while.
+ * Stopped, not zero: a transactional topic's commit markers take offsets that no consumer ever commits past, so a
+ * drained group keeps a lag of a marker or two per partition.
+ */
 export async function waitUntilSettled(ns: RunNamespace, expected: number, timeoutMs: number): Promise<void> {
   const admin = adminFor(ns);
   await admin.connect();
@@ -94,11 +98,13 @@ export async function waitUntilSettled(ns: RunNamespace, expected: number, timeo
   try {
     const deadline = Date.now() + timeoutMs;
     let quiet = 0;
+    let previous: number | undefined;
     for (;;) {
       const images = await count(pool, 'SELECT COUNT(DISTINCT image_id) AS n FROM ml_predictions').catch(() => 0);
       const lag = await namespaceLag(admin, ns).catch(() => undefined);
-      quiet = images >= expected && lag === 0 ? quiet + 1 : 0;
-      if (quiet >= 6) return;
+      quiet = images >= expected && lag !== undefined && lag === previous ? quiet + 1 : 0;
+      previous = lag;
+      if (quiet >= 8) return;
       if (Date.now() > deadline) throw new Error(`run ${ns.tag} not settled after ${timeoutMs / 1000} s: ${images}/${expected} images with results, lag ${lag}`);
       await sleep(1000);
     }
