@@ -39,14 +39,18 @@ const pool = createMysqlPool(ns.connections.mysql);
 const { key } = await createApiKey(pool, 'bench-e2e', 1_000_000);
 await pool.end();
 
-// A few flooded terrains, each image a distinct JPEG quality and a distinct place (its own H3 cells, its own alert).
+// A few flooded terrains; each image gets its own bytes (a corner pixel carries its number, so content-hash dedupe
+// never folds two together) and its own place (its own H3 cells, so its own alert).
 const bases = Array.from({ length: 8 }, (_, i) => generateScene({ width: SIZE, seed: 9100 + i, floods: 2, landslides: 0 }));
 let made = 0;
 async function nextImage() {
   const i = made++;
   const site = { lat: -50 + 0.25 * Math.floor(i / 200), lon: -150 + 0.25 * (i % 200) * 1.5 };
-  const jpeg = await encodeScene(bases[i % bases.length]!, 'jpeg', { quality: 60 + (Math.floor(i / bases.length) % 40) });
-  return { jpeg, fields: { latitude: site.lat, longitude: site.lon, gsd_m: 10, ...sceneBounds(site, SIZE, 10) } };
+  const base = bases[i % bases.length]!;
+  const pixels = Uint8Array.from(base.pixels);
+  pixels.set([i & 0xff, (i >> 8) & 0xff, 255], 0);
+  const png = await encodeScene({ ...base, pixels }, 'png');
+  return { png, fields: { latitude: site.lat, longitude: site.lon, gsd_m: 10, ...sceneBounds(site, SIZE, 10) } };
 }
 
 const supervisor = new Supervisor(ns, join(projectRoot, 'out', 'bench', ns.tag), ['sink', 'alerts', 'analyze', 'connector']);
@@ -70,7 +74,7 @@ try {
   const upload = async (started: Map<string, number>) => {
     const img = await nextImage();
     const t = Date.now();
-    const answer = await client.upload(img.jpeg, 'scene.jpg', 'image/jpeg', { ...img.fields, captured_at: new Date(t).toISOString() });
+    const answer = await client.upload(img.png, 'scene.png', 'image/png', { ...img.fields, captured_at: new Date(t).toISOString() });
     started.set(answer.image_id, t);
   };
   const waitForAlerts = async (started: Map<string, number>, timeoutMs: number) => {
