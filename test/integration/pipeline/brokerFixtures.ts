@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type ITopicConfig } from 'kafkajs';
 import { connectionsFromEnv } from '../../../config/connections.ts';
 import { createRegistry, registerValueSchema, type SchemaName } from '../../../schemas/registry.ts';
 import type { ImageRef } from '../../../schemas/generated/ImageRef.ts';
@@ -28,10 +28,7 @@ export interface TestTopic {
 
 /** Creates the topics (auto-creation is off) and registers their value schemas. */
 export async function createTopics(admin: Admin, topics: TestTopic[]): Promise<void> {
-  await admin.createTopics({
-    topics: topics.map((t) => ({ topic: t.name, numPartitions: t.partitions, replicationFactor: 1 })),
-    waitForLeaders: true,
-  });
+  await createTopicsWithLeaders(admin, topics.map((t) => ({ topic: t.name, numPartitions: t.partitions, replicationFactor: 1 })));
   for (const t of topics) {
     await registerValueSchema(registry, connections.registry.url, { name: t.name, partitions: t.partitions, valueSchema: t.schema, config: {} });
   }
@@ -58,6 +55,22 @@ export async function createIdentityTopics(admin: Admin, label: string, partitio
   ]);
   const groupId = `pipeline-${label}-${run}`;
   return { ...names, groupId, env: { HF_IN: names.a, HF_OUT: names.b, HF_DLQ: names.dlq, HF_GROUP: groupId, HF_NAME: `${label}-${run}` } };
+}
+
+/**
+ * Creates topics and waits until every partition has a leader. kafkajs's own waitForLeaders retries only
+ * LEADER_NOT_AVAILABLE, and a loaded broker may still answer UNKNOWN_TOPIC_OR_PARTITION just after the creation.
+ */
+export async function createTopicsWithLeaders(admin: Admin, topics: ITopicConfig[]): Promise<void> {
+  await admin.createTopics({ topics, waitForLeaders: false });
+  await waitFor('the new topics to have leaders', async () => {
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.topic) });
+      return found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+    } catch {
+      return false;
+    }
+  }, 30_000, 100);
 }
 
 export async function deleteTopics(admin: Admin, names: string[]): Promise<void> {

@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { restoreChangelog } from '../../../pipeline/index.ts';
-import { connections, deleteTopics, kafka, runId } from './brokerFixtures.ts';
+import { connections, createTopicsWithLeaders, deleteTopics, kafka, runId } from './brokerFixtures.ts';
 
 const run = runId();
 const topic = `pipeline-changelog-${run}`;
@@ -13,7 +13,7 @@ const admin = kafka.admin();
 
 before(async () => {
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 3, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }], waitForLeaders: true });
+  await createTopicsWithLeaders(admin, [{ topic, numPartitions: 3, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }]);
   const producer = kafka.producer({ transactionalId: `changelog-test-${run}`, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const write = async (commit: boolean, messages: { partition: number; key: string; value: string | null }[]) => {
@@ -48,7 +48,7 @@ test('replays the committed records of the asked partitions, in order, with tomb
 
 test('an empty changelog partition restores at once', async () => {
   const empty = `${topic}-empty`;
-  await admin.createTopics({ topics: [{ topic: empty, numPartitions: 1 }], waitForLeaders: true });
+  await createTopicsWithLeaders(admin, [{ topic: empty, numPartitions: 1 }]);
   try {
     let calls = 0;
     await restoreChangelog({ kafka: connections.kafka, topic: empty, partitions: [0], onRecord: () => (calls += 1) });
