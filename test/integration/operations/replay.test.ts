@@ -17,8 +17,9 @@ const admin = kafka.admin();
 const run = randomUUID().slice(0, 8);
 const topic = `replay-test-${run}`;
 const groupId = `hazardflow-replay-test-${run}`;
-const t0 = Date.UTC(2026, 10, 1, 12, 0, 0);
 const MINUTE = 60_000;
+// Recent times: records older than the topic's retention (7 days by default) would be deleted under the test.
+const t0 = Math.floor(Date.now() / MINUTE) * MINUTE - 30 * MINUTE;
 
 function hazardflow(...args: string[]) {
   const res = spawnSync(process.execPath, [join(projectRoot, 'bin/hazardflow.mjs'), ...args], { encoding: 'utf8', timeout: 60_000 });
