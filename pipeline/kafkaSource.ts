@@ -240,7 +240,13 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
   /** Starts a partition over from its committed offset, with a fresh committer state (new producer). */
   const restart = (state: PartitionState<P>) => {
     discard(state);
-    newStates([state.tp]);
+    const [fresh] = newStates([state.tp]);
+    // eachBatch seeks back to the commit only when a batch arrives; when the failed run held the partition's last
+    // records, none would arrive and the partition would stall. So seek now; a batch that is still ahead of the
+    // commit is caught by eachBatch's check as before.
+    fresh?.ready.then((resumeAt) => {
+      if (resumeAt !== null && !stopping && states.get(keyOf(state.tp)) === fresh) consumer.seek({ ...state.tp, offset: resumeAt });
+    }, () => undefined);
   };
 
   // A flush waiting behind a running one is shared: when it starts it commits whatever is finished by then,
