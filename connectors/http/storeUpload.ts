@@ -37,6 +37,12 @@ export interface UploadTarget {
  * S3 multipart part size, set on the connector's client: minio's default for a stream of unknown length is ~0.5 GB,
  * i.e. whole files in memory. 5 MiB is S3's minimum; it caps an upload at 50 GB (10,000 parts).
  */
+/** Where an upload lives: by day, then by image id (never by the client's filename). */
+export function uploadObjectKey(imageId: string, now: Date): string {
+  const day = now.toISOString().slice(0, 10).replaceAll('-', '/');
+  return `uploads/${day}/${imageId}`;
+}
+
 export const UPLOAD_PART_BYTES = 5 * 1024 * 1024;
 
 const DECLARABLE = new Set(['image/jpeg', 'image/png', 'image/tiff', 'application/octet-stream', '']);

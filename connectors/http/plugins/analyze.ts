@@ -17,18 +17,12 @@ import { TAIL_BYTES } from '../imageFormat.ts';
 import { readRange } from '../objectRange.ts';
 import { acceptedBody, batchBody, commonErrors, errorBody, resultBody, sceneFieldsSchema } from '../routeSchemas.ts';
 import { addSceneField, completeScene, sceneFieldsOf, type Scene, type SceneFields } from '../sceneFields.ts';
-import { storeUpload, type StoredUpload } from '../storeUpload.ts';
+import { storeUpload, uploadObjectKey, type StoredUpload } from '../storeUpload.ts';
 import type { ResultBody } from '../resultStore.ts';
 import { checkUploadName } from '../uploadName.ts';
 
 /** Room for multipart boundaries and form fields on top of the files themselves. */
 const MULTIPART_OVERHEAD = 1024 * 1024;
-
-/** Where an upload lives: by day, then by image id (never by the client's filename). */
-export function uploadObjectKey(imageId: string, now: Date): string {
-  const day = now.toISOString().slice(0, 10).replaceAll('-', '/');
-  return `uploads/${day}/${imageId}`;
-}
 
 function requireMultipart(request: FastifyRequest): void {
   if (!request.isMultipart()) {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { derivedImageId, parseCoordinates, uploadObjectKey } from '../../../connectors/http/plugins/analyze.ts';
+import { derivedImageId, parseCoordinates } from '../../../connectors/http/plugins/analyze.ts';
+import { uploadObjectKey } from '../../../connectors/http/storeUpload.ts';
 import { detectionsSvg } from '../../../connectors/http/overlay.ts';
 import { HttpError } from '../../../connectors/http/errors.ts';
 
