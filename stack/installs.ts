@@ -28,21 +28,41 @@ async function onPath(binary: string): Promise<boolean> {
   }
 }
 
+/**
+ * Every Debian package that the stack and the tests call, by the binary that shows it is installed. Installed in one
+ * step before any component starts: two apt-get runs at once fail on dpkg's lock.
+ */
+export const SYSTEM_PACKAGES: Record<string, string> = {
+  mariadbd: 'mariadb-server',
+  'mariadb-install-db': 'mariadb-server',
+  mariadb: 'mariadb-client',
+  'redis-server': 'redis-server',
+  'redis-cli': 'redis-tools',
+  kcat: 'kcat',
+};
+
 /** Installs the Debian packages whose binaries are missing (needs root, as on these machines). */
-export async function ensureDebianPackages(packages: Record<string, string>): Promise<void> {
-  const missing: string[] = [];
-  for (const [binary, pkg] of Object.entries(packages)) if (!(await onPath(binary))) missing.push(pkg);
+export async function ensureDebianPackages(
+  packages: Record<string, string> = SYSTEM_PACKAGES,
+  onProgress: (line: string) => void = () => undefined,
+): Promise<void> {
+  const wanted = new Set<string>();
+  for (const [binary, pkg] of Object.entries(packages)) if (!(await onPath(binary))) wanted.add(pkg);
+  const missing = [...wanted];
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
     throw new InstallError(`missing ${missing.join(', ')}: run "sudo apt-get install -y ${missing.join(' ')}"`);
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const started = Date.now();
+  onProgress(`system packages: apt-get install ${missing.join(' ')} (first run on this machine: a minute or two)`);
   try {
     await run('apt-get', ['update', '-qq'], { env, maxBuffer: 64 << 20 });
     await run('apt-get', ['install', '-y', '-qq', ...missing], { env, maxBuffer: 64 << 20 });
   } catch (err) {
     throw new InstallError(`apt-get install ${missing.join(' ')} failed: ${(err as Error).message.split('\n')[0]}`);
   }
+  onProgress(`system packages: installed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
 /** Resolves the broker's jars into `<cacheDir>/kafka-<version>/lib` with Maven (stack/kafka/pom.xml). */

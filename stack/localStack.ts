@@ -14,6 +14,7 @@ import { objectStore } from './components/objectStore.ts';
 import { mariadb } from './components/mariadb.ts';
 import { redis } from './components/redis.ts';
 import { portInUse } from './ports.ts';
+import { ensureDebianPackages, SYSTEM_PACKAGES } from './installs.ts';
 import { isAlive, logTail, runningPid, startProcess, stopProcess, type ProcessSpec } from './processes.ts';
 
 /** Start order: each inner list starts after the previous one; components inside a list start side by side. */
@@ -94,6 +95,11 @@ async function startComponent(ctx: StackContext, c: Component, onProgress: (line
  */
 export async function stackUp(ctx: StackContext, onProgress: (line: string) => void = () => undefined): Promise<ComponentStatus[]> {
   const out: ComponentStatus[] = [];
+  try {
+    await ensureDebianPackages(SYSTEM_PACKAGES, onProgress);
+  } catch (err) {
+    throw new ComponentError('system packages', (err as Error).message, join(ctx.dir, 'logs'));
+  }
   for (const step of startOrder) {
     const results = await Promise.allSettled(step.map((c) => startComponent(ctx, c, onProgress)));
     for (const r of results) {

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createConnection, type Connection } from 'mysql2/promise';
 import type { Component, StackContext } from '../component.ts';
-import { ensureDebianPackages, InstallError } from '../installs.ts';
+import { InstallError } from '../installs.ts';
 
 const run = promisify(execFile);
 const PORT = 3306;
@@ -33,7 +33,6 @@ export const mariadb: Component = {
   ports: [PORT],
   readyTimeoutMs: 60_000,
   async prepare(ctx) {
-    await ensureDebianPackages({ mariadbd: 'mariadb-server', 'mariadb-install-db': 'mariadb-server' });
     const p = paths(ctx);
     if (existsSync(join(p.data, 'mysql'))) return;
     mkdirSync(p.data, { recursive: true });

@@ -3,7 +3,6 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Component } from '../component.ts';
-import { ensureDebianPackages } from '../installs.ts';
 
 const PORT = 6379;
 
@@ -12,7 +11,6 @@ export const redis: Component = {
   ports: [PORT],
   readyTimeoutMs: 20_000,
   async prepare(ctx) {
-    await ensureDebianPackages({ 'redis-server': 'redis-server' });
     mkdirSync(join(ctx.dir, 'data', 'redis'), { recursive: true });
   },
   launch(ctx) {
