@@ -47,7 +47,8 @@ export async function timedInstall<T>(
   }
 }
 
-async function onPath(binary: string): Promise<boolean> {
+/** Whether a program is on PATH (as the shell finds it). */
+export async function onPath(binary: string): Promise<boolean> {
   try {
     await run('sh', ['-c', `command -v ${binary}`]);
     return true;

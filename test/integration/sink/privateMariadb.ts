@@ -13,6 +13,7 @@ import { createConnection, type Pool } from 'mysql2/promise';
 import type { MysqlConnection } from '../../../config/connections.ts';
 import { createMysqlPool } from '../../../connectors/mysql.ts';
 import { migrate } from '../../../connectors/mysql/migrate.ts';
+import { requireSystemProgram } from '../../requiredPrograms.ts';
 
 const run = promisify(execFile);
 
@@ -37,10 +38,11 @@ export interface PrivateMariadb {
 }
 
 export async function startPrivateMariadb(database = 'hazardflow'): Promise<PrivateMariadb> {
+  const [installDb, mariadbd] = [await requireSystemProgram('mariadb-install-db'), await requireSystemProgram('mariadbd')];
   const dir = mkdtempSync(join(tmpdir(), 'hazardflow-mariadb-'));
   const data = join(dir, 'data');
   const port = await freePort();
-  await run('mariadb-install-db', ['--no-defaults', `--datadir=${data}`, '--user=root', '--skip-test-db', '--auth-root-authentication-method=normal'], {
+  await run(installDb, ['--no-defaults', `--datadir=${data}`, '--user=root', '--skip-test-db', '--auth-root-authentication-method=normal'], {
     maxBuffer: 16 << 20,
   });
   let child: ChildProcess | undefined;
@@ -63,7 +65,7 @@ export async function startPrivateMariadb(database = 'hazardflow'): Promise<Priv
 
   async function start(): Promise<void> {
     child = spawn(
-      'mariadbd',
+      mariadbd,
       ['--no-defaults', `--datadir=${data}`, `--port=${port}`, '--bind-address=127.0.0.1', `--socket=${join(dir, 'sock')}`,
         `--pid-file=${join(dir, 'pid')}`, '--user=root', '--skip-grant-tables', '--skip-name-resolve',
         '--innodb-buffer-pool-size=64M', '--character-set-server=utf8mb4', '--collation-server=utf8mb4_unicode_ci'],
