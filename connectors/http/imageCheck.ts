@@ -5,7 +5,8 @@
  */
 import sharp from 'sharp';
 import { HttpError } from './errors.ts';
-import { describeBytes, hasEndMarker, sniffImageType, tiffDimensions, type ImageType, type RangeReader } from './imageFormat.ts';
+import { describeBytes, sniffImageType, tiffDimensions, type RangeReader } from './imageFormat.ts';
+import { hasEndMarker, type ImageType } from '../imageTruncation.ts';
 
 /** Bytes of an image's start kept for the header check: enough for JPEG's EXIF/ICC segments before its SOF. */
 export const HEAD_BYTES = 1024 * 1024;

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { describeBytes, hasEndMarker, sniffImageType, tiffDimensions, TAIL_BYTES } from '../../../connectors/http/imageFormat.ts';
+import { describeBytes, sniffImageType, tiffDimensions } from '../../../connectors/http/imageFormat.ts';
+import { hasEndMarker, TAIL_BYTES } from '../../../connectors/imageTruncation.ts';
 import { checkImage } from '../../../connectors/http/imageCheck.ts';
 import { HttpError } from '../../../connectors/http/errors.ts';
 
