@@ -198,3 +198,38 @@ test('a session cookie authorises reads only: an upload still needs the key', as
   assert.equal(out.status, 204);
   assert.equal((await fetch(`${url}/api/v1/map/alerts`, { headers: { cookie: token } })).status, 401, 'ended by the logout');
 });
+
+/** The feed's frames until `until` holds for the text read so far (the stream itself never ends). */
+async function readFeed(headers: Record<string, string>, until: (text: string) => boolean): Promise<string> {
+  const abort = new AbortController();
+  const res = await fetch(`${url}/api/v1/map/events`, { headers: { 'X-API-Key': key, ...headers }, signal: abort.signal });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  const timer = setTimeout(() => abort.abort(), 15_000);
+  try {
+    while (!until(text)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+  } finally {
+    clearTimeout(timer);
+    abort.abort();
+  }
+  return text;
+}
+
+test('a feed that reconnects with its last event id gets what it missed; an id it cannot serve gets resync', async () => {
+  const hello = await readFeed({}, (t) => /event: hello\ndata: .*\n\n/.test(t));
+  const id = /id: (\S+)\nevent: hello/.exec(hello)![1]!;
+  const instance = id.split('.')[0]!;
+  const missed = await readFeed({ 'last-event-id': `${instance}.0` }, (t) => t.includes('event: alert\ndata: '));
+  const alert = JSON.parse(/event: alert\ndata: (.*)\n/.exec(missed)![1]!) as { type: string; geometry: { type: string }; properties: { msg_type: string } };
+  assert.equal(alert.type, 'Feature');
+  assert.equal(alert.geometry.type, 'Polygon');
+  assert.equal(alert.properties.msg_type, 'ALERT');
+  assert.match(await readFeed({ 'last-event-id': 'another-process.7' }, (t) => t.includes('event: resync')), /event: resync/);
+});
