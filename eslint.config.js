@@ -8,6 +8,13 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: { globals: globals.node },
+  },
+  {
+    // The map's page script runs in the browser, after Leaflet (L) and topojson-client (topojson).
+    files: ['connectors/http/map/**/*.js'],
+    languageOptions: { globals: { ...globals.browser, L: 'readonly', topojson: 'readonly' } },
+  },
+  {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },

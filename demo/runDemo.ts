@@ -52,10 +52,10 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   mkdirSync(join(opts.outDir, 'overlays'), { recursive: true });
   const logDir = join(opts.outDir, 'logs');
   const roles: RunningRole[] = [];
+  const baseUrl = `http://${process.env.HAZARDFLOW_HTTP_HOST ?? '127.0.0.1'}:${process.env.HAZARDFLOW_HTTP_PORT ?? '8080'}`;
   try {
     for (const role of ROLES) roles.push(startRole(role, { logDir }));
     log(`roles: ${ROLES.join(', ')} started (logs in ${logDir})`);
-    const baseUrl = `http://${process.env.HAZARDFLOW_HTTP_HOST ?? '127.0.0.1'}:${process.env.HAZARDFLOW_HTTP_PORT ?? '8080'}`;
     await waitForHttp(`${baseUrl}/api/v1/ready`, 120_000);
     const client = connectorClient(baseUrl, key);
 
@@ -116,10 +116,12 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   } finally {
     if (opts.keep) {
       log(`--keep: roles (pids ${roles.map((r) => r.pid).join(', ')}) and the stack keep running; stop them with kill and \`hazardflow stack down\``);
+      log(`live map: ${baseUrl}/  (API key: ${key})`);
     } else {
       await Promise.all(roles.map((r) => r.stop()));
       if (!stackWasUp) await stackDown(ctx);
       log(`stopped the roles${stackWasUp ? '' : ' and the local stack'} (the stack ${stackWasUp ? 'was already running and keeps running' : 'was started by the demo'})`);
+      log(`live map: stopped with the roles; \`npm run demo -- --keep\` leaves it running at ${baseUrl}/`);
     }
   }
 }

@@ -1,6 +1,6 @@
 /**
- * What the local stack installs when it is missing: Debian packages (MariaDB, Redis, kcat), the Kafka broker's jars from
- * Maven Central, and MinIO built from source through the Go module proxy (MinIO's own from-source route). Each step is
+ * What the local stack installs when it is missing: Debian packages (MariaDB, Redis, kcat, Chromium for the map's
+ * browser test), the Kafka broker's jars from Maven Central, and MinIO built from source through the Go module proxy (MinIO's own from-source route). Each step is
  * idempotent and quick when its result already exists.
  */
 import { execFile } from 'node:child_process';
@@ -68,6 +68,8 @@ export const SYSTEM_PACKAGES: Record<string, string> = {
   'redis-server': 'redis-server',
   'redis-cli': 'redis-tools',
   kcat: 'kcat',
+  // The browser test of the connector's map drives it through playwright-core.
+  chromium: 'chromium',
 };
 
 /** Installs the Debian packages whose binaries are missing (needs root, as on these machines). */

@@ -56,8 +56,12 @@ export async function revokeApiKey(pool: Pool, redis: Redis, keyId: string): Pro
 }
 
 /** The key record of a presented secret (revoked ones too, so that the refusal can say so), or undefined. */
-export async function findApiKey(pool: Pool, redis: Redis, key: string): Promise<ApiKey | undefined> {
-  const hash = hashApiKey(key);
+export function findApiKey(pool: Pool, redis: Redis, key: string): Promise<ApiKey | undefined> {
+  return findApiKeyByHash(pool, redis, hashApiKey(key));
+}
+
+/** The key record of a key's hash: a map session keeps the hash, never the key, and is refused once it is revoked. */
+export async function findApiKeyByHash(pool: Pool, redis: Redis, hash: string): Promise<ApiKey | undefined> {
   const cached = await redis.get(cacheKey(hash));
   if (cached !== null) return cached === '' ? undefined : (JSON.parse(cached) as ApiKey);
   const [rows] = await pool.query<RowDataPacket[]>(

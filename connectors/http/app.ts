@@ -1,10 +1,11 @@
 /**
  * The connector's Fastify application: one plugin per concern (auth and rate limits, analyze, results, alerts,
- * health/metrics), one error handler that turns every refusal into `{statusCode, error, message}`, and the
+ * health/metrics, the operator's map), one error handler that turns every refusal into `{statusCode, error, message}`, and the
  * OpenAPI document built from the route schemas.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
+import cookie from '@fastify/cookie';
 import type { Logger } from 'pino';
 import type { ConnectorDeps } from './deps.ts';
 import { classifyError } from '../../pipeline/errors.ts';
@@ -14,6 +15,9 @@ import { analyzeRoutes } from './plugins/analyze.ts';
 import { resultRoutes } from './plugins/results.ts';
 import { alertRoutes } from './plugins/alerts.ts';
 import { healthRoutes } from './plugins/health.ts';
+import { mapPageRoutes } from './plugins/mapPage.ts';
+import { mapDataRoutes } from './plugins/mapData.ts';
+import { mapEventRoutes } from './plugins/mapEvents.ts';
 
 /** Fastify's own 4xx codes, with messages that say what to do. */
 const FASTIFY_MESSAGES: Record<string, (err: FastifyError) => string> = {
@@ -80,12 +84,17 @@ export async function buildApp(deps: ConnectorDeps, logger: Logger | boolean = f
       security: [{ apiKey: [] }, { bearer: [] }],
     },
   });
+  // The map's session cookie (mapSession.ts); unsigned: it names a random token that only Redis can resolve.
+  await app.register(cookie);
   await app.register(healthRoutes, deps);
+  await app.register(mapPageRoutes, deps);
   await app.register(async (api) => {
     await api.register(authPlugin, deps);
     await api.register(analyzeRoutes, deps);
     await api.register(resultRoutes, deps);
     await api.register(alertRoutes, deps);
+    await api.register(mapDataRoutes, deps);
+    await api.register(mapEventRoutes, deps);
   });
   return app;
 }

@@ -8,6 +8,8 @@ import type { ResultStore } from './resultStore.ts';
 import type { AlertStore } from './alertStore.ts';
 import type { ConnectorMetrics } from './metrics.ts';
 import type { ApiUsage } from './apiUsage.ts';
+import type { MapFeed } from './mapFeed.ts';
+import type { MapSessions } from './mapSession.ts';
 
 export interface ConnectorDeps {
   options: ConnectorOptions;
@@ -19,4 +21,7 @@ export interface ConnectorDeps {
   alerts: AlertStore;
   metrics: ConnectorMetrics;
   usage: ApiUsage;
+  mapSessions: MapSessions;
+  /** Started by the first map page that listens (see mapFeed.ts). */
+  mapFeed: MapFeed;
 }

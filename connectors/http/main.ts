@@ -4,6 +4,7 @@
  * its clients.
  */
 import { createRegistry } from '../../schemas/registry.ts';
+import type { Logger } from 'pino';
 import { createLogger } from '../../pipeline/logger.ts';
 import { createMysqlPool } from '../mysql.ts';
 import { createObjectStoreClient, ensureBucket } from '../objectStore.ts';
@@ -17,9 +18,11 @@ import { createApiUsage } from './apiUsage.ts';
 import { connectorOptionsFromEnv, type ConnectorOptions } from './options.ts';
 import { createResultStore } from './resultStore.ts';
 import { UPLOAD_PART_BYTES } from './storeUpload.ts';
+import { createMapFeed } from './mapFeed.ts';
+import { createMapSessions } from './mapSession.ts';
 
 /** Opens every client the connector needs; `close` releases them. */
-export async function openConnectorDeps(options: ConnectorOptions): Promise<ConnectorDeps & { close(): Promise<void> }> {
+export async function openConnectorDeps(options: ConnectorOptions, logger?: Logger): Promise<ConnectorDeps & { close(): Promise<void> }> {
   const { connections } = options;
   const store = createObjectStoreClient(connections.objectStore, { partSize: UPLOAD_PART_BYTES });
   await ensureBucket(store, connections.objectStore.bucket, connections.objectStore.region);
@@ -31,7 +34,9 @@ export async function openConnectorDeps(options: ConnectorOptions): Promise<Conn
     redis.once('error', reject);
   });
   const pool = createMysqlPool(connections.mysql, { connectionLimit: 16 });
-  const publisher = await createImageRefPublisher(connections.kafka, createRegistry(connections.registry.url), connections.registry.url, options.imagesTopic);
+  const registry = createRegistry(connections.registry.url);
+  const publisher = await createImageRefPublisher(connections.kafka, registry, connections.registry.url, options.imagesTopic);
+  const mapFeed = createMapFeed({ kafka: connections.kafka, registry, ...options.map, logger });
   const metrics = createConnectorMetrics();
   const usage = createApiUsage(pool);
   return {
@@ -44,7 +49,10 @@ export async function openConnectorDeps(options: ConnectorOptions): Promise<Conn
     usage,
     results: createResultStore({ redis, pool, cacheSeconds: options.resultCacheSeconds, cacheLookups: metrics.cacheLookups }),
     alerts: createAlertStore({ redis, pool, cacheSeconds: options.alertsCacheSeconds, cacheLookups: metrics.cacheLookups }),
+    mapSessions: createMapSessions(redis, options.map.sessionHours * 3600),
+    mapFeed,
     async close() {
+      await mapFeed.close();
       await usage.close().catch(() => undefined);
       await publisher.close();
       await pool.end();
@@ -56,7 +64,7 @@ export async function openConnectorDeps(options: ConnectorOptions): Promise<Conn
 export async function run(): Promise<void> {
   const options = connectorOptionsFromEnv();
   const logger = createLogger('connector');
-  const deps = await openConnectorDeps(options);
+  const deps = await openConnectorDeps(options, logger);
   const app = await buildApp(deps, logger);
   await app.listen({ host: options.host, port: options.port });
   await new Promise<void>((resolve) => {

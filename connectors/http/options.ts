@@ -36,6 +36,26 @@ export interface ConnectorOptions {
   defaultAlertRadiusKm: number;
   connections: Connections;
   imagesTopic: TopicSpec;
+  map: MapOptions;
+}
+
+/** The operator's map at `/` (plugins/mapPage.ts, mapData.ts, mapEvents.ts). */
+export interface MapOptions {
+  /** Topics the live feed reads: every alert message, and the analysed scenes whose footprints it draws. */
+  alertsTopic: string;
+  resultsTopic: string;
+  /** Scenes analysed within this many hours are drawn (HAZARDFLOW_MAP_SCENE_HOURS, 6). */
+  sceneHours: number;
+  /** Most scenes a connector process keeps for the map (HAZARDFLOW_MAP_MAX_SCENES, 2000). */
+  maxScenes: number;
+  /** Lifetime of a map session after the key is given (HAZARDFLOW_MAP_SESSION_HOURS, 12). */
+  sessionHours: number;
+  /**
+   * A basemap's tile URL template (`https://tiles.example.org/{z}/{x}/{y}.png`, HAZARDFLOW_MAP_TILE_URL) and its
+   * attribution (HAZARDFLOW_MAP_TILE_ATTRIBUTION); unset: the offline Natural Earth outlines only.
+   */
+  tileUrl: string | null;
+  tileAttribution: string;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -49,6 +69,11 @@ export function connectorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): C
   // What the analyze stage will fetch and decode is what the connector accepts: same buckets, same byte and pixel
   // limits by default, so an accepted upload is not dead-lettered for a limit the client could have been told about.
   const analyze = analyzeOptionsFromEnv(env, connections.objectStore);
+  const topics = topicsFromEnv(env);
+  const tileUrl = env.HAZARDFLOW_MAP_TILE_URL?.trim() || null;
+  if (tileUrl !== null && !/^https?:\/\/[^/]+\/.*\{z\}.*\{x\}.*\{y\}/.test(tileUrl)) {
+    throw new Error(`HAZARDFLOW_MAP_TILE_URL must be an http(s) URL template with {z}, {x} and {y}, got "${tileUrl}"`);
+  }
   return {
     host: env.HAZARDFLOW_HTTP_HOST ?? '127.0.0.1',
     port: int(env, 'HAZARDFLOW_HTTP_PORT', 8080),
@@ -63,6 +88,15 @@ export function connectorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): C
     alertsCacheSeconds: int(env, 'HAZARDFLOW_HTTP_ALERTS_CACHE_SECONDS', 60),
     defaultAlertRadiusKm: int(env, 'HAZARDFLOW_HTTP_DEFAULT_ALERT_RADIUS_KM', 10),
     connections,
-    imagesTopic: topicsFromEnv(env).images,
+    imagesTopic: topics.images,
+    map: {
+      alertsTopic: topics.alerts.name,
+      resultsTopic: topics.results.name,
+      sceneHours: int(env, 'HAZARDFLOW_MAP_SCENE_HOURS', 6),
+      maxScenes: int(env, 'HAZARDFLOW_MAP_MAX_SCENES', 2000),
+      sessionHours: int(env, 'HAZARDFLOW_MAP_SESSION_HOURS', 12),
+      tileUrl,
+      tileAttribution: env.HAZARDFLOW_MAP_TILE_ATTRIBUTION ?? '',
+    },
   };
 }

@@ -1,6 +1,6 @@
 /**
  * API keys and per-key rate limits for the routes registered after this plugin in the same scope. The key comes
- * as `X-API-Key: <key>` or `Authorization: Bearer <key>`; limits are counted in Redis (shared by every connector
+ * as `X-API-Key: <key>` or `Authorization: Bearer <key>` (or, for reads by the map's page, as its session cookie); limits are counted in Redis (shared by every connector
  * process) per key per minute and announced with the IETF draft RateLimit-* headers. Usage per key is recorded
  * in the seeds' api_usage table.
  */
@@ -8,8 +8,9 @@ import fp from 'fastify-plugin';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ConnectorDeps } from '../deps.ts';
-import { findApiKey, isWellFormedApiKey, type ApiKey } from '../apiKeys.ts';
+import { findApiKey, findApiKeyByHash, isWellFormedApiKey, type ApiKey } from '../apiKeys.ts';
 import { HttpError } from '../errors.ts';
+import { MAP_SESSION_COOKIE } from '../mapSession.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -17,7 +18,8 @@ declare module 'fastify' {
   }
 }
 
-function presentedKey(request: FastifyRequest): string | undefined {
+/** The API key a request presents in its headers, if any. */
+export function presentedKey(request: FastifyRequest): string | undefined {
   const header = request.headers['x-api-key'];
   if (typeof header === 'string') return header.trim();
   if (Array.isArray(header)) throw new HttpError(400, 'API_KEY_REPEATED', 'send one X-API-Key header, not several');
@@ -34,6 +36,16 @@ async function auth(app: FastifyInstance, deps: ConnectorDeps): Promise<void> {
   app.addHook('onRequest', async (request) => {
     const key = presentedKey(request);
     if (key === undefined) {
+      // The map's session cookie stands for the key on reads only (see mapSession.ts for why a cookie).
+      const token = request.cookies?.[MAP_SESSION_COOKIE];
+      if (token && (request.method === 'GET' || request.method === 'HEAD')) {
+        const hash = await deps.mapSessions.keyHashOf(token);
+        const found = hash === undefined ? undefined : await findApiKeyByHash(pool, redis, hash);
+        if (!found) throw new HttpError(401, 'MAP_SESSION_EXPIRED', 'the map session has expired; give the API key again');
+        if (found.revoked_at) throw new HttpError(403, 'API_KEY_REVOKED', `the API key ${found.key_id} was revoked`);
+        request.apiKey = found;
+        return;
+      }
       if (!options.requireApiKey) return;
       throw new HttpError(401, 'API_KEY_MISSING', 'an API key is required: send it as X-API-Key or Authorization: Bearer');
     }

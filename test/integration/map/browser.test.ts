@@ -1,0 +1,235 @@
+/**
+ * The operator's map in a real browser (Debian's chromium driven by playwright-core) against the whole pipeline on
+ * the local stack, in a namespace of its own (topics, groups, database): the connector, analyze, alerts and sink roles
+ * run as processes. With a key: a flood scene uploaded through the API raises an alert that appears on the open page
+ * without a reload; a click shows its detail with the overlay and the CAP link. Without one: no alert data, on the
+ * page or from the routes it reads. Any error in the page's console fails the test. The screenshot is saved under
+ * test-artifacts/ (path printed).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { projectRoot } from '../../../config/stackCredentials.ts';
+import { createMysqlPool } from '../../../connectors/mysql.ts';
+import { createApiKey } from '../../../connectors/http/apiKeys.ts';
+import { connectorClient } from '../../../demo/connectorClient.ts';
+import { sceneBounds } from '../../../demo/demoScenes.ts';
+import { encodeScene, generateScene } from '../../../model/scenes/generateScene.ts';
+import { adminFor, prepareNamespace, runNamespace, Supervisor } from '../../../operations/pipelineNamespace.ts';
+import { waitForHttp } from '../../../operations/roleProcesses.ts';
+
+const CHROMIUM = process.env.HAZARDFLOW_CHROMIUM ?? '/usr/bin/chromium';
+const artifacts = join(projectRoot, 'test-artifacts');
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+/** A page that records every console error and uncaught exception. */
+async function openPage(browser: Browser, errors: string[]): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()} (${m.location().url})`);
+  });
+  page.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
+  return page;
+}
+
+const tag = `map-${randomUUID().slice(0, 6)}`;
+let port = 0;
+let url = '';
+let key = '';
+let ns: ReturnType<typeof runNamespace>;
+let supervisor: Supervisor;
+let browser: Browser;
+
+before(async () => {
+  port = await freePort();
+  url = `http://127.0.0.1:${port}`;
+  ns = runNamespace(tag, { HAZARDFLOW_HTTP_PORT: String(port) });
+  await prepareNamespace(ns);
+  const pool = createMysqlPool(ns.connections.mysql);
+  key = (await createApiKey(pool, `map-test-${tag}`, null)).key;
+  await pool.end();
+  supervisor = new Supervisor(ns, join(artifacts, tag, 'logs'), ['sink', 'alerts', 'analyze', 'connector']);
+  supervisor.start();
+  await waitForHttp(`${url}/api/v1/ready`, 120_000);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    // Chromium's sandbox refuses to run as root (these machines and CI containers run tests as root).
+    args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await supervisor?.stop();
+  // The namespace goes as it came: its topics (the alerts role's changelogs too) and its database.
+  const admin = adminFor(ns);
+  await admin.connect();
+  const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${tag}.`) || t.startsWith(ns.groupPrefix));
+  await admin.deleteTopics({ topics }).catch(() => undefined);
+  await admin.disconnect();
+  const server = createMysqlPool({ ...ns.connections.mysql, database: '' });
+  await server.query(`DROP DATABASE IF EXISTS \`${ns.database}\``);
+  await server.end();
+  assert.deepEqual(supervisor?.unexpectedExits ?? [], [], 'no role exited on its own');
+});
+
+test('with a key, an uploaded flood scene appears on the open page live, and a click shows its alert', async () => {
+  const errors: string[] = [];
+  const page = await openPage(browser, errors);
+  await page.goto(url);
+  await page.locator('#login').waitFor({ state: 'visible' });
+  await page.fill('#key', key);
+  await page.click('#login-form button[type=submit]');
+  await page.locator('#live-status[data-state="live"]').waitFor({ timeout: 60_000 });
+  // The Natural Earth outlines drew (the offline base layer).
+  await page.locator('path.outline').first().waitFor({ state: 'attached', timeout: 30_000 });
+  assert.ok((await page.locator('path.outline').count()) > 100, 'country outlines are drawn');
+  // Alerts already listed (the namespace's database is new, but the active-alerts cache in Redis is shared by every
+  // namespace on the stack for up to a minute): the test waits for one that was not there.
+  const before = await page.locator('#alert-list li').evaluateAll((lis) => lis.map((li) => (li as HTMLElement).dataset.alertId));
+  // A marker that a reload would wipe.
+  await page.evaluate(() => Object.assign(window, { notReloaded: true }));
+
+  const site = { lat: 45.07, lon: 7.69 };
+  const scene = generateScene({ width: 640, seed: 9104, floods: 2, landslides: 0 });
+  const png = await encodeScene(scene, 'png');
+  const answer = await connectorClient(url, key).upload(png, 'flood.png', 'image/png', {
+    latitude: site.lat, longitude: site.lon, gsd_m: 10, captured_at: new Date().toISOString(), ground_station: 'map-test',
+    ...sceneBounds(site, 640, 10),
+  });
+
+  const fresh = before.map((id) => `:not([data-alert-id="${id}"])`).join('');
+  const item = page.locator(`#alert-list li[data-hazard="flood"]${fresh}`).first();
+  await item.waitFor({ timeout: 240_000 });
+  assert.equal(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded), true, 'the page was not reloaded');
+  assert.ok((await page.locator('path.alert-cell').count()) >= 1, 'the alert is drawn as its H3 cell');
+
+  await item.click();
+  const detail = page.locator('#detail');
+  await detail.waitFor({ state: 'visible' });
+  await page.locator(`#detail figure[data-image-id="${answer.image_id}"] img`).waitFor({ timeout: 30_000 });
+  // The overlay came through the session cookie (an <img> cannot send the key).
+  await page.waitForFunction(
+    (id) => {
+      const img = document.querySelector<HTMLImageElement>(`#detail figure[data-image-id="${id}"] img`);
+      return img !== null && img.complete && img.naturalWidth > 0;
+    },
+    answer.image_id,
+    { timeout: 30_000 },
+  );
+  const text = await detail.innerText();
+  assert.match(text, /type\s+flood/);
+  assert.match(text, /severity\s+(low|medium|high|critical)/);
+  assert.match(text, /probability\s+\d+ %/);
+  assert.match(text, /window\s+\d{4}-\d\d-\d\d \d\d:\d\d UTC – \d{4}/);
+  assert.ok((await page.locator('#detail table tr').count()) >= 2, 'the revision history has a row');
+  assert.match(text, /ALERT/);
+  const cap = await page.request.get(new URL((await page.locator('#detail a.link-cap').getAttribute('href'))!, url).href);
+  assert.equal(cap.status(), 200);
+  assert.match(await cap.text(), /<alert xmlns="urn:oasis:names:tc:emergency:cap:1\.2">[\s\S]*<event>Flood<\/event>/);
+  const geojson = await page.request.get(new URL((await page.locator('#detail a.link-geojson').getAttribute('href'))!, url).href);
+  assert.equal(geojson.status(), 200);
+  const feature = (await geojson.json()) as { geometry: { type: string; coordinates: number[][][] }; properties: { image_ids: string[] } };
+  assert.equal(feature.geometry.type, 'Polygon');
+  assert.equal(feature.geometry.coordinates[0]!.length, 7, 'a hexagon, closed');
+  assert.ok(feature.properties.image_ids.includes(answer.image_id));
+
+  mkdirSync(artifacts, { recursive: true });
+  const shot = join(artifacts, `map-${new Date().toISOString().replace(/[:.]/g, '-')}.png`);
+  await page.screenshot({ path: shot });
+  process.stdout.write(`map screenshot: ${shot}\n`);
+  assert.deepEqual(errors, [], 'no error in the page console');
+  await page.context().close();
+});
+
+test('without a key the page shows no alert data, and the routes it reads refuse', async () => {
+  const errors: string[] = [];
+  const withKey = (await (await fetch(`${url}/api/v1/map/alerts`, { headers: { 'X-API-Key': key } })).json()) as { features: Array<{ id: string }> };
+  assert.ok(withKey.features.length >= 1, 'there is alert data to withhold');
+  const alertId = withKey.features[0]!.id;
+
+  const page = await openPage(browser, errors);
+  await page.goto(url);
+  await page.locator('#login').waitFor({ state: 'visible' });
+  // Time for anything the page would load on its own.
+  await page.waitForLoadState('networkidle');
+  assert.equal(await page.locator('#app').isVisible(), false);
+  assert.equal(await page.locator('#alert-list li').count(), 0);
+  assert.equal(await page.locator('path.alert-cell').count(), 0);
+  assert.ok(!(await page.content()).includes(alertId), 'no alert id anywhere in the page');
+  assert.deepEqual(errors, [], 'no error in the page console');
+  await page.context().close();
+
+  for (const path of ['/api/v1/map/alerts', `/api/v1/map/alerts/${alertId}`, '/api/v1/map/scenes', '/api/v1/map/events', `/api/v1/alerts/${alertId}/cap`]) {
+    const res = await fetch(`${url}${path}`);
+    assert.equal(res.status, 401, `${path} without a key`);
+  }
+  const forged = await fetch(`${url}/api/v1/map/alerts`, { headers: { cookie: 'hf_map_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' } });
+  assert.equal(forged.status, 401, 'a made-up session');
+  const session = await fetch(`${url}/api/v1/map/session`);
+  assert.deepEqual(await session.json(), { authenticated: false });
+});
+
+test('a session cookie authorises reads only: an upload still needs the key', async () => {
+  const opened = await fetch(`${url}/api/v1/map/session`, { method: 'POST', headers: { 'X-API-Key': key } });
+  assert.equal(opened.status, 200);
+  const cookie = opened.headers.get('set-cookie') ?? '';
+  assert.match(cookie, /hf_map_session=[^;]+;.*HttpOnly/i);
+  assert.match(cookie, /SameSite=Strict/i);
+  const token = cookie.split(';')[0]!;
+  assert.equal((await fetch(`${url}/api/v1/map/alerts`, { headers: { cookie: token } })).status, 200);
+  const form = new FormData();
+  form.append('file', new Blob([new Uint8Array(await encodeScene(generateScene({ width: 64, seed: 1 }), 'png'))], { type: 'image/png' }), 'x.png');
+  const upload = await fetch(`${url}/api/v1/analyze/single`, { method: 'POST', headers: { cookie: token }, body: form });
+  assert.equal(upload.status, 401);
+  const out = await fetch(`${url}/api/v1/map/session`, { method: 'DELETE', headers: { cookie: token } });
+  assert.equal(out.status, 204);
+  assert.equal((await fetch(`${url}/api/v1/map/alerts`, { headers: { cookie: token } })).status, 401, 'ended by the logout');
+});
+
+/** The feed's frames until `until` holds for the text read so far (the stream itself never ends). */
+async function readFeed(headers: Record<string, string>, until: (text: string) => boolean): Promise<string> {
+  const abort = new AbortController();
+  const res = await fetch(`${url}/api/v1/map/events`, { headers: { 'X-API-Key': key, ...headers }, signal: abort.signal });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  const timer = setTimeout(() => abort.abort(), 15_000);
+  try {
+    while (!until(text)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+  } finally {
+    clearTimeout(timer);
+    abort.abort();
+  }
+  return text;
+}
+
+test('a feed that reconnects with its last event id gets what it missed; an id it cannot serve gets resync', async () => {
+  const hello = await readFeed({}, (t) => /event: hello\ndata: .*\n\n/.test(t));
+  const id = /id: (\S+)\nevent: hello/.exec(hello)![1]!;
+  const instance = id.split('.')[0]!;
+  const missed = await readFeed({ 'last-event-id': `${instance}.0` }, (t) => t.includes('event: alert\ndata: '));
+  const alert = JSON.parse(/event: alert\ndata: (.*)\n/.exec(missed)![1]!) as { type: string; geometry: { type: string }; properties: { msg_type: string } };
+  assert.equal(alert.type, 'Feature');
+  assert.equal(alert.geometry.type, 'Polygon');
+  assert.equal(alert.properties.msg_type, 'ALERT');
+  assert.match(await readFeed({ 'last-event-id': 'another-process.7' }, (t) => t.includes('event: resync')), /event: resync/);
+});
