@@ -6,12 +6,16 @@
  * the reason in the pipeline; a footprint that contradicts the file, or a scene without the model's bands, too.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AnalysisResult } from '../../../schemas/generated/AnalysisResult.ts';
 import type { DeadLetter } from '../../../schemas/generated/DeadLetter.ts';
 import type { ImageRef } from '../../../schemas/generated/ImageRef.ts';
 import type { Item, OutputRecord } from '../../../pipeline/types.ts';
+import { projectRoot } from '../../../config/stackCredentials.ts';
 import { form, startConnector, type ConnectorHarness } from '../http/harness.ts';
 import { createHarness, type Harness } from '../analyze/harness.ts';
 import { hostileTiffs } from '../../fixtures/hostileTiffs.ts';
@@ -106,6 +110,53 @@ describe('GeoTIFF scenes through the connector and the analyze stages', () => {
       const [ref] = await connector.published(1);
       const [item] = await model.analyze([ref as ImageRef]);
       const result = completed(item, file);
+      assertFootprint(result, reference, file);
+      assert.equal(result.sensor_profile, profile);
+      assert.deepEqual(result.bands, reference.descriptions);
+    }
+  });
+
+  it('/analyze/batch and /analyze/reference take GeoTIFFs without coordinates; the results are placed by the files', async () => {
+    const batch = await fetch(`${connector.url}/api/v1/analyze/batch`, {
+      method: 'POST',
+      headers: connector.auth,
+      body: form({}, [scenes.landsatRgb, scenes.s2].map((f) => ({ field: 'files', name: f.split('/').pop() as string, type: 'image/tiff', bytes: readFileSync(f) }))),
+    });
+    const answer = (await batch.json()) as { accepted: number; results: Array<{ status: string }> };
+    assert.equal(batch.status, 202, JSON.stringify(answer));
+    assert.equal(answer.accepted, 2);
+    const bytes = readFileSync(scenes.s1);
+    const key = `test/eo-${randomUUID()}/S1Hand.tif`;
+    const bucket = connector.options.connections.objectStore.bucket;
+    await connector.deps.store.putObject(bucket, key, bytes);
+    const reference = await fetch(`${connector.url}/api/v1/analyze/reference`, {
+      method: 'POST',
+      headers: { ...connector.auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ uri: `s3://${bucket}/${key}`, sha256: createHash('sha256').update(bytes).digest('hex'), captured_at: '2019-09-17T18:00:00Z' }),
+    });
+    assert.equal(reference.status, 202, await reference.clone().text());
+    const refs = await connector.published(3);
+    assert.ok(refs.every((r) => r.content_type === 'image/tiff' && r.footprint === null));
+    const [rgb, s2] = await rgbModel.analyze(refs.slice(0, 2));
+    const [s1] = await sarModel.analyze(refs.slice(2));
+    for (const [item, file] of [[rgb, scenes.landsatRgb], [s2, scenes.s2], [s1, scenes.s1]] as const) {
+      assertFootprint(completed(item, file), await gdal<GdalBounds>('bounds', file), file);
+    }
+    await connector.deps.store.removeObject(bucket, key);
+  });
+
+  it('`hazardflow ingest` of the two chips: footprints = GDAL bounds, band names read from the files', async () => {
+    const run = spawnSync(process.execPath, [join(projectRoot, 'bin/hazardflow.mjs'), 'ingest', scenes.s2, scenes.s1, '--captured-at', '2019-09-18T10:56:00Z'], {
+      encoding: 'utf8', timeout: 120_000, env: { ...process.env, HAZARDFLOW_TOPIC_IMAGES: connector.topic },
+    });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /ingested 2 of 2 file\(s\)/);
+    const refs = await connector.published(2);
+    for (const [file, model, profile] of [[scenes.s2, rgbModel, 'sentinel2-l1c'], [scenes.s1, sarModel, 'sentinel1-grd-db']] as const) {
+      const ref = refs.find((r) => r.content_type === 'image/tiff' && r.size_bytes === statSync(file).size);
+      assert.ok(ref, `${file} was published`);
+      const result = completed((await model.analyze([ref]))[0], file);
+      const reference = await gdal<GdalBounds>('bounds', file);
       assertFootprint(result, reference, file);
       assert.equal(result.sensor_profile, profile);
       assert.deepEqual(result.bands, reference.descriptions);
