@@ -21,7 +21,7 @@ import { cellGeometry } from './alertText.ts';
 import { emptyOwnedPartition, changelogRecords, restoreRecord, type OwnedPartition } from './alertState.ts';
 import { alertMetrics } from './alertMetrics.ts';
 import { applyAssessment } from './alertWindows.ts';
-import { cellEvidence, InvalidCoordinatesError } from './cellEvidence.ts';
+import { cellEvidence, InvalidCoordinatesError, UnplacedDetectionsError } from './cellEvidence.ts';
 import { alertsOptionsFromEnv, type AlertsOptions } from './options.ts';
 import { ensureStateTopic } from './stateTopic.ts';
 
@@ -54,6 +54,7 @@ export function startExplode(options: AlertsOptions, observe: Observe = {}): Pro
             return cellEvidence(result, options.resolution).map((a): OutputRecord => ({ topic: options.assessmentsTopic, key: a.cell, value: a }));
           } catch (err) {
             if (err instanceof InvalidCoordinatesError) throw new PermanentError(PermanentCode.INVALID_COORDINATES, err.message);
+            if (err instanceof UnplacedDetectionsError) throw new PermanentError(err.code, err.message);
             throw err;
           }
         }),

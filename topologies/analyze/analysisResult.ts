@@ -30,6 +30,8 @@ export interface ResultContext {
   processingTimeMs: number;
   completedAt: number;
   hazardOf: HazardOf;
+  /** Ground sample distance assumed for a scene placed by its center alone (HAZARDFLOW_DEFAULT_GSD_M). */
+  defaultGsdM?: number;
 }
 
 const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -40,7 +42,7 @@ const round = (value: number, digits: number) => Math.round(value * 10 ** digits
  * @example buildAnalysisResult(ref, analysis, { cached: false, processingTimeMs: 812, completedAt: Date.now(), hazardOf })
  */
 export function buildAnalysisResult(ref: ImageRef, analysis: SceneAnalysis, context: ResultContext): AnalysisResult {
-  const placement = scenePlacement(ref, analysis.width, analysis.height);
+  const placement = scenePlacement(ref, analysis.width, analysis.height, context.defaultGsdM);
   const detections: Result.Detection[] = analysis.detections.map((d) => {
     const [x1, y1, x2, y2] = d.bbox;
     const areaPx = Math.max(0, x2 - x1) * Math.max(0, y2 - y1);
@@ -76,5 +78,6 @@ export function buildAnalysisResult(ref: ImageRef, analysis: SceneAnalysis, cont
     center_lon: placement.center?.longitude ?? null,
     error: null,
     trace_id: ref.trace_id,
+    placement: placement.method === null ? null : { method: placement.method, gsd_m: placement.gsdM, approximate: placement.approximate },
   };
 }

@@ -40,6 +40,7 @@ export function failedResult(ref: ImageRef, failure: Failure, model: Result.Mode
     center_lon: center?.center_lon ?? null,
     error: `${failure.code} (${failure.stage}): ${failure.message}`.slice(0, 2000),
     trace_id: ref.trace_id,
+    placement: null,
   };
 }
 

@@ -182,6 +182,7 @@ export async function startConnector(overrides: Partial<ConnectorOptions> = {}, 
         center_lon: row.longitude ?? null,
         error: null,
         trace_id: randomUUID(),
+        placement: null,
       };
       // Written the way the sink writes them.
       const conn = await deps.pool.getConnection();

@@ -35,6 +35,7 @@ export function analysisResult(imageId: string, overrides: Partial<AnalysisResul
     center_lon: 85.324,
     error: null,
     trace_id: `trace-${imageId}`,
+    placement: null,
     ...overrides,
   };
 }
