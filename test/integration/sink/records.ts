@@ -61,6 +61,7 @@ export function alertEvent(alertId: string, revision: number, overrides: Partial
     image_ids: ['img-1'],
     created_at: start + 60_000,
     expires_at: start + 60_000 + 86_400_000,
+    image_count: 1,
     ...overrides,
   };
 }
