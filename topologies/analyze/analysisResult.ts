@@ -38,6 +38,8 @@ export interface ResultContext {
   processingTimeMs: number;
   completedAt: number;
   hazardOf: HazardOf;
+  /** Ground sample distance assumed for a scene placed by its center alone (HAZARDFLOW_DEFAULT_GSD_M). */
+  defaultGsdM?: number;
 }
 
 const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -50,7 +52,7 @@ const round = (value: number, digits: number) => Math.round(value * 10 ** digits
 export function buildAnalysisResult(ref: ImageRef, analysis: SceneAnalysis, context: ResultContext): AnalysisResult {
   const { width, height } = analysis;
   const georef = analysis.georef ?? null;
-  const placement = georef ? null : scenePlacement(ref, width, height);
+  const placement = georef ? null : scenePlacement(ref, width, height, context.defaultGsdM);
   const lonLatOf = (x: number, y: number): [number, number] | null => {
     if (georef) return pixelToLonLat(georef, x, y);
     const p = placement?.pixelToLatLon(x, y);
@@ -101,6 +103,9 @@ export function buildAnalysisResult(ref: ImageRef, analysis: SceneAnalysis, cont
     bands: analysis.bands ?? ref.band_names ?? null,
     footprint: georef ? roundRings(footprintPolygon(georef, width, height)) : placedRectangle(lonLatOf, width, height),
     extents: analysis.extents ?? null,
+    placement: georef
+      ? { method: 'georeferenced', gsd_m: null, approximate: false }
+      : placement?.method ? { method: placement.method, gsd_m: placement.gsdM, approximate: placement.approximate } : null,
   };
 }
 

@@ -178,6 +178,7 @@ export function analyzeStages(deps: AnalyzeDeps): (records$: Observable<Ok<Image
       processingTimeMs: performance.now() - work.startedAt,
       completedAt: Date.now(),
       hazardOf,
+      defaultGsdM: options.defaultGsdM,
     });
     return [{ topic: deps.resultsTopic, key: result.image_id, value: result }];
   };

@@ -40,6 +40,7 @@ export function analysisResult(imageId: string, overrides: Partial<AnalysisResul
     bands: null,
     footprint: null,
     extents: null,
+    placement: null,
     ...overrides,
   };
 }
@@ -65,6 +66,7 @@ export function alertEvent(alertId: string, revision: number, overrides: Partial
     image_ids: ['img-1'],
     created_at: start + 60_000,
     expires_at: start + 60_000 + 86_400_000,
+    image_count: 1,
     ...overrides,
   };
 }
