@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { connectionsFromEnv, type Connections } from '../config/connections.ts';
+import { connectionsFromEnv, intFrom, type Connections } from '../config/connections.ts';
 import { topicsFromEnv, type TopicRole, type TopicSpec } from '../config/topics.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { pipelineMetrics, type PipelineMetrics } from './metrics.ts';
@@ -15,7 +15,19 @@ export interface RoleContext {
   metrics: PipelineMetrics;
 }
 
-function serveMetrics(registry: Registry, port: number, logger: Logger): Server {
+export interface MetricsServerOptions {
+  port: number;
+  /** 127.0.0.1 by default; 0.0.0.0 in a container, where a scraper comes from outside its loopback. */
+  host: string;
+}
+
+/** The role's /metrics server from HAZARDFLOW_METRICS_PORT and HAZARDFLOW_METRICS_HOST, or undefined when no port is set. */
+export function metricsServerFromEnv(env: NodeJS.ProcessEnv = process.env): MetricsServerOptions | undefined {
+  const port = intFrom(env, 'HAZARDFLOW_METRICS_PORT', 0);
+  return port > 0 ? { port, host: env.HAZARDFLOW_METRICS_HOST ?? '127.0.0.1' } : undefined;
+}
+
+function serveMetrics(registry: Registry, { port, host }: MetricsServerOptions, logger: Logger): Server {
   const server = createServer((req, res) => {
     if (req.url !== '/metrics') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('only /metrics here\n');
@@ -26,7 +38,7 @@ function serveMetrics(registry: Registry, port: number, logger: Logger): Server 
       (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${String(err)}\n`),
     );
   });
-  server.listen(port, '127.0.0.1', () => logger.info({ port }, 'metrics on /metrics'));
+  server.listen(port, host, () => logger.info({ host, port }, 'metrics on /metrics'));
   return server;
 }
 
@@ -39,7 +51,8 @@ const ROLE_SHUTDOWN_DEADLINE_MS = 90_000;
 
 /**
  * The body of `hazardflow run <role>`: builds the context from the environment, starts the role's topologies,
- * stops them on SIGTERM/SIGINT (drain, commit, disconnect), serves /metrics on HAZARDFLOW_METRICS_PORT when set,
+ * stops them on SIGTERM/SIGINT (drain, commit, disconnect), serves /metrics on HAZARDFLOW_METRICS_PORT when set
+ * (on HAZARDFLOW_METRICS_HOST, default 127.0.0.1),
  * and resolves when all have stopped (rejects if one failed or did not stop in time, so that the CLI exits non-zero).
  */
 export async function processRole(role: string, start: (ctx: RoleContext) => Promise<RunningTopology[]>): Promise<void> {
@@ -48,8 +61,8 @@ export async function processRole(role: string, start: (ctx: RoleContext) => Pro
   registry.setDefaultLabels({ role });
   collectDefaultMetrics({ register: registry });
   const ctx: RoleContext = { role, connections: connectionsFromEnv(), topics: topicsFromEnv(), logger, metrics: pipelineMetrics(registry) };
-  const port = process.env.HAZARDFLOW_METRICS_PORT;
-  const server = port ? serveMetrics(registry, Number(port), logger) : undefined;
+  const metricsServer = metricsServerFromEnv();
+  const server = metricsServer ? serveMetrics(registry, metricsServer, logger) : undefined;
 
   let topologies: RunningTopology[] = [];
   const settled = new Set<RunningTopology>();
