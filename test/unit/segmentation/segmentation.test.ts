@@ -121,3 +121,33 @@ describe('parseSegmentationOutput', () => {
     assert.deepEqual(parseSegmentationOutput({ format: 'ultralytics-segment' }, ['water'], fail), { format: 'ultralytics-segment' });
   });
 });
+
+describe('decodeSegmentExport (YOLOv8-seg layout)', () => {
+  it('paints each kept box with sigmoid(coefficients · prototypes), cropped to the box, in its class channel', async () => {
+    const { decodeSegmentExport } = await import('../../../model/segmentation/ultralyticsSegment.ts');
+    // 16 × 16 input, 2 classes, k = 2 prototypes of 4 × 4, 3 anchors.
+    const anchors = 3;
+    const rows = 4 + 2 + 2;
+    const boxes = new Float32Array(rows * anchors);
+    const set = (row: number, anchor: number, v: number) => { boxes[row * anchors + anchor] = v; };
+    // anchor 0: class 1 at 0.9, box x 0..8, y 0..16, coefficients [4, 0] → logit +4 where prototype 0 is 1.
+    [4, 8, 8, 16, 0.1, 0.9, 4, 0].forEach((v, r) => set(r, 0, v));
+    // anchor 1: below the confidence threshold, would paint class 0 everywhere.
+    [8, 8, 16, 16, 0.1, 0.05, 4, 0].forEach((v, r) => set(r, 1, v));
+    // anchor 2: class 0 at 0.8, box x 8..16, y 8..16, coefficients [0, -4] → logit -4 (prototype 1 is 1): no mask.
+    [12, 12, 8, 8, 0.8, 0.1, 0, -4].forEach((v, r) => set(r, 2, v));
+    const prototypes = new Float32Array(2 * 16);
+    prototypes.fill(1, 0, 16);
+    prototypes.fill(1, 16, 32);
+    const [maps] = decodeSegmentExport(
+      { boxes: { data: boxes, dims: [1, rows, anchors] }, prototypes: { data: prototypes, dims: [1, 2, 4, 4] } },
+      { classCount: 2, confidenceThreshold: 0.25, iouThreshold: 0.45, inputWidth: 16, inputHeight: 16 },
+    );
+    assert.ok(maps);
+    const at = (c: number, x: number, y: number) => maps[c * 256 + y * 16 + x] as number;
+    assert.ok(at(1, 2, 5) > 0.98, 'inside the class-1 box');
+    assert.equal(at(1, 12, 5), 0, 'outside the box');
+    assert.ok(at(0, 12, 12) < 0.02, 'the class-0 box has a negative mask');
+    assert.equal(at(0, 2, 2), 0, 'the low-confidence box paints nothing');
+  });
+});
