@@ -182,6 +182,11 @@ export async function startConnector(overrides: Partial<ConnectorOptions> = {}, 
         center_lon: row.longitude ?? null,
         error: null,
         trace_id: randomUUID(),
+        crs: null,
+        sensor_profile: null,
+        bands: null,
+        footprint: null,
+        extents: null,
       };
       // Written the way the sink writes them.
       const conn = await deps.pool.getConnection();

@@ -93,6 +93,8 @@ export function imageRef(i: number): ImageRef {
     priority: 'normal',
     trace_id: `trace-${i}`,
     submitted_at: null,
+    sensor_profile: null,
+    band_names: null,
   };
 }
 

@@ -35,6 +35,11 @@ export function analysisResult(imageId: string, overrides: Partial<AnalysisResul
     center_lon: 85.324,
     error: null,
     trace_id: `trace-${imageId}`,
+    crs: null,
+    sensor_profile: null,
+    bands: null,
+    footprint: null,
+    extents: null,
     ...overrides,
   };
 }

@@ -35,6 +35,8 @@ const sampleRef: ImageRef = {
   priority: 'high',
   trace_id: randomUUID(),
   submitted_at: null,
+  sensor_profile: null,
+  band_names: null,
 };
 
 const admin = kafka.admin();
