@@ -117,3 +117,12 @@ export function groundAreaM2(georef: Georeferencing, x1: number, y1: number, x2:
   const metres = corners.map(([lon, lat]): LonLat => [lon * k * Math.cos(midLat), lat * k]);
   return Math.abs(signedArea(metres)) / 2;
 }
+
+/** Great-circle distance in metres between two WGS84 positions (haversine). */
+export function distanceM(a: LonLat, b: LonLat): number {
+  const rad = Math.PI / 180;
+  const dLat = (b[1] - a[1]) * rad;
+  const dLon = (b[0] - a[0]) * rad;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a[1] * rad) * Math.cos(b[1] * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
+}

@@ -15,7 +15,7 @@ import { recogniseBands } from './sensorProfiles.ts';
 export interface GeoTiffOptions {
   /** width × height above this is refused (PIXEL_LIMIT), read from the header. */
   maxPixels: number;
-  /** More IFDs than this (a full-resolution image, its overviews and masks are a few dozen) is TIFF_INVALID. */
+  /** More IFDs than this (a full-resolution image, its overviews and masks are a few dozen; default 256) is TIFF_INVALID. */
   maxIfds?: number;
   /** Acquisition time (ms), for date-dependent scaling (Sentinel-2's 2022 offset). */
   capturedAt: number;
@@ -25,26 +25,37 @@ export interface GeoTiffOptions {
   bandNames: readonly string[] | null;
 }
 
-/** A geotiff.js source over bytes in memory that refuses, rather than pads, a read past the end of the file. */
-class BufferSource {
-  constructor(private readonly bytes: Uint8Array) {}
+/** Where a TIFF's bytes come from: memory (analyze), or ranges of an object in the store (the connector's check). */
+export interface ByteSource {
+  size: number;
+  /** Up to `length` bytes at `offset` (fewer at the end of the file). */
+  read(offset: number, length: number): Promise<Uint8Array>;
+}
+
+/** Bytes in memory as a ByteSource. */
+export function bytesSource(bytes: Uint8Array): ByteSource {
+  return { size: bytes.byteLength, read: async (offset, length) => bytes.subarray(offset, Math.min(bytes.byteLength, offset + length)) };
+}
+
+/** A geotiff.js source that refuses, rather than pads, a read that starts past the end of the file. */
+class CheckedSource {
+  constructor(private readonly source: ByteSource) {}
   get fileSize(): number {
-    return this.bytes.byteLength;
+    return this.source.size;
   }
   async fetch(slices: Array<{ offset: number; length: number }>): Promise<ArrayBuffer[]> {
-    return slices.map((s) => this.slice(s.offset, s.length));
+    return Promise.all(slices.map((s) => this.slice(s.offset, s.length)));
   }
   async fetchSlice(slice: { offset: number; length: number }): Promise<{ offset: number; length: number; data: ArrayBuffer }> {
-    return { ...slice, data: this.slice(slice.offset, slice.length) };
+    return { ...slice, data: await this.slice(slice.offset, slice.length) };
   }
   async close(): Promise<void> {}
-  private slice(offset: number, length: number): ArrayBuffer {
-    // geotiff.js asks for a little more than a header needs (it reads ahead); it copes with a short last slice.
-    if (offset >= this.bytes.byteLength || offset < 0) {
-      throw new PermanentError(PermanentCode.IMAGE_CORRUPT, `tiff: a structure at byte ${offset} lies past the end of the ${this.bytes.byteLength}-byte file`);
+  private async slice(offset: number, length: number): Promise<ArrayBuffer> {
+    // geotiff.js asks for more than a header needs (it reads ahead) and copes with a short last slice.
+    if (offset >= this.source.size || offset < 0) {
+      throw new PermanentError(PermanentCode.IMAGE_CORRUPT, `tiff: a structure at byte ${offset} lies past the end of the ${this.source.size}-byte file`);
     }
-    const end = Math.min(this.bytes.byteLength, offset + length);
-    const view = this.bytes.subarray(offset, end);
+    const view = await this.source.read(offset, length);
     return view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength) as ArrayBuffer;
   }
 }
@@ -149,55 +160,87 @@ function checkWindow(w: PixelWindow, width: number, height: number): void {
   if (!ok) throw new RangeError(`window ${JSON.stringify(w)} is not inside the ${width} × ${height} scene`);
 }
 
+/** A TIFF's header, checked: what the connector needs to accept an upload, and what a reader is built on. */
+export interface GeoTiffHeader {
+  width: number;
+  height: number;
+  bandCount: number;
+  sampleType: string;
+  compression: string;
+  georef: Georeferencing | null;
+  /** Per band, its GDAL DESCRIPTION, or null. */
+  descriptions: (string | null)[];
+  /** Dataset-level GDAL metadata items. */
+  metadata: Record<string, unknown>;
+  image: GeoTIFFImage;
+  mask: GeoTIFFImage | null;
+}
+
 /**
- * Opens a GeoTIFF held in memory; throws PermanentError (IMAGE_CORRUPT, TIFF_INVALID, PIXEL_LIMIT,
- * UNSUPPORTED_COMPRESSION, UNSUPPORTED_TYPE, UNSUPPORTED_CRS, UNKNOWN_BANDS) for a file that cannot be read.
- *
- * @example const scene = await openGeoTiff(bytes, { maxPixels: 16384 ** 2, capturedAt, sensorProfile: null, bandNames: null })
+ * Reads and checks a TIFF's header (IFD chain, the first image's tags and block table, GeoKeys, GDAL metadata)
+ * without decoding a pixel; throws PermanentError (IMAGE_CORRUPT, TIFF_INVALID, PIXEL_LIMIT,
+ * UNSUPPORTED_COMPRESSION, UNSUPPORTED_TYPE, UNSUPPORTED_CRS) for a file that cannot be read.
  */
-export async function openGeoTiff(bytes: Uint8Array, options: GeoTiffOptions): Promise<SceneReader> {
+export async function readGeoTiffHeader(source: ByteSource, limits: { maxPixels: number; maxIfds?: number }): Promise<GeoTiffHeader> {
   useNativeInflate();
-  const source = new BufferSource(bytes);
-  let tiff: GeoTIFF;
-  let image: GeoTIFFImage;
-  let structure: { sampleType: string };
-  let maskIndex: number | null;
   try {
-    tiff = await GeoTIFF.fromSource(source as unknown as Parameters<typeof GeoTIFF.fromSource>[0]);
-    ({ maskIndex } = await walkIfds(tiff, options.maxIfds ?? 256));
-    image = await tiff.getImage(0);
-    structure = await checkStructure(image.getFileDirectory(), bytes.byteLength, options.maxPixels);
+    const tiff = await GeoTIFF.fromSource(new CheckedSource(source) as unknown as Parameters<typeof GeoTIFF.fromSource>[0]);
+    const { maskIndex } = await walkIfds(tiff, limits.maxIfds ?? 256);
+    const image = await tiff.getImage(0);
+    const ifd = image.getFileDirectory();
+    const { sampleType } = await checkStructure(ifd, source.size, limits.maxPixels);
+    const width = image.getWidth();
+    const height = image.getHeight();
+    const bandCount = image.getSamplesPerPixel();
+    const geoKeys = image.getGeoKeys();
+    const crs = crsOfGeoKeys(geoKeys);
+    const transform = crs ? transformOf(ifd, geoKeys?.GTRasterTypeGeoKey === 2) : null;
+    // One band after the other: concurrent first reads of the GDAL_METADATA tag return it to only one caller.
+    const descriptions: (string | null)[] = [];
+    for (let i = 0; i < bandCount; i++) {
+      const d = (await image.getGDALMetadata(i))?.DESCRIPTION;
+      descriptions.push(typeof d === 'string' && d.trim() !== '' ? d.trim() : null);
+    }
+    const mask = maskIndex === null ? null : await tiff.getImage(maskIndex);
+    return {
+      width,
+      height,
+      bandCount,
+      sampleType,
+      compression: COMPRESSIONS[Number(ifd.getValue('Compression') ?? 1)] ?? 'none',
+      georef: crs && transform ? { transform, crs } : null,
+      descriptions,
+      metadata: (await image.getGDALMetadata(null)) ?? {},
+      image,
+      mask: mask && mask.getWidth() === width && mask.getHeight() === height ? mask : null,
+    };
   } catch (err) {
     if (err instanceof PermanentError) throw err;
     throw new PermanentError(PermanentCode.IMAGE_CORRUPT, `tiff: ${(err as Error).message}`, { cause: err });
   }
-  const width = image.getWidth();
-  const height = image.getHeight();
-  const count = image.getSamplesPerPixel();
-  const ifd = image.getFileDirectory();
+}
 
-  const geoKeys = image.getGeoKeys();
-  const crs = crsOfGeoKeys(geoKeys);
-  const transform = crs ? transformOf(ifd, geoKeys?.GTRasterTypeGeoKey === 2) : null;
-  const georef: Georeferencing | null = crs && transform ? { transform, crs } : null;
-
-  const datasetMetadata = (await image.getGDALMetadata(null)) ?? {};
-  const described = await Promise.all(Array.from({ length: count }, async (_, i) => {
-    const d = (await image.getGDALMetadata(i))?.DESCRIPTION;
-    return typeof d === 'string' && d.trim() !== '' ? d.trim() : null;
-  }));
-  const descriptions = options.bandNames && options.bandNames.length === count && described.every((d) => d === null) ? [...options.bandNames] : described;
+/**
+ * Opens a GeoTIFF: its checked header, its sensor profile and bands recognised, and a window reader. Besides the
+ * header's errors, UNKNOWN_BANDS when nothing says which band is which, INVALID_RECORD for band_names of the
+ * wrong length.
+ *
+ * @example const scene = await openGeoTiff(bytesSource(bytes), { maxPixels: 16384 ** 2, capturedAt, sensorProfile: null, bandNames: null })
+ */
+export async function openGeoTiff(source: ByteSource, options: GeoTiffOptions): Promise<SceneReader> {
+  const header = await readGeoTiffHeader(source, options);
+  const { width, height, bandCount: count, georef, image, mask } = header;
   if (options.bandNames && options.bandNames.length !== count) {
     throw new PermanentError('INVALID_RECORD', `band_names names ${options.bandNames.length} bands, the file has ${count}`);
   }
-  const float = structure.sampleType.startsWith('float');
+  const described = header.descriptions;
+  const descriptions = options.bandNames && described.every((d) => d === null) ? [...options.bandNames] : described;
+  const float = header.sampleType.startsWith('float');
   const { profile, fileBands } = recogniseBands({ descriptions, named: options.sensorProfile, floatSamples: float });
   const bands: SceneBand[] = descriptions.map((description, index) => ({ index, description, profileBand: fileBands[index] ?? null }));
-  const sampleMax = structure.sampleType === 'uint16' ? 65535 : structure.sampleType === 'uint8' ? 255 : 1;
-  const { gain, offset } = profile.scaling({ capturedAt: options.capturedAt, metadata: datasetMetadata, sampleMax });
+  const sampleMax = header.sampleType === 'uint16' ? 65535 : header.sampleType === 'uint8' ? 255 : 1;
+  const { gain, offset } = profile.scaling({ capturedAt: options.capturedAt, metadata: header.metadata, sampleMax });
   const nodata = image.getGDALNoData();
-  const mask = maskIndex === null ? null : await tiff.getImage(maskIndex);
-  const maskMatches = mask !== null && mask.getWidth() === width && mask.getHeight() === height;
 
   return {
     width,
@@ -205,7 +248,7 @@ export async function openGeoTiff(bytes: Uint8Array, options: GeoTiffOptions): P
     bands,
     profile,
     georef,
-    sampleType: structure.sampleType,
+    sampleType: header.sampleType,
     async readWindow(window, names) {
       checkWindow(window, width, height);
       const picked = names.map((name) => findBand(bands, name));
@@ -218,25 +261,24 @@ export async function openGeoTiff(bytes: Uint8Array, options: GeoTiffOptions): P
       let maskRaw: TypedArray | undefined;
       try {
         raw = await image.readRasters({ window: box, samples: picked.map((b) => (b as SceneBand).index), interleave: false });
-        maskRaw = maskMatches ? (await mask.readRasters({ window: box, samples: [0], interleave: false }))[0] : undefined;
+        maskRaw = mask ? (await mask.readRasters({ window: box, samples: [0], interleave: false }))[0] : undefined;
       } catch (err) {
         if (err instanceof PermanentError) throw err;
         throw new PermanentError(PermanentCode.IMAGE_CORRUPT, `tiff: ${(err as Error).message}`, { cause: err });
       }
       const n = window.width * window.height;
       const valid = new Uint8Array(n).fill(1);
-      const out = raw.map((stored) => {
-        const scaled = new Float32Array(n);
+      for (const stored of raw) {
         for (let p = 0; p < n; p++) {
           const v = stored[p] as number;
-          if (v === nodata || Number.isNaN(v) || (maskRaw !== undefined && maskRaw[p] === 0)) {
-            valid[p] = 0;
-            scaled[p] = Number.NaN;
-          } else scaled[p] = v * gain + offset;
+          if (v === nodata || Number.isNaN(v) || (maskRaw !== undefined && maskRaw[p] === 0)) valid[p] = 0;
         }
+      }
+      const out = raw.map((stored) => {
+        const scaled = new Float32Array(n);
+        for (let p = 0; p < n; p++) scaled[p] = valid[p] === 1 ? (stored[p] as number) * gain + offset : Number.NaN;
         return scaled;
       });
-      for (const band of out) for (let p = 0; p < n; p++) if (valid[p] === 0) band[p] = Number.NaN;
       const read: WindowRead = { window, bands: out, valid };
       return read;
     },
