@@ -36,8 +36,51 @@ function axisCores(starts: readonly number[], size: number, sceneSize: number): 
 }
 
 /**
- * Merges tile outputs: `outputs[i]` is tile `tiles[i]`'s output [C, inputHeight, inputWidth] (tile content at the
- * input's top-left, as tileGrid and cutTile place it).
+ * A scene map that tile outputs are merged into one by one as their batches finish, so that only the byte maps and
+ * the batch in flight are ever held: `add(i, output)` takes tile `tiles[i]`'s output [C, inputHeight, inputWidth]
+ * (tile content at the input's top-left, as tileGrid places it).
+ *
+ * @example const merged = sceneScoreMerger(1024, 1024, tiles, { channels: 2, inputWidth: 512, inputHeight: 512 });
+ *          merged.add(0, output0); …; merged.scores
+ */
+export function sceneScoreMerger(
+  width: number,
+  height: number,
+  tiles: readonly TileWindow[],
+  shape: { channels: number; inputWidth: number; inputHeight: number },
+): { add(index: number, output: Float32Array): void; scores: SceneScores } {
+  const { channels, inputWidth, inputHeight } = shape;
+  const tileWidth = Math.max(...tiles.map((t) => t.width));
+  const tileHeight = Math.max(...tiles.map((t) => t.height));
+  const xCores = axisCores(tiles.map((t) => t.x), tileWidth, width);
+  const yCores = axisCores(tiles.map((t) => t.y), tileHeight, height);
+  const maps = Array.from({ length: channels }, () => new Uint8Array(width * height));
+  const plane = inputWidth * inputHeight;
+  return {
+    scores: { width, height, channels: maps },
+    add(i, out) {
+      const tile = tiles[i];
+      if (!tile) throw new RangeError(`no tile ${i}`);
+      if (out.length < channels * plane) throw new RangeError(`tile ${i}: output holds ${out.length} floats, not ${channels} × ${inputWidth} × ${inputHeight}`);
+      const [x0, x1] = xCores.get(tile.x) ?? [tile.x, tile.x + tile.width];
+      const [y0, y1] = yCores.get(tile.y) ?? [tile.y, tile.y + tile.height];
+      for (let c = 0; c < channels; c++) {
+        const map = maps[c] as Uint8Array;
+        for (let y = y0; y < y1; y++) {
+          const from = c * plane + (y - tile.y) * inputWidth - tile.x;
+          for (let x = x0; x < x1; x++) {
+            const v = out[from + x] as number;
+            // NaN (a graph's nodata) compares false both ways and lands on 0; validity is its own channel.
+            map[y * width + x] = v > 0 ? (v < 1 ? Math.round(v * 255) : 255) : 0;
+          }
+        }
+      }
+    },
+  };
+}
+
+/**
+ * Merges all tile outputs at once (`outputs[i]` is tile `tiles[i]`'s); see sceneScoreMerger.
  *
  * @example mergeSceneScores(1024, 1024, tiles, outputs, { channels: 2, inputWidth: 512, inputHeight: 512 })
  */
@@ -48,29 +91,7 @@ export function mergeSceneScores(
   outputs: readonly Float32Array[],
   shape: { channels: number; inputWidth: number; inputHeight: number },
 ): SceneScores {
-  const { channels, inputWidth, inputHeight } = shape;
-  const tileWidth = Math.max(...tiles.map((t) => t.width));
-  const tileHeight = Math.max(...tiles.map((t) => t.height));
-  const xCores = axisCores(tiles.map((t) => t.x), tileWidth, width);
-  const yCores = axisCores(tiles.map((t) => t.y), tileHeight, height);
-  const maps = Array.from({ length: channels }, () => new Uint8Array(width * height));
-  const plane = inputWidth * inputHeight;
-  tiles.forEach((tile, i) => {
-    const out = outputs[i];
-    if (!out || out.length < channels * plane) throw new RangeError(`tile ${i}: output holds ${out?.length ?? 0} floats, not ${channels} × ${inputWidth} × ${inputHeight}`);
-    const [x0, x1] = xCores.get(tile.x) ?? [tile.x, tile.x + tile.width];
-    const [y0, y1] = yCores.get(tile.y) ?? [tile.y, tile.y + tile.height];
-    for (let c = 0; c < channels; c++) {
-      const map = maps[c] as Uint8Array;
-      for (let y = y0; y < y1; y++) {
-        const from = c * plane + (y - tile.y) * inputWidth - tile.x;
-        for (let x = x0; x < x1; x++) {
-          const v = out[from + x] as number;
-          // NaN (a graph's nodata) compares false both ways and lands on 0; validity is its own channel.
-          map[y * width + x] = v > 0 ? (v < 1 ? Math.round(v * 255) : 255) : 0;
-        }
-      }
-    }
-  });
-  return { width, height, channels: maps };
+  const merger = sceneScoreMerger(width, height, tiles, shape);
+  outputs.forEach((out, i) => merger.add(i, out));
+  return merger.scores;
 }

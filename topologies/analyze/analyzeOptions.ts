@@ -8,6 +8,12 @@ import type { ObjectStoreConnection } from '../../config/connections.ts';
 export interface AnalyzeOptions {
   /** Model folder (model.json + model.onnx). HAZARDFLOW_MODEL_DIR, default model/hazard-index-v1. */
   modelDir: string;
+  /**
+   * Segmentation model folders run beside the detector on GeoTIFF scenes with their bands, the first that fits.
+   * HAZARDFLOW_SEGMENTATION_MODEL_DIRS (comma list; empty for none), default model/water-fused-v1,
+   * model/water-optical-v1, model/water-sar-v1 (fused where a scene has both kinds of band, else optical, else SAR).
+   */
+  segmentationModelDirs: string[];
   /** Tiles per model run, capped at the manifest's max_batch. HAZARDFLOW_BATCH_SIZE, default 8. */
   batchSize: number;
   /** A batch runs when this old even if not full. HAZARDFLOW_BATCH_AGE_MS, default 20. */
@@ -61,6 +67,8 @@ export function analyzeOptionsFromEnv(env: NodeJS.ProcessEnv, store: ObjectStore
   const buckets = (env.HAZARDFLOW_ALLOWED_BUCKETS ?? '').split(',').map((b) => b.trim()).filter(Boolean);
   return {
     modelDir: resolve(projectRoot, env.HAZARDFLOW_MODEL_DIR ?? 'model/hazard-index-v1'),
+    segmentationModelDirs: (env.HAZARDFLOW_SEGMENTATION_MODEL_DIRS ?? 'model/water-fused-v1,model/water-optical-v1,model/water-sar-v1')
+      .split(',').map((d) => d.trim()).filter(Boolean).map((d) => resolve(projectRoot, d)),
     batchSize,
     batchAgeMs: positiveInt(env, 'HAZARDFLOW_BATCH_AGE_MS', 20, 0),
     intraOpThreads: threads === undefined || threads === '' ? undefined : positiveInt(env, 'HAZARDFLOW_INTRA_OP_THREADS', 1),

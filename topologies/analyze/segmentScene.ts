@@ -4,7 +4,8 @@
  * run in batches on the model, merged into one scene map per output channel (tile cores), thresholded per scene
  * (sceneMasks) and traced into WGS84 extents through the first reader's georeferencing.
  *
- * Tiles never exist all at once: each batch reads its windows, runs, and is merged into the byte maps.
+ * Tiles never exist all at once: each batch reads its windows, runs, and is merged into the byte maps (one byte
+ * per pixel and output channel: a 10980² scene with 2 channels holds 240 MB there, plus one batch).
  */
 import ort from 'onnxruntime-node';
 import path from 'node:path';
@@ -13,7 +14,7 @@ import { PermanentError } from '../../pipeline/errors.ts';
 import type { SceneReader } from '../../eo/sceneReader.ts';
 import { findBand } from '../../eo/sceneReader.ts';
 import { ModelLoadError } from '../../model/manifest.ts';
-import { mergeSceneScores } from '../../model/segmentation/sceneScores.ts';
+import { sceneScoreMerger } from '../../model/segmentation/sceneScores.ts';
 import { sceneMasks } from '../../model/segmentation/sceneMask.ts';
 import { maskExtents, type Extent } from '../../model/segmentation/extentPolygons.ts';
 import { channelCount, parseSegmentationOutput, type SegmentationOutput } from '../../model/segmentation/segmentationOutput.ts';
@@ -77,6 +78,12 @@ export async function loadSegmentationModel(dir: string, options: { intraOpThrea
   };
 }
 
+/** The model name and version a result cache keys on when segmentation models run beside the detector. */
+export function cacheModel(detector: { name: string; version: string }, segmenters: ReadonlyArray<{ name: string; version: string }>): { name: string; version: string } {
+  if (segmenters.length === 0) return detector;
+  return { name: [detector.name, ...segmenters.map((s) => s.name)].join('+'), version: [detector.version, ...segmenters.map((s) => s.version)].join('+') };
+}
+
 export interface SceneSegmentation {
   extents: Extent[];
   tiles: number;
@@ -104,7 +111,7 @@ export async function segmentScene(scenes: readonly SceneReader[], model: Segmen
   const tiles = tileGrid(width, height, model.width, model.height, options.overlap);
   const plane = model.width * model.height;
   const channels = channelCount(model.output);
-  const outputs: Float32Array[] = [];
+  const merger = sceneScoreMerger(width, height, tiles, { channels, inputWidth: model.width, inputHeight: model.height });
   for (let start = 0; start < tiles.length; start += model.maxBatch) {
     const batch = tiles.slice(start, start + model.maxBatch);
     // Padding beyond the scene is NaN: nodata to the graph, never a value that looks like land or water.
@@ -118,10 +125,9 @@ export async function segmentScene(scenes: readonly SceneReader[], model: Segmen
     }
     const out = await model.run(tensor, batch.length);
     const perTile = out.length / batch.length;
-    batch.forEach((_, i) => outputs.push(out.slice(i * perTile, i * perTile + channels * plane)));
+    batch.forEach((_, i) => merger.add(start + i, out.subarray(i * perTile, i * perTile + channels * plane)));
   }
-  const merged = mergeSceneScores(width, height, tiles, outputs, { channels, inputWidth: model.width, inputHeight: model.height });
-  const masks = sceneMasks(merged, model.output.layers);
+  const masks = sceneMasks(merger.scores, model.output.layers);
   const extents = masks.flatMap((mask) => maskExtents(mask, { pixelToLonLat: (x, y) => first.pixelToLonLat(x, y) }));
   const thresholds = masks.flatMap((m) => m.thresholds.map((t) => ({ class: m.class, source: t.source, score: t.level === null ? null : t.level / 255 })));
   return { extents, tiles: tiles.length, thresholds };

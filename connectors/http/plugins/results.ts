@@ -7,6 +7,7 @@ import { resolveObjectLocation } from '../../../topologies/analyze/objectLocatio
 import type { ConnectorDeps } from '../deps.ts';
 import { HttpError } from '../errors.ts';
 import { renderOverlay } from '../overlay.ts';
+import { extentsCollection } from '../extentsGeoJson.ts';
 import { commonErrors, errorBody, resultBody } from '../routeSchemas.ts';
 import { readRange } from '../objectRange.ts';
 
@@ -43,6 +44,27 @@ export async function resultRoutes(app: FastifyInstance, deps: ConnectorDeps): P
     async (request, reply) => {
       const result = await find((request.params as { image_id: string }).image_id);
       return reply.code(result.status === 'completed' || result.status === 'failed' ? 200 : 202).send(result);
+    },
+  );
+
+  app.get(
+    '/api/v1/results/:image_id/extents.geojson',
+    {
+      schema: {
+        summary: 'The extents of an image as a GeoJSON FeatureCollection (RFC 7946: WGS84, lon/lat, right-hand rings)',
+        description: 'One Feature per extent, its MultiPolygon and properties class, area_km2, mean_probability. 409 until the result is completed; an empty collection for detection-only results.',
+        tags: ['results'],
+        params: imageIdParams,
+        produces: ['application/geo+json'],
+        response: { ...commonErrors, 404: errorBody, 409: errorBody },
+      },
+    },
+    async (request, reply) => {
+      const result = await find((request.params as { image_id: string }).image_id);
+      if (result.status !== 'completed' || !result.analysis) {
+        throw new HttpError(409, 'RESULT_NOT_READY', `image ${result.image_id} is ${result.status}; its extents exist once it is completed`);
+      }
+      return reply.type('application/geo+json').send(extentsCollection(result.image_id, result.analysis.extents ?? []));
     },
   );
 

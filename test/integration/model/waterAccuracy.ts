@@ -8,7 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { openGeoTiff } from '../../../eo/geotiffScene.ts';
+import { bytesSource, openGeoTiff } from '../../../eo/geotiffScene.ts';
 import type { SceneReader } from '../../../eo/sceneReader.ts';
 import { loadSegmentationModel, segmentScene } from '../../../topologies/analyze/segmentScene.ts';
 
@@ -35,7 +35,7 @@ export async function makeVariants(dir: string): Promise<void> {
 export async function sen1floods11Scene(variant: Variant, dir: string): Promise<SceneReader[]> {
   const file = (kind: string) => (variant === 'as given' ? path.join(chipDir, `Spain_7370579_${kind}.tif`) : path.join(dir, `${kind}_${variant}.tif`));
   const open = async (kind: string) =>
-    openGeoTiff(await readFile(file(kind)), { maxPixels: 16384 ** 2, capturedAt: Date.UTC(2019, 8, 18), sensorProfile: null, bandNames: null });
+    openGeoTiff(bytesSource(await readFile(file(kind))), { maxPixels: 16384 ** 2, capturedAt: Date.UTC(2019, 8, 18), sensorProfile: null, bandNames: null });
   return [await open('S2Hand'), await open('S1Hand')];
 }
 
