@@ -1,4 +1,5 @@
 /** Every knob of the alerts topology with its default, built from the environment in one place. */
+import { defaultWaterPolicy, type WaterPolicy } from './waterReference.ts';
 import type { KafkaConnection, RegistryConnection } from '../../config/connections.ts';
 import type { TopicRole, TopicSpec } from '../../config/topics.ts';
 import { defaultAlertPolicy, type AlertPolicy } from './alertWindows.ts';
@@ -19,6 +20,8 @@ export interface AlertsOptions {
   /** H3 resolution of the cells (default 7: cells of about 5 km²). */
   resolution: number;
   policy: AlertPolicy;
+  /** Flood against the cells' learned reference water (default defaultWaterPolicy). */
+  waterPolicy?: WaterPolicy;
 }
 
 const MIN = 60_000;
@@ -57,6 +60,10 @@ export function alertsOptionsFromEnv(
     // rescore history, a test) starts from state of its own instead of sharing and corrupting this one's.
     stateTopic: env.HAZARDFLOW_TOPIC_ALERT_STATE ?? `${groupId}-windows-changelog`,
     resolution: checkResolution(number(env, 'HAZARDFLOW_H3_RESOLUTION', 7)),
+    waterPolicy: {
+      ...defaultWaterPolicy,
+      minFloodShare: number(env, 'HAZARDFLOW_FLOOD_MIN_SHARE', defaultWaterPolicy.minFloodShare),
+    },
     policy: {
       windowMs,
       allowedLatenessMs: number(env, 'HAZARDFLOW_ALERT_LATENESS_MIN', defaultAlertPolicy.allowedLatenessMs / MIN) * MIN,
