@@ -27,6 +27,8 @@ class NativeInflate extends BaseDecoder {
       const why = (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' ? `inflates past the ${maxOutputLength} bytes of its block` : (err as Error).message;
       throw new PermanentError('IMAGE_CORRUPT', `tiff: a deflate block ${why}`, { cause: err });
     }
+    // A block's output is its own allocation (larger than Buffer's pool), so it is handed over without a copy.
+    if (out.byteOffset === 0 && out.byteLength === out.buffer.byteLength) return out.buffer as ArrayBuffer;
     return out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength) as ArrayBuffer;
   }
 }

@@ -67,8 +67,6 @@ export async function ingestDirect(
     ...scene,
     trace_id: randomUUID(),
     submitted_at: Date.now(),
-    sensor_profile: null,
-    band_names: null,
   };
   await deps.publisher.publish(ref);
   return ref;

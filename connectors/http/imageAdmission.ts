@@ -51,8 +51,6 @@ export async function admitImage(
     sha256: image.sha256,
     content_type: image.contentType,
     size_bytes: image.sizeBytes,
-    sensor_profile: null,
-    band_names: null,
     ...scene,
     trace_id: randomUUID(),
     submitted_at: now,

@@ -21,7 +21,7 @@ import type { AnalyzeOptions } from './analyzeOptions.ts';
 import type { AnalyzeMetrics } from './analyzeMetrics.ts';
 import { buildAnalysisResult, type SceneAnalysis, type SceneDetection } from './analysisResult.ts';
 import { declaredFormat } from './decodeScene.ts';
-import { openScene, type OpenedScene } from './openScene.ts';
+import { footprintMismatch, openScene, type OpenedScene } from './openScene.ts';
 import { segmentScene, type SegmentationModel } from './segmentScene.ts';
 import type { TileSource } from './cutTile.ts';
 import { findBand } from '../../eo/sceneReader.ts';
@@ -185,6 +185,11 @@ export function analyzeStages(deps: AnalyzeDeps): (records$: Observable<Ok<Image
   };
 
   const publish = async (work: Analysed): Promise<OutputRecord[]> => {
+    // A fresh scene was checked against its footprint when it was opened; a cached one is checked here, since
+    // another reference to the same bytes may place them elsewhere.
+    const { georef, width, height } = work.analysis;
+    const mismatch = work.cached && georef ? footprintMismatch(work.ref, georef, width, height) : undefined;
+    if (mismatch) throw new PermanentError('FOOTPRINT_MISMATCH', mismatch);
     if (!work.cached) {
       // The cache only saves work later: losing an entry to a Redis outage must not fail the result.
       await deps.cache.put(work.ref.sha256, work.analysis).catch((err: unknown) =>
