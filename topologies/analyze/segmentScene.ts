@@ -17,7 +17,10 @@ import { ModelLoadError } from '../../model/manifest.ts';
 import { sceneScoreMerger } from '../../model/segmentation/sceneScores.ts';
 import { sceneMasks } from '../../model/segmentation/sceneMask.ts';
 import { maskExtents, type Extent } from '../../model/segmentation/extentPolygons.ts';
-import { channelCount, parseSegmentationOutput, type SegmentationOutput } from '../../model/segmentation/segmentationOutput.ts';
+import { channelCount, parseSegmentationOutput, ultralyticsLayers, type SegmentationOutput } from '../../model/segmentation/segmentationOutput.ts';
+import { decodeSegmentExport } from '../../model/segmentation/ultralyticsSegment.ts';
+import { DISPLAY_RANGE } from '../../eo/trueColour.ts';
+import { PAD_VALUE } from './cutTile.ts';
 import { tileGrid } from './tileGrid.ts';
 
 export interface SegmentationModel {
@@ -28,12 +31,18 @@ export interface SegmentationModel {
   height: number;
   maxBatch: number;
   output: SegmentationOutput;
+  /**
+   * True for networks trained on pictures (Ultralytics segment exports): their inputs are the display composite in
+   * [0, 1] (eo/trueColour's stretch), nodata as Ultralytics' letterbox grey; physics models take physical units.
+   */
+  display: boolean;
   run(batch: Float32Array, n: number): Promise<Float32Array>;
   release(): Promise<void>;
 }
 
 /**
- * Loads a `segmentation` model folder (model.json with input.bands and output.layers, model.onnx).
+ * Loads a segmentation model folder: model.json with input.bands and output `segmentation` (layers) or
+ * `ultralytics-segment` (a YOLOv8/YOLO11-seg export, run unchanged), and model.onnx.
  *
  * @example const model = await loadSegmentationModel('model/water-optical-v1')
  */
@@ -47,8 +56,8 @@ export async function loadSegmentationModel(dir: string, options: { intraOpThrea
   const bands = input?.bands;
   if (!Array.isArray(bands) || bands.length === 0 || !bands.every((b) => typeof b === 'string')) return fail('input.bands', 'must name the bands the model reads');
   const classes = json.classes as string[];
-  const output = parseSegmentationOutput((json.output ?? {}) as Record<string, unknown>, classes, fail);
-  if (output.format !== 'segmentation') return fail('output.format', 'must be "segmentation" for this loader');
+  const format = parseSegmentationOutput((json.output ?? {}) as Record<string, unknown>, classes, fail);
+  const output: SegmentationOutput = format.format === 'segmentation' ? format : { format: 'segmentation', layers: ultralyticsLayers(classes), fusion: 'first-valid' };
   const width = Number(input?.width);
   const height = Number(input?.height);
   const session = await ort.InferenceSession.create(path.join(dir, 'model.onnx'), {
@@ -58,6 +67,23 @@ export async function loadSegmentationModel(dir: string, options: { intraOpThrea
   const channels = channelCount(output);
   const inputName = session.inputNames[0] as string;
   const outputName = session.outputNames[0] as string;
+  const feeds = (batch: Float32Array, n: number) => ({ [inputName]: new ort.Tensor('float32', batch, [n, bands.length, height, width]) });
+  const segmentExport = format.format === 'ultralytics-segment';
+  /** output0 (rank 3) and output1 (rank 4) of a segment export, found by rank as Ultralytics' own loaders do. */
+  const runSegmentExport = async (batch: Float32Array, n: number): Promise<Float32Array> => {
+    const result = await session.run(feeds(batch, n));
+    const tensors = Object.values(result);
+    const boxes = tensors.find((t) => t.dims.length === 3);
+    const prototypes = tensors.find((t) => t.dims.length === 4);
+    if (!boxes || !prototypes) throw new ModelLoadError(`${dir}: a segment export has outputs [N, 4 + classes + k, anchors] and [N, k, H/4, W/4]`);
+    const maps = decodeSegmentExport(
+      { boxes: { data: boxes.data as Float32Array, dims: boxes.dims as [number, number, number] }, prototypes: { data: prototypes.data as Float32Array, dims: prototypes.dims as [number, number, number, number] } },
+      { classCount: classes.length, confidenceThreshold: Number(json.confidence_threshold ?? 0.25), iouThreshold: Number(json.iou_threshold ?? 0.45), inputWidth: width, inputHeight: height },
+    );
+    const out = new Float32Array(n * classes.length * width * height);
+    maps.forEach((m, i) => out.set(m, i * m.length));
+    return out;
+  };
   return {
     name: String(json.name),
     version: String(json.version),
@@ -66,8 +92,10 @@ export async function loadSegmentationModel(dir: string, options: { intraOpThrea
     height,
     maxBatch: Number(json.max_batch ?? 1),
     output,
+    display: segmentExport,
     async run(batch, n) {
-      const result = await session.run({ [inputName]: new ort.Tensor('float32', batch, [n, bands.length, height, width]) });
+      if (segmentExport) return runSegmentExport(batch, n);
+      const result = await session.run(feeds(batch, n));
       const out = result[outputName];
       if (!out || out.dims.length !== 4 || (out.dims[1] as number) < channels) {
         throw new ModelLoadError(`${dir}: output ${JSON.stringify(out?.dims)} is not [N, ≥${channels}, H, W] (manifest output.layers)`);
@@ -82,6 +110,14 @@ export async function loadSegmentationModel(dir: string, options: { intraOpThrea
 export function cacheModel(detector: { name: string; version: string }, segmenters: ReadonlyArray<{ name: string; version: string }>): { name: string; version: string } {
   if (segmenters.length === 0) return detector;
   return { name: [detector.name, ...segmenters.map((s) => s.name)].join('+'), version: [detector.version, ...segmenters.map((s) => s.version)].join('+') };
+}
+
+/** Ultralytics' letterbox grey (114) in [0, 1]. */
+const LETTERBOX = PAD_VALUE / 255;
+
+/** Band values → [0, 1] of the true-colour stretch (eo/trueColour's range); nodata (NaN) → the letterbox grey. */
+function displayValues(values: Float32Array, [low, high]: readonly [number, number]): Float32Array {
+  return values.map((v) => (Number.isNaN(v) ? LETTERBOX : Math.min(1, Math.max(0, (v - low) / (high - low)))));
 }
 
 export interface SceneSegmentation {
@@ -114,13 +150,15 @@ export async function segmentScene(scenes: readonly SceneReader[], model: Segmen
   const merger = sceneScoreMerger(width, height, tiles, { channels, inputWidth: model.width, inputHeight: model.height });
   for (let start = 0; start < tiles.length; start += model.maxBatch) {
     const batch = tiles.slice(start, start + model.maxBatch);
-    // Padding beyond the scene is NaN: nodata to the graph, never a value that looks like land or water.
-    const tensor = new Float32Array(batch.length * sources.length * plane).fill(Number.NaN);
+    // Padding beyond the scene is NaN (nodata to a physics graph, never a value that looks like land or water), or
+    // the letterbox grey a picture-trained network saw as padding.
+    const tensor = new Float32Array(batch.length * sources.length * plane).fill(model.display ? LETTERBOX : Number.NaN);
     for (const [slot, tile] of batch.entries()) {
       for (const [b, { scene, band }] of sources.entries()) {
-        const { bands: [values] } = await scene.readWindow(tile, [band]);
+        const { bands: [read] } = await scene.readWindow(tile, [band]);
+        const values = model.display ? displayValues(read as Float32Array, DISPLAY_RANGE[scene.profile.quantity]) : (read as Float32Array);
         const base = (slot * sources.length + b) * plane;
-        for (let y = 0; y < tile.height; y++) tensor.set((values as Float32Array).subarray(y * tile.width, (y + 1) * tile.width), base + y * model.width);
+        for (let y = 0; y < tile.height; y++) tensor.set(values.subarray(y * tile.width, (y + 1) * tile.width), base + y * model.width);
       }
     }
     const out = await model.run(tensor, batch.length);
