@@ -34,6 +34,7 @@ import { chipDir, type WaterScore } from '../model/waterAccuracy.ts';
 const run = promisify(execFile);
 // The chips' acquisition (S2 on 2019-09-18): the Sentinel-2 profile applies the 2022 radiometric offset by capture time.
 const CAPTURED_AT = '2019-09-18T10:50:00Z';
+const WATER_MODELS = 'model/water-fused-v1,model/water-optical-v1,model/water-sar-v1';
 const CHIPS = ['Spain_7370579_S2Hand.tif', 'Spain_7370579_S1Hand.tif'];
 const root = path.resolve(import.meta.dirname, '..', '..', '..');
 
@@ -54,7 +55,7 @@ describe('Sen1Floods11 through connector → Kafka → analyze → sink → exte
     server = await startMigratedMariadb();
     h = await startConnector({ connections: { ...connections, mysql: server.db.connection } }, { readBack: false });
     const topics = topicsFromEnv({ HAZARDFLOW_TOPIC_IMAGES: h.topic, HAZARDFLOW_TOPIC_RESULTS: t.results, HAZARDFLOW_TOPIC_DLQ: t.dlq });
-    const options = analyzeOptionsFromEnv({ HAZARDFLOW_ANALYZE_GROUP: `t-${t.id}-analyze`, HAZARDFLOW_INTRA_OP_THREADS: '1' }, connections.objectStore);
+    const options = analyzeOptionsFromEnv({ HAZARDFLOW_ANALYZE_GROUP: `t-${t.id}-analyze`, HAZARDFLOW_INTRA_OP_THREADS: '1', HAZARDFLOW_SEGMENTATION_MODEL_DIRS: WATER_MODELS }, connections.objectStore);
     [analyze] = (await startAnalyze({ role: 'analyze', connections, topics, logger: createLogger('flow-water', 'error'), metrics: pipelineMetrics() }, options)) as [RunningPipeline];
     sink = await startSink(sinkOptions(t, server.db.connection));
     // Content-hash dedupe would answer from an earlier run's analysis of the same bytes: forget it, so this run infers.
