@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { bytesSource, openGeoTiff } from '../../../eo/geotiffScene.ts';
 import type { SceneReader } from '../../../eo/sceneReader.ts';
 import { loadSegmentationModel, segmentScene } from '../../../topologies/analyze/segmentScene.ts';
+import { extentsCollection } from '../../../connectors/http/extentsGeoJson.ts';
 
 const run = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -47,10 +48,8 @@ export async function scoreWaterExtents(name: string, scenes: SceneReader[], dir
     const usable = scenes.filter((s) => model.bands.some((b) => s.bands.some((sb) => sb.profileBand?.name === b || sb.description === b)));
     const { extents } = await segmentScene(usable, model, { overlap: 64 });
     const file = path.join(dir, `${name}.geojson`);
-    await writeFile(file, JSON.stringify({
-      type: 'FeatureCollection',
-      features: extents.map((e) => ({ type: 'Feature', properties: { class: e.class, area_km2: e.area_km2, mean_probability: e.mean_probability }, geometry: { type: 'MultiPolygon', coordinates: e.polygons } })),
-    }));
+    // The connector's own GeoJSON of extents, as /results/{id}/extents.geojson serves it.
+    await writeFile(file, JSON.stringify(extentsCollection(name, extents)));
     const { stdout } = await run(python, [helper, 'score', file]);
     return JSON.parse(stdout) as WaterScore;
   } finally {
