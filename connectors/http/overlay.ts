@@ -3,6 +3,11 @@
  * most OVERLAY_MAX_SIDE pixels, so a huge scene still gives a viewable PNG.
  */
 import sharp from 'sharp';
+import { bytesSource, openGeoTiff } from '../../eo/geotiffScene.ts';
+import { previewTrueColour } from '../../eo/trueColour.ts';
+import { PermanentError } from '../../pipeline/errors.ts';
+import { HttpError } from './errors.ts';
+import { sniffImageType } from './imageFormat.ts';
 import type { Detection } from './resultStore.ts';
 
 export const OVERLAY_MAX_SIDE = 2048;
@@ -26,8 +31,27 @@ export function detectionsSvg(detections: Detection[], width: number, height: nu
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${shapes.join('')}</svg>`;
 }
 
+/**
+ * A TIFF's picture as the model saw it: the true-colour composite of a multispectral scene (eo/trueColour's
+ * stretch), read strip by strip, scaled to OVERLAY_MAX_SIDE; its bands recognised as the analyze stage did.
+ */
+async function tiffPicture(image: Buffer, maxPixels: number, capturedAt: number): Promise<{ base: ReturnType<typeof sharp>; w: number; h: number; scale: number }> {
+  try {
+    const scene = await openGeoTiff(bytesSource(image), { maxPixels, capturedAt, sensorProfile: null, bandNames: null });
+    const { rgb, width, height, scale } = await previewTrueColour(scene, OVERLAY_MAX_SIDE);
+    return { base: sharp(rgb, { raw: { width, height, channels: 3 } }), w: width, h: height, scale };
+  } catch (err) {
+    if (err instanceof PermanentError) throw new HttpError(422, err.code, `the stored TIFF cannot be drawn: ${err.message}`);
+    throw err;
+  }
+}
+
 /** The PNG overlay of `image` (encoded bytes) with `detections`. */
-export async function renderOverlay(image: Buffer, detections: Detection[], maxPixels: number): Promise<Buffer> {
+export async function renderOverlay(image: Buffer, detections: Detection[], maxPixels: number, capturedAt = Date.now()): Promise<Buffer> {
+  if (sniffImageType(image) === 'image/tiff') {
+    const { base, w, h, scale } = await tiffPicture(image, maxPixels, capturedAt);
+    return base.composite([{ input: Buffer.from(detectionsSvg(detections, w, h, scale)), top: 0, left: 0 }]).png().toBuffer();
+  }
   // No EXIF auto-rotation: the boxes are in the pixel grid the analyze stage decoded, which is not rotated either.
   const base = sharp(image, { limitInputPixels: maxPixels });
   const meta = await base.metadata();

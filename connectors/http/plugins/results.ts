@@ -92,7 +92,8 @@ export async function resultRoutes(app: FastifyInstance, deps: ConnectorDeps): P
         throw new HttpError(404, 'IMAGE_OBJECT_GONE', `the stored image of ${result.image_id} no longer exists`);
       }
       if (size > OVERLAY_MAX_BYTES) throw new HttpError(413, 'OVERLAY_TOO_LARGE', `the image is ${size} bytes; overlays are drawn for images up to ${OVERLAY_MAX_BYTES} bytes`);
-      const png = await renderOverlay(await readRange(store, bucket, key, 0, size), result.analysis.detections, options.maxImagePixels);
+      const capturedAt = result.captured_at ? Date.parse(result.captured_at) : Date.now();
+      const png = await renderOverlay(await readRange(store, bucket, key, 0, size), result.analysis.detections, options.maxImagePixels, capturedAt);
       return reply.type('image/png').header('cache-control', 'private, max-age=3600').send(png);
     },
   );
