@@ -93,7 +93,7 @@ export async function resultRoutes(app: FastifyInstance, deps: ConnectorDeps): P
       }
       if (size > OVERLAY_MAX_BYTES) throw new HttpError(413, 'OVERLAY_TOO_LARGE', `the image is ${size} bytes; overlays are drawn for images up to ${OVERLAY_MAX_BYTES} bytes`);
       const capturedAt = result.captured_at ? Date.parse(result.captured_at) : Date.now();
-      const png = await renderOverlay(await readRange(store, bucket, key, 0, size), result.analysis.detections, options.maxImagePixels, capturedAt);
+      const png = await renderOverlay(await readRange(store, bucket, key, 0, size), result.analysis.detections, options.maxImagePixels, capturedAt, result.analysis.extents ?? []);
       return reply.type('image/png').header('cache-control', 'private, max-age=3600').send(png);
     },
   );

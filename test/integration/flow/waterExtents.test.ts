@@ -96,6 +96,9 @@ describe('Sen1Floods11 through connector → Kafka → analyze → sink → exte
     const target = path.join(dir, `${file}.geojson`);
     await writeFile(target, await geojson.text());
     const { stdout } = await run(path.join(root, '.venv', 'bin', 'python'), [path.join(root, 'test', 'integration', 'model', 'sen1floods11.py'), 'score', target]);
+    const overlay = await fetch(`${h.url}/api/v1/results/${id}/overlay.png`, { headers: h.auth });
+    assert.equal(overlay.status, 200, await overlay.clone().text());
+    assert.equal(overlay.headers.get('content-type'), 'image/png');
     return { score: JSON.parse(stdout) as WaterScore, result };
   }
 
