@@ -1,8 +1,9 @@
 /**
  * The analyze topology, images.process → ml.results, read top to bottom:
- *   fetch (allowed stores and types only, byte limit, sha256) → dedupe (Redis, by content hash) → decode (sharp, pixel limit,
- *   pixel budget) → infer (tiles batched across scenes, one ONNX session) → result (YOLO post-processing, tile
- *   merge, lat/lon, risk) → cache.
+ *   fetch (allowed stores and types only, byte limit, sha256) → dedupe (Redis, by content hash) → decode (sharp for
+ *   JPEG/PNG, a GeoTIFF window reader for TIFF; pixel limit, memory budget) → infer (tiles batched across scenes,
+ *   one ONNX session; GeoTIFF tiles read when their batch is prepared) → result (YOLO post-processing, tile merge,
+ *   lat/lon through the file's transform and CRS or the footprint, risk) → cache.
  * Each stage is a core operator; a record that can never succeed ends as a status=failed result plus its
  * DeadLetter (publishFailures), and the stream goes on.
  */

@@ -19,6 +19,10 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
 import { createObjectStoreClient, ensureBucket } from '../../../connectors/objectStore.ts';
+import { createRedis } from '../../../connectors/redis.ts';
+import { readManifest } from '../../../model/manifest.ts';
+import { createResultCache } from '../../../topologies/analyze/resultCache.ts';
+import { projectRoot } from '../../../config/stackCredentials.ts';
 import { encodeScene, generateScene } from '../../../model/scenes/generateScene.ts';
 import { runNamespace } from '../../../operations/pipelineNamespace.ts';
 import { startRole, waitForGroupMembers, type RunningRole } from '../../../operations/roleProcesses.ts';
@@ -40,6 +44,7 @@ const bucket = ns.connections.objectStore.bucket;
 const dir = mkdtempSync(join(tmpdir(), 'hazardflow-cog-'));
 const cog = join(dir, 'S2-10980.tif');
 let role: RunningRole | undefined;
+const uploaded: string[] = [];
 
 /** Resident and peak resident memory of a process, from /proc (kB → bytes). */
 function memoryOf(pid: number): { rss: number; peak: number } {
@@ -56,6 +61,7 @@ async function sha256Of(path: string): Promise<string> {
 
 async function upload(path: string, contentType: string, bytes?: Buffer): Promise<ImageRef> {
   const key = `test/${tag}/${randomUUID()}`;
+  uploaded.push(key);
   if (bytes) await store.putObject(bucket, key, bytes, bytes.length, { 'Content-Type': contentType });
   else await store.fPutObject(bucket, key, path, { 'Content-Type': contentType });
   return {
@@ -66,8 +72,12 @@ async function upload(path: string, contentType: string, bytes?: Buffer): Promis
   };
 }
 
-/** Publishes `ref` and waits for its committed result. */
+/** Publishes `ref` and waits for its committed result; an earlier run's cache entry for the same bytes is deleted first. */
 async function analyse(ref: ImageRef, timeoutMs: number): Promise<AnalysisResult> {
+  const redis = createRedis(ns.connections.redis);
+  const cache = createResultCache(redis, { ttlSeconds: 1, model: await readManifest(join(projectRoot, 'model/hazard-index-v1')) });
+  await redis.del(cache.keyOf(ref.sha256));
+  redis.disconnect();
   const producer = kafka.producer();
   await producer.connect();
   const id = await registry.getLatestSchemaId(valueSubject(ns.topics.images.name));
@@ -111,6 +121,7 @@ before(async () => {
 after(async () => {
   await role?.stop();
   rmSync(dir, { recursive: true, force: true });
+  await store.removeObjects(bucket, uploaded).catch(() => undefined);
   const admin = kafka.admin();
   await admin.connect();
   await admin.deleteTopics({ topics: Object.values(ns.topics).map((t) => t.name) }).catch(() => undefined);
@@ -122,6 +133,7 @@ test(`a 10980² 13-band int16 COG is analysed end to end with the role's peak RS
   // A warm-up scene of full batches first: ONNX Runtime's arena and the model thread grow to their working size.
   const warm = await analyse(await upload('', 'image/jpeg', await encodeScene(generateScene({ width: 1900, seed: 11 }), 'jpeg')), 120_000);
   assert.equal(warm.status, 'completed', warm.error ?? '');
+  assert.equal(warm.cached, false);
   const before = memoryOf(pid);
 
   const ref = await upload(cog, 'image/tiff');
@@ -134,6 +146,7 @@ test(`a 10980² 13-band int16 COG is analysed end to end with the role's peak RS
   console.log(`analyze_rss_warm_mib=${(before.rss / 2 ** 20).toFixed(0)}\nanalyze_peak_rss_mib=${(after.peak / 2 ** 20).toFixed(0)}\nanalyze_peak_rss_growth_mib=${growthMib.toFixed(0)}`);
 
   assert.equal(result.status, 'completed', result.error ?? '');
+  assert.equal(result.cached, false, 'analysed, not answered from the cache');
   assert.equal(result.tiles, 19 * 19, 'every part of the scene went through the model');
   assert.deepEqual([result.image_width, result.image_height], [SIDE, SIDE]);
   assert.equal(result.sensor_profile, 'sentinel2-l1c');
