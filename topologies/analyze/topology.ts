@@ -3,7 +3,8 @@
  *   fetch (allowed stores and types only, byte limit, sha256) → dedupe (Redis, by content hash) → decode (sharp for
  *   JPEG/PNG, a GeoTIFF window reader for TIFF; pixel limit, memory budget) → infer (tiles batched across scenes,
  *   one ONNX session; GeoTIFF tiles read when their batch is prepared) → result (YOLO post-processing, tile merge,
- *   lat/lon through the file's transform and CRS or the footprint, risk) → cache.
+ *   lat/lon through the file's transform and CRS or the footprint, risk) → cache. Beside the detector, a configured
+ *   segmentation model whose bands a GeoTIFF has gives the result its extents (segmentScene).
  * Each stage is a core operator; a record that can never succeed ends as a status=failed result plus its
  * DeadLetter (publishFailures), and the stream goes on.
  */
