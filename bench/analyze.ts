@@ -6,11 +6,20 @@
  * 1, 2, 4, 8, 16; `pipeline_efficiency` is the one at the default batch size 8. Then one 8192² scene through the
  * topology with hazard-index-v1: tiles, detections in scene coordinates, peak memory.
  *
- * Needs the local stack (Kafka, registry, MinIO, Redis):  npx tsx bench/analyze.ts [images=16] [sizes=1,2,4,8,16] [--no-8192]
+ * Then the GeoTIFF case: Sentinel-2-sized scenes (10980², 361 tiles) through the topology at batch 8 with
+ * bench-yolov8n, a 13-band int16 COG made by GDAL (test/interop/eo_reference.py, in .venv) beside a JPEG of the same
+ * size; `geotiff_scenes_per_s`, `jpeg_10980_scenes_per_s`, and for each its pipeline efficiency against bare batched
+ * inference of the same model (the bare rate measured on 48 of the scene's tiles, scaled to 361).
+ *
+ * Needs the local stack (Kafka, registry, MinIO, Redis):
+ *   npx tsx bench/analyze.ts [images=16] [sizes=1,2,4,8,16] [--no-8192] [--no-geotiff | --geotiff-only]
  * (BENCH_ROUNDS=3: alternating bare/pipeline rounds at the default batch size; the others get one).
  * Each run uses its own topics (deleted at the end) and deletes its images' cache entries first.
  */
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+import sharp from 'sharp';
 import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -38,9 +47,12 @@ import { decodeScene } from '../topologies/analyze/decodeScene.ts';
 import { startAnalyze } from '../topologies/analyze/main.ts';
 import { createResultCache } from '../topologies/analyze/resultCache.ts';
 import { tileGrid } from '../topologies/analyze/tileGrid.ts';
+import { geoTiffTiles } from '../topologies/analyze/geoTiffTiles.ts';
+import { bytesSource, openGeoTiff } from '../eo/geotiffScene.ts';
 
-const imageCount = Number(process.argv[2] ?? 16);
-const batchSizes = (process.argv[3] ?? '1,2,4,8,16').split(',').map(Number).filter((b) => Number.isInteger(b) && b > 0);
+const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const imageCount = Number(positional[0] ?? 16);
+const batchSizes = (positional[1] ?? '1,2,4,8,16').split(',').map(Number).filter((b) => Number.isInteger(b) && b > 0);
 const DEFAULT_BATCH = 8;
 const SCENE_SIDE = 1024;
 const WARMUP_IMAGES = 2;
@@ -227,10 +239,54 @@ async function scene8192(): Promise<void> {
   }
 }
 
-await ensureBucket(store, bucket, connections.objectStore.region);
-await producer.connect();
-const modelDir = await benchModelDir(Math.max(...batchSizes));
-try {
+/** Sentinel-2-sized scenes: a 13-band int16 COG (windowed reading) beside a JPEG of the same size (decoded whole). */
+async function geotiffCase(modelDir: string): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'hazardflow-bench-cog-'));
+  try {
+    const cog = join(dir, 's2.tif');
+    await promisify(execFile)(resolve(projectRoot, '.venv/bin/python'), [resolve(projectRoot, 'test/interop/eo_reference.py'), 'make-cog', cog, '--side', '10980'], { timeout: 600_000 });
+    const cogBytes = await readFile(cog);
+    const scene = await openGeoTiff(bytesSource(cogBytes), { maxPixels: 10980 * 10980, capturedAt: Date.now(), sensorProfile: null, bandNames: null });
+    const model = JSON.parse(await readFile(join(modelDir, 'model.json'), 'utf8')) as { input: { bands?: [string, string, string] } };
+    const source = geoTiffTiles(scene, model.input.bands ?? ['red', 'green', 'blue']);
+    const grid = tileGrid(scene.width, scene.height, 640, 640, analyzeOptionsFromEnv({}, connections.objectStore).tileOverlap);
+    const tiles: Uint8Array[] = [];
+    for (const rect of grid.slice(0, 48)) {
+      const tile = new Uint8Array(640 * 640 * 3);
+      await source.cutTile(rect, 640, 640, tile);
+      tiles.push(tile);
+    }
+    const generated = generateScene({ width: 8192, seed: 10980 });
+    const jpeg = await sharp(generated.pixels, { raw: { width: 8192, height: 8192, channels: 3 } }).resize(10980, 10980).jpeg({ quality: 85 }).toBuffer();
+    const warmup = [await upload(await encodeScene(generateScene({ width: 1280, seed: 10979 }), 'jpeg'), 'image/jpeg')];
+    const bare = await bareBaseline(modelDir, tiles, grid.length, DEFAULT_BATCH);
+    try {
+      const bareRate = await bare.imagesPerSecond();
+      print('s2_scene_tiles', grid.length);
+      print('s2_cog_bytes', cogBytes.length);
+      print('bare_s2_scenes_per_s', bareRate);
+      for (const [label, bytes, type] of [['geotiff', cogBytes, 'image/tiff'], ['jpeg_10980', jpeg, 'image/jpeg']] as const) {
+        const ref = { ...(await upload(bytes, type)), footprint: null, gsd_m: null };
+        const pipeline = await pipelineAt(modelDir, [ref], warmup, DEFAULT_BATCH);
+        try {
+          const rate = await pipeline.imagesPerSecond();
+          print(`${label}_scenes_per_s`, rate);
+          print(`pipeline_efficiency_${label}`, rate / bareRate);
+          print(`inference_busy_fraction_${label}`, pipeline.busyFraction());
+        } finally {
+          await pipeline.stop();
+        }
+      }
+    } finally {
+      await bare.release();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The 1024² JPEG scenes at each batch size, then the 8192² scene. */
+async function jpegCases(modelDir: string): Promise<void> {
   const scenes = await Promise.all(Array.from({ length: imageCount + WARMUP_IMAGES }, (_, i) => encodeScene(generateScene({ width: SCENE_SIDE, seed: 1000 + i }), 'jpeg')));
   const refs = await Promise.all(scenes.map((bytes) => upload(bytes, 'image/jpeg')));
   const warmup = refs.splice(0, WARMUP_IMAGES);
@@ -281,6 +337,14 @@ try {
   }
   if (efficiency[DEFAULT_BATCH] !== undefined) print('pipeline_efficiency', efficiency[DEFAULT_BATCH]);
   if (!process.argv.includes('--no-8192')) await scene8192();
+}
+
+await ensureBucket(store, bucket, connections.objectStore.region);
+await producer.connect();
+const modelDir = await benchModelDir(Math.max(...batchSizes));
+try {
+  if (!process.argv.includes('--geotiff-only')) await jpegCases(modelDir);
+  if (!process.argv.includes('--no-geotiff')) await geotiffCase(modelDir);
 } finally {
   await rm(modelDir, { recursive: true, force: true });
   const admin = kafka.admin();

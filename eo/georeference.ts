@@ -3,7 +3,7 @@
  * coordinates, and the CRS. `pixelToLonLat` is THE way from a pixel to WGS84: every stage that places something
  * (detections, extents, the footprint, the overlay) goes through it.
  */
-import proj4 from 'proj4';
+import proj4, { type Converter } from 'proj4';
 import { projectionOf } from './crsDefinitions.ts';
 
 /**
@@ -24,16 +24,20 @@ export type LonLat = [number, number];
 /** GeoJSON Polygon coordinates: rings of positions, the outer ring counter-clockwise, closed. */
 export type PolygonRings = LonLat[][];
 
-const toWgs84 = new Map<string, (xy: [number, number]) => [number, number]>();
+const converters = new Map<string, Converter>();
+
+function converter(crs: string): Converter {
+  let c = converters.get(crs);
+  if (!c) {
+    c = proj4(projectionOf(crs), 'EPSG:4326');
+    converters.set(crs, c);
+  }
+  return c;
+}
 
 function converterOf(crs: string): (xy: [number, number]) => [number, number] {
-  let convert = toWgs84.get(crs);
-  if (!convert) {
-    const converter = proj4(projectionOf(crs), 'EPSG:4326');
-    convert = (xy) => converter.forward(xy) as [number, number];
-    toWgs84.set(crs, convert);
-  }
-  return convert;
+  const c = converter(crs);
+  return (xy) => c.forward(xy) as [number, number];
 }
 
 /** The CRS coordinates of a pixel position (corners at integers). */
@@ -51,6 +55,19 @@ export function pixelToWorld(transform: Affine, x: number, y: number): [number, 
 export function pixelToLonLat(georef: Georeferencing, x: number, y: number): LonLat {
   const [lon, lat] = converterOf(georef.crs)(pixelToWorld(georef.transform, x, y));
   return [lon, lat];
+}
+
+/**
+ * The scene pixel position (corners at integers) of a WGS84 position: pixelToLonLat's inverse, for drawing
+ * WGS84 geometry (extents) on the scene's picture.
+ *
+ * @example lonLatToPixel(georef, ...pixelToLonLat(georef, 10, 20)) // ≈ [10, 20]
+ */
+export function lonLatToPixel(georef: Georeferencing, lon: number, lat: number): [number, number] {
+  const [wx, wy] = converter(georef.crs).inverse([lon, lat]) as [number, number];
+  const [a, b, c, d, e, f] = georef.transform;
+  const det = a * e - b * d;
+  return [(e * (wx - c) - b * (wy - f)) / det, (a * (wy - f) - d * (wx - c)) / det];
 }
 
 /**

@@ -10,7 +10,7 @@
  * for a SAR model, NIR, red, green for false colour). Nodata pixels are black.
  */
 import type { BandQuantity } from './sensorProfiles.ts';
-import type { WindowRead } from './sceneReader.ts';
+import { findBand, type SceneReader, type WindowRead } from './sceneReader.ts';
 
 
 /** The bands a true-colour composite is made of, in the order the composite interleaves them. */
@@ -45,4 +45,55 @@ export function trueColour(read: WindowRead, quantity: BandQuantity, target: Uin
       }
     }
   }
+}
+
+export interface Preview {
+  width: number;
+  height: number;
+  /** width × height × 3 bytes, RGB. */
+  rgb: Uint8Array;
+  /** Preview pixels per scene pixel (≤ 1). */
+  scale: number;
+}
+
+/** Scene rows read at a time for a preview: a strip of a 10980-wide scene is 3 × 10980 × 256 floats (34 MB). */
+const PREVIEW_STRIP_ROWS = 256;
+
+/**
+ * A true-colour picture of the whole scene at most `maxSide` pixels a side (nearest neighbour), read strip by strip
+ * so that a large scene is never whole in memory. A scene without red, green and blue (SAR) is shown in grey from
+ * its first band, with its quantity's stretch.
+ *
+ * @example const { rgb, width, height } = await previewTrueColour(scene, 2048)
+ */
+export async function previewTrueColour(scene: SceneReader, maxSide: number): Promise<Preview> {
+  const scale = Math.min(1, maxSide / Math.max(scene.width, scene.height));
+  const width = Math.max(1, Math.round(scene.width * scale));
+  const height = Math.max(1, Math.round(scene.height * scale));
+  const first = scene.bands[0]?.profileBand?.name ?? scene.bands[0]?.description ?? '';
+  const bands = TRUE_COLOUR_BANDS.every((b) => findBand(scene.bands, b)) ? [...TRUE_COLOUR_BANDS] : [first, first, first];
+  const sourceX = Array.from({ length: width }, (_, x) => Math.min(scene.width - 1, Math.floor((x + 0.5) / scale)));
+  const rgb = new Uint8Array(width * height * 3);
+  for (let top = 0; top < scene.height; top += PREVIEW_STRIP_ROWS) {
+    const rows = Math.min(PREVIEW_STRIP_ROWS, scene.height - top);
+    const outRows: Array<[out: number, source: number]> = [];
+    for (let y = Math.ceil((top + 0.5) * scale - 0.5); y < height; y++) {
+      const sy = Math.min(scene.height - 1, Math.floor((y + 0.5) / scale));
+      if (sy >= top + rows) break;
+      if (sy >= top) outRows.push([y, sy - top]);
+    }
+    if (outRows.length === 0) continue;
+    const read = await scene.readWindow({ x: 0, y: top, width: scene.width, height: rows }, bands);
+    const picked: WindowRead = {
+      window: { x: 0, y: 0, width, height: outRows.length },
+      bands: read.bands.map((band) => {
+        const out = new Float32Array(width * outRows.length);
+        outRows.forEach(([, sy], r) => sourceX.forEach((sx, x) => (out[r * width + x] = band[sy * scene.width + sx] as number)));
+        return out;
+      }),
+      valid: new Uint8Array(0),
+    };
+    trueColour(picked, scene.profile.quantity, rgb.subarray((outRows[0] as [number, number])[0] * width * 3), width);
+  }
+  return { width, height, rgb, scale };
 }

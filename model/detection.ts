@@ -9,4 +9,6 @@ export interface ModelDetection {
   y1: number;
   x2: number;
   y2: number;
+  /** Anchor the box came from (set by decodeYolo for segment exports: its mask coefficients sit there). */
+  anchor?: number;
 }

@@ -4,6 +4,8 @@ import type { ModelOutput } from './loadModel.ts';
 export interface DecodeOptions {
   confidenceThreshold: number;
   classCount: number;
+  /** Rows of mask coefficients after the class scores (32 in an Ultralytics segment export); default 0. */
+  maskCoefficients?: number;
 }
 
 /**
@@ -15,8 +17,9 @@ export interface DecodeOptions {
  */
 export function decodeYolo(output: ModelOutput, options: DecodeOptions): ModelDetection[][] {
   const [n, rows, anchors] = output.dims;
-  if (rows !== 4 + options.classCount) {
-    throw new RangeError(`output has ${rows} rows per anchor, expected 4 + ${options.classCount} classes`);
+  const coefficients = options.maskCoefficients ?? 0;
+  if (rows !== 4 + options.classCount + coefficients) {
+    throw new RangeError(`output has ${rows} rows per anchor, expected 4 + ${options.classCount} classes${coefficients ? ` + ${coefficients} mask coefficients` : ''}`);
   }
   if (output.data.length !== n * rows * anchors) {
     throw new RangeError(`output holds ${output.data.length} values, dims say ${n}×${rows}×${anchors}`);
@@ -43,7 +46,7 @@ export function decodeYolo(output: ModelOutput, options: DecodeOptions): ModelDe
       const w = d[base + 2 * anchors + a] as number;
       const h = d[base + 3 * anchors + a] as number;
       if (!(w > 0 && h > 0 && Number.isFinite(cx) && Number.isFinite(cy))) continue;
-      found.push({ classId: best, score, x1: cx - w / 2, y1: cy - h / 2, x2: cx + w / 2, y2: cy + h / 2 });
+      found.push({ classId: best, score, x1: cx - w / 2, y1: cy - h / 2, x2: cx + w / 2, y2: cy + h / 2, ...(coefficients ? { anchor: a } : {}) });
     }
     images.push(found);
   }

@@ -29,6 +29,13 @@ export interface Detection {
   longitude: number | null;
 }
 
+export interface Extent {
+  class: string;
+  polygons: number[][][][];
+  area_km2: number;
+  mean_probability: number;
+}
+
 /** The seeds' result shape (seeds/001, GET /api/v1/results/{image_id}) with the pipeline's extra facts. */
 export interface ResultBody {
   image_id: string;
@@ -46,6 +53,8 @@ export interface ResultBody {
     tiles: number;
     model: { name: string; version: string };
     detections: Detection[];
+    /** Segmentation extents (WGS84 MultiPolygons), or null from detection-only models. */
+    extents: Extent[] | null;
   } | null;
   location: { latitude: number; longitude: number } | null;
   image: { uri: string; sha256: string; width: number | null; height: number | null } | null;
@@ -106,6 +115,9 @@ function bodyOfRow(row: RowDataPacket, upload: UploadRecord | undefined): Result
           tiles: Number(row.tiles),
           model: { name: String(row.model_name), version: String(row.model_version) },
           detections: detectionsOf(row.detections_json),
+          extents: row.extents_json === null || row.extents_json === undefined
+            ? null
+            : ((typeof row.extents_json === 'string' ? JSON.parse(row.extents_json) : row.extents_json) as Extent[]),
         }
       : null,
     location: lat !== null && lon !== null ? { latitude: lat, longitude: lon } : null,
@@ -157,7 +169,7 @@ export function createResultStore({ redis, pool, cacheSeconds, cacheLookups }: R
               si.processing_status, si.processing_error, si.processing_completed_at,
               mp.model_name, mp.model_version, mp.landslide_probability, mp.landslide_detections_count, mp.flood_probability,
               mp.flood_detections_count, mp.confidence_score, mp.risk_level, mp.risk_policy, mp.processing_time_ms, mp.tiles,
-              mp.detections_json, mp.created_at
+              mp.detections_json, mp.extents_json, mp.created_at
          FROM satellite_images si
          LEFT JOIN ml_predictions mp ON mp.image_id = si.image_id
         WHERE si.image_id = ? ORDER BY mp.created_at DESC LIMIT 1`,

@@ -56,6 +56,20 @@ const detection = {
   },
 } as const;
 
+const extent = {
+  type: 'object',
+  properties: {
+    class: { type: 'string', description: 'water, flood, … (the segmentation model\'s classes)' },
+    polygons: {
+      type: 'array',
+      description: 'GeoJSON MultiPolygon coordinates in WGS84: [longitude, latitude], outer rings counter-clockwise',
+      items: { type: 'array', items: { type: 'array', items: { type: 'array', items: { type: 'number' } } } },
+    },
+    area_km2: { type: 'number' },
+    mean_probability: { type: 'number' },
+  },
+} as const;
+
 export const resultBody = {
   type: 'object',
   required: ['image_id', 'status'],
@@ -77,6 +91,7 @@ export const resultBody = {
         tiles: { type: 'integer' },
         model: { type: 'object', properties: { name: { type: 'string' }, version: { type: 'string' } } },
         detections: { type: 'array', items: detection },
+        extents: { type: ['array', 'null'], items: extent, description: 'Areas found by a segmentation model; null from detection-only models.' },
       },
     },
     location: { type: ['object', 'null'], properties: { latitude: { type: 'number' }, longitude: { type: 'number' } } },

@@ -20,11 +20,15 @@ Thresholds were tuned on generated scenes with seeds 1000-1099 and checked on 50
 test/integration/model/accuracy.test.ts evaluates on seeds 9000+, never used for either.
 Usage: python build.py <output.onnx>
 """
+import os
 import sys
 
 import numpy as np
 import onnx
-from onnx import TensorProto, helper, numpy_helper
+from onnx import TensorProto, helper
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from onnx_graph import Graph  # noqa: E402
 
 SIZE = 640
 BLOCK = 8  # moments are pooled to 8x8 blocks first, then windows are sums of blocks
@@ -51,31 +55,6 @@ FULL_FILL = 0.35  # region area / box area at and above which the fill term is 1
 FULL_CENTRE = 0.5  # class density at the probes (8-px blocks, bilinear) at and above which the probe term is 1
 PROBE = 0.6  # probes sit at the centre and +-PROBE sigma along x and y
 EXTENT_SIGMAS = 2.0
-
-
-class Graph:
-    """Tiny helper over onnx.helper: each call adds one node and returns its output name."""
-
-    def __init__(self):
-        self.nodes, self.inits, self.count = [], [], 0
-
-    def const(self, value, dtype=np.float32):
-        self.count += 1
-        name = f"c{self.count}"
-        self.inits.append(numpy_helper.from_array(np.asarray(value, dtype=dtype), name))
-        return name
-
-    def op(self, op_type, *inputs, **attrs):
-        self.count += 1
-        name = f"{op_type.lower()}{self.count}"
-        self.nodes.append(helper.make_node(op_type, list(inputs), [name], **attrs))
-        return name
-
-    def ops(self, op_type, inputs, n, **attrs):
-        self.count += 1
-        names = [f"{op_type.lower()}{self.count}_{i}" for i in range(n)]
-        self.nodes.append(helper.make_node(op_type, list(inputs), names, **attrs))
-        return names
 
 
 def build(path):

@@ -3,6 +3,7 @@
 
   bounds FILE:     prints {"crs", "width", "height", "bounds": [west, south, east, north] in WGS84 (transform_bounds,
                    densified edges), "pixel_deg": [dx, dy] (one pixel at the scene center, in degrees), "descriptions"}.
+  pixel FILE COL ROW: prints {"values": [...]}, the stored value of every band at one pixel.
   make-cog PATH:   writes a Sentinel-2 L1C-like Cloud-Optimized GeoTIFF: SIDE x SIDE pixels, 13 int16 bands named
                    B1..B12 (with B8A), EPSG:32633 at 10 m, deflate, 512-pixel tiles, pixel-interleaved, nodata 0.
                    Each tile is one value per band (so the file stays small); the left half is water-dark in NIR and
@@ -42,6 +43,12 @@ def bounds(args):
         }))
 
 
+def pixel(args):
+    with rasterio.open(args.file) as src:
+        window = rasterio.windows.Window(args.col, args.row, 1, 1)
+        print(json.dumps({"values": [float(v) for v in src.read(window=window)[:, 0, 0]]}))
+
+
 def make_cog(args):
     side, tile = args.side, 512
     profile = dict(driver="GTiff", width=side, height=side, count=len(S2_BANDS), dtype="int16", crs="EPSG:32633",
@@ -71,6 +78,11 @@ def main():
     b = sub.add_parser("bounds")
     b.add_argument("file")
     b.set_defaults(run=bounds)
+    p = sub.add_parser("pixel")
+    p.add_argument("file")
+    p.add_argument("col", type=int)
+    p.add_argument("row", type=int)
+    p.set_defaults(run=pixel)
     c = sub.add_parser("make-cog")
     c.add_argument("path")
     c.add_argument("--side", type=int, default=10980)

@@ -1,12 +1,13 @@
 /**
  * What the windows stage counts for operators: evidence by verdict (counted, duplicate, late, replayed: a record
- * below the stored offset after a group reset) and alert messages by type and severity.
+ * below the stored offset after a group reset), alert messages by type and severity, and water looks by verdict.
  */
 import { Counter, Registry } from 'prom-client';
 
 export interface AlertMetrics {
   evidence: Counter<'verdict'>;
   messages: Counter<'msg_type' | 'severity'>;
+  waterLooks: Counter<'verdict'>;
 }
 
 export function alertMetrics(registry: Registry = new Registry()): AlertMetrics {
@@ -21,6 +22,12 @@ export function alertMetrics(registry: Registry = new Registry()): AlertMetrics 
       name: 'hazardflow_alert_messages_total',
       help: 'Alert messages decided (ALERT, UPDATE, CANCEL) by severity; a retried transaction decides again',
       labelNames: ['msg_type', 'severity'],
+      registers: [registry],
+    }),
+    waterLooks: new Counter({
+      name: 'hazardflow_alert_water_looks_total',
+      help: 'Water looks at cells judged against their learned reference water: unknown (first look), permanent, flood, duplicate',
+      labelNames: ['verdict'],
       registers: [registry],
     }),
   };

@@ -79,6 +79,8 @@ export function cellEvidence(result: AnalysisResult, resolution: number): CellAs
         longitude: best.longitude as number,
         event_time: result.captured_at,
         model_version: `${result.model.name}@${result.model.version}`,
+        water_share: null,
+        seen_km2: null,
       };
     });
 }

@@ -1,8 +1,10 @@
 /**
  * Topology "alerts": ml.results → alerts, in two transactional stages joined by a repartition topic.
  *
- *   explode:  [ml.results] → each located landslide/flood detection → its H3 cell → [hazard.assessments] key=cell
- *   windows:  [hazard.assessments] → event-time windows per (cell, hazard) → ALERT / UPDATE / CANCEL
+ *   explode:  [ml.results] → each located landslide/flood detection → its H3 cell → [hazard.assessments] key=cell;
+ *             a result's water extents → one water look per covered cell (waterLooks)
+ *   windows:  [hazard.assessments] → water looks judged against the cell's earlier looks (waterReference: flood
+ *             or permanent water, history in the changelog) → event-time windows per (cell, hazard) → ALERT / UPDATE / CANCEL
  *             → [alerts] key=alert_id (+ [alerts.critical] for severity critical), state → its changelog
  *
  * Repartitioning by cell puts all evidence of a cell in one partition, so one process owns each cell's windows.
@@ -22,6 +24,9 @@ import { emptyOwnedPartition, changelogRecords, restoreRecord, type OwnedPartiti
 import { alertMetrics } from './alertMetrics.ts';
 import { applyAssessment, applyClock, clockDue } from './alertWindows.ts';
 import { cellEvidence, InvalidCoordinatesError, UnplacedDetectionsError } from './cellEvidence.ts';
+import { scoreFloodRisk } from './floodRisk.ts';
+import { judgeWaterLook } from './waterReference.ts';
+import { waterLooks } from './waterLooks.ts';
 import { alertsOptionsFromEnv, type AlertsOptions } from './options.ts';
 import { punctuationTime, startPunctuation } from './punctuation.ts';
 import { ensureStateTopic } from './stateTopic.ts';
@@ -59,7 +64,8 @@ export function startExplode(options: AlertsOptions, observe: Observe = {}): Pro
             );
           }
           try {
-            return cellEvidence(result, options.resolution).map((a): OutputRecord => ({ topic: options.assessmentsTopic, key: a.cell, value: a }));
+            return [...cellEvidence(result, options.resolution), ...waterLooks(result, options.resolution)]
+              .map((a): OutputRecord => ({ topic: options.assessmentsTopic, key: a.cell, value: a }));
           } catch (err) {
             if (err instanceof InvalidCoordinatesError) throw new PermanentError(PermanentCode.INVALID_COORDINATES, err.message);
             if (err instanceof UnplacedDetectionsError) throw new PermanentError(err.code, err.message);
@@ -135,10 +141,19 @@ export async function startWindows(options: AlertsOptions, observe: Observe = {}
             }
             const tickAt = punctuationTime(record.headers);
             if (tickAt !== null) punctuation.applied(record.partition);
+            // A water look is judged against the cell's earlier looks first; only a flood goes on as evidence.
+            const water = tickAt !== null || assessment.water_share === null ? undefined : judgeWaterLook(
+              (partition.water[assessment.cell] ??= { cell: assessment.cell, looks: [] }),
+              { image_id: assessment.image_id, event_time: assessment.event_time, water_share: assessment.water_share },
+              options.waterPolicy,
+            );
+            if (water) metrics.waterLooks.inc({ verdict: water.verdict });
             const step =
-              tickAt === null
-                ? applyAssessment(partition.state, assessment, options.policy, cellGeometry)
-                : applyClock(partition.state, tickAt, options.policy, cellGeometry);
+              tickAt !== null
+                ? applyClock(partition.state, tickAt, options.policy, cellGeometry)
+                : water && water.verdict !== 'flood'
+                  ? { verdict: 'counted' as const, watermark: null, events: [], touched: [] }
+                  : applyAssessment(partition.state, water ? floodEvidence(assessment, water.flooded_share) : assessment, options.policy, cellGeometry);
             partition.nextOffset = offset + 1n;
             metrics.evidence.inc({ verdict: tickAt === null ? step.verdict : 'tick' });
             for (const event of step.events) metrics.messages.inc({ msg_type: event.msg_type, severity: event.severity });
@@ -150,7 +165,7 @@ export async function startWindows(options: AlertsOptions, observe: Observe = {}
             }
             return [
               ...step.events.flatMap((event) => alertOutputs(options, event)),
-              ...changelogRecords(options.stateTopic, record.partition, partition, step.touched),
+              ...changelogRecords(options.stateTopic, record.partition, partition, step.touched, water && water.verdict !== 'duplicate' ? [assessment.cell] : []),
             ];
           }),
         ),
@@ -161,6 +176,12 @@ export async function startWindows(options: AlertsOptions, observe: Observe = {}
   }
   const stopWindows = topology.stop;
   return { ...topology, stop: async () => { await punctuation.stop(); await stopWindows(); } };
+}
+
+/** A flood look as alert evidence: probability and risk level from risk-v2 (flooded share and area of the cell). */
+function floodEvidence(look: CellAssessment, floodedShare: number): CellAssessment {
+  const risk = scoreFloodRisk({ floodedShare, floodedKm2: floodedShare * (look.seen_km2 ?? 0), meanProbability: look.confidence });
+  return { ...look, probability: risk.probability, risk_level: risk.risk_level, detections: 1, model_version: `${look.model_version}+${risk.risk_policy}` };
 }
 
 /** Starts both stages; stopping stops both. */

@@ -1,4 +1,5 @@
 /** Every knob of the alerts topology with its default, built from the environment in one place. */
+import { defaultWaterPolicy, type WaterPolicy } from './waterReference.ts';
 import type { KafkaConnection, RegistryConnection } from '../../config/connections.ts';
 import type { TopicRole, TopicSpec } from '../../config/topics.ts';
 import { defaultAlertPolicy, type AlertPolicy } from './alertWindows.ts';
@@ -25,6 +26,8 @@ export interface AlertsOptions {
   maxClockSkewMs: number;
   /** The wall clock of punctuation and of the `future` check (default Date.now; tests drive their own). */
   clock?: () => number;
+  /** Flood against the cells' learned reference water (default defaultWaterPolicy). */
+  waterPolicy?: WaterPolicy;
 }
 
 const MIN = 60_000;
@@ -72,6 +75,10 @@ export function alertsOptionsFromEnv(
     // rescore history, a test) starts from state of its own instead of sharing and corrupting this one's.
     stateTopic: env.HAZARDFLOW_TOPIC_ALERT_STATE ?? `${groupId}-windows-changelog`,
     resolution: checkResolution(number(env, 'HAZARDFLOW_H3_RESOLUTION', 7)),
+    waterPolicy: {
+      ...defaultWaterPolicy,
+      minFloodShare: number(env, 'HAZARDFLOW_FLOOD_MIN_SHARE', defaultWaterPolicy.minFloodShare),
+    },
     policy: {
       windowMs,
       allowedLatenessMs,

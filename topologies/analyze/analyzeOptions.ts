@@ -9,6 +9,14 @@ import { DEFAULT_GSD_M } from './scenePlacement.ts';
 export interface AnalyzeOptions {
   /** Model folder (model.json + model.onnx). HAZARDFLOW_MODEL_DIR, default model/hazard-index-v1. */
   modelDir: string;
+  /**
+   * Segmentation model folders run beside the detector on GeoTIFF scenes with their bands, the first that fits.
+   * HAZARDFLOW_SEGMENTATION_MODEL_DIRS (comma list), default none. The water models:
+   * model/water-fused-v1,model/water-optical-v1,model/water-sar-v1 (fused where a scene has both kinds of band, else
+   * optical, else SAR). Off by default: a segmented scene holds about 12 bytes per pixel while its masks are merged
+   * and traced (1.4 GB for 10980²), outside the decoded-bytes budget.
+   */
+  segmentationModelDirs: string[];
   /** Tiles per model run, capped at the manifest's max_batch. HAZARDFLOW_BATCH_SIZE, default 8. */
   batchSize: number;
   /** A batch runs when this old even if not full. HAZARDFLOW_BATCH_AGE_MS, default 20. */
@@ -75,6 +83,8 @@ export function analyzeOptionsFromEnv(env: NodeJS.ProcessEnv, store: ObjectStore
   const buckets = (env.HAZARDFLOW_ALLOWED_BUCKETS ?? '').split(',').map((b) => b.trim()).filter(Boolean);
   return {
     modelDir: resolve(projectRoot, env.HAZARDFLOW_MODEL_DIR ?? 'model/hazard-index-v1'),
+    segmentationModelDirs: (env.HAZARDFLOW_SEGMENTATION_MODEL_DIRS ?? '')
+      .split(',').map((d) => d.trim()).filter(Boolean).map((d) => resolve(projectRoot, d)),
     batchSize,
     batchAgeMs: positiveInt(env, 'HAZARDFLOW_BATCH_AGE_MS', 20, 0),
     intraOpThreads: threads === undefined || threads === '' ? undefined : positiveInt(env, 'HAZARDFLOW_INTRA_OP_THREADS', 1),

@@ -16,6 +16,7 @@ import { MemoryBudget } from './memoryBudget.ts';
 import { createResultCache } from './resultCache.ts';
 import { createTileInference } from './tileInference.ts';
 import { analyzeStages } from './topology.ts';
+import { cacheModel, loadSegmentationModel } from './segmentScene.ts';
 
 /**
  * Starts the analyze topology with everything it needs, and releases the model, the batcher and Redis once it
@@ -28,6 +29,8 @@ export async function startAnalyze(ctx: RoleContext, options: AnalyzeOptions): P
     ...(options.intraOpThreads !== undefined ? { intraOpThreads: options.intraOpThreads } : {}),
     interOpThreads: options.interOpThreads,
   });
+  const segmenters = await Promise.all(options.segmentationModelDirs.map((dir) =>
+    loadSegmentationModel(dir, options.intraOpThreads !== undefined ? { intraOpThreads: options.intraOpThreads } : {})));
   if (options.batchSize > model.manifest.max_batch) {
     ctx.logger.warn({ batchSize: options.batchSize, maxBatch: model.manifest.max_batch }, 'batch size capped at the model\'s max_batch');
   }
@@ -42,6 +45,7 @@ export async function startAnalyze(ctx: RoleContext, options: AnalyzeOptions): P
   const release = () => (released ??= (async () => {
     inference.close();
     await model.release();
+    await Promise.all(segmenters.map((s) => s.release()));
     redis.disconnect();
   })());
   // The model thread would keep the process alive after a failed start (e.g. the broker is unreachable).
@@ -57,9 +61,11 @@ export async function startAnalyze(ctx: RoleContext, options: AnalyzeOptions): P
     process: analyzeStages({
       options,
       store: createObjectStoreClient(ctx.connections.objectStore),
-      cache: createResultCache(redis, { ttlSeconds: options.cacheTtlSeconds, model: model.manifest }),
+      // The cached analysis holds the extents too: its key names every model that made it.
+      cache: createResultCache(redis, { ttlSeconds: options.cacheTtlSeconds, model: cacheModel(model.manifest, segmenters) }),
       manifest: model.manifest,
       inference,
+      segmenters,
       fetchedBudget: new MemoryBudget(options.fetchedBudgetBytes),
       decodedBudget: new MemoryBudget(options.decodedBudgetBytes),
       metrics,

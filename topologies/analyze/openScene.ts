@@ -13,7 +13,10 @@ import { declaredFormat, decodeScene, sniffFormat } from './decodeScene.ts';
 import { geoTiffTiles } from './geoTiffTiles.ts';
 
 export interface OpenedScene {
-  tiles: TileSource;
+  /** The detector's tiles, or null for a GeoTIFF without its bands that a segmentation model can read (SAR). */
+  tiles: TileSource | null;
+  /** The GeoTIFF's reader, for segmentation models (they read their own bands); null for JPEG and PNG. */
+  reader: SceneReader | null;
   /** The file's georeferencing (GeoTIFF), or null: then the ImageRef's footprint places the scene. */
   georef: Georeferencing | null;
   sensorProfile: string | null;
@@ -24,6 +27,8 @@ export interface OpenLimits {
   maxPixels: number;
   /** The bands the model's three input channels are made of (its manifest's input.bands). */
   modelBands: readonly [string, string, string];
+  /** The bands of each segmentation model: a scene with all of one model's bands is taken without the detector's. */
+  segmentationBands?: ReadonlyArray<readonly string[]>;
   /**
    * Awaited once the header passed its checks, before pixels are decoded, with the bytes the scene will hold:
    * width × height × 3 for a decoded JPEG/PNG, the file's bytes for a GeoTIFF (its reader reads windows from them).
@@ -62,7 +67,7 @@ export async function openScene(bytes: Buffer, ref: ImageRef, limits: OpenLimits
   if (format instanceof PermanentError) throw format;
   if (format !== 'tiff') {
     const image = await decodeScene(bytes, ref.content_type, { maxPixels: limits.maxPixels, ...(limits.admit ? { admit: (pixels: number) => limits.admit?.(pixels * 3) ?? Promise.resolve() } : {}) });
-    return { tiles: rgbTileSource(image), georef: null, sensorProfile: ref.sensor_profile, bands: ref.band_names };
+    return { tiles: rgbTileSource(image), reader: null, georef: null, sensorProfile: ref.sensor_profile, bands: ref.band_names };
   }
   const scene = await openGeoTiff(bytesSource(bytes), {
     maxPixels: limits.maxPixels,
@@ -70,11 +75,13 @@ export async function openScene(bytes: Buffer, ref: ImageRef, limits: OpenLimits
     sensorProfile: ref.sensor_profile,
     bandNames: ref.band_names,
   });
-  requireBands(scene, limits.modelBands);
+  const hasAll = (bands: readonly string[]) => bands.every((b) => findBand(scene.bands, b));
+  const detectable = hasAll(limits.modelBands);
+  if (!detectable && !(limits.segmentationBands ?? []).some(hasAll)) requireBands(scene, limits.modelBands);
   if (scene.georef) {
     const mismatch = footprintMismatch(ref, scene.georef, scene.width, scene.height);
     if (mismatch) throw new PermanentError('FOOTPRINT_MISMATCH', mismatch);
   }
   await limits.admit?.(bytes.length);
-  return { tiles: geoTiffTiles(scene, limits.modelBands), georef: scene.georef, sensorProfile: scene.profile.name, bands: bandNames(scene.bands) };
+  return { tiles: detectable ? geoTiffTiles(scene, limits.modelBands) : null, reader: scene, georef: scene.georef, sensorProfile: scene.profile.name, bands: bandNames(scene.bands) };
 }

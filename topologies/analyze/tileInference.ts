@@ -64,6 +64,9 @@ export function createTileInference(model: LoadedModel, options: TileInferenceOp
       for (const [slot, request] of batch.entries()) {
         await request.scene.cutTile(request.rect, width, height, tile);
         writeInputTensor(tensor, slot, tile, manifest.input);
+        // A GeoTIFF tile's reads resolve as microtasks (the bytes are in memory) and its decoding is synchronous:
+        // without a turn of the event loop between tiles, a batch would hold off Kafka heartbeats and I/O for seconds.
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
       if (closed) throw new Error('tile inference closed');
       prepared = { batch, tensor };

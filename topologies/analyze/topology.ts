@@ -1,8 +1,10 @@
 /**
  * The analyze topology, images.process → ml.results, read top to bottom:
- *   fetch (allowed stores and types only, byte limit, sha256) → dedupe (Redis, by content hash) → decode (sharp, pixel limit,
- *   pixel budget) → infer (tiles batched across scenes, one ONNX session) → result (YOLO post-processing, tile
- *   merge, lat/lon, risk) → cache.
+ *   fetch (allowed stores and types only, byte limit, sha256) → dedupe (Redis, by content hash) → decode (sharp for
+ *   JPEG/PNG, a GeoTIFF window reader for TIFF; pixel limit, memory budget) → infer (tiles batched across scenes,
+ *   one ONNX session; GeoTIFF tiles read when their batch is prepared) → result (YOLO post-processing, tile merge,
+ *   lat/lon through the file's transform and CRS or the footprint, risk) → cache. Beside the detector, a configured
+ *   segmentation model whose bands a GeoTIFF has gives the result its extents (segmentScene).
  * Each stage is a core operator; a record that can never succeed ends as a status=failed result plus its
  * DeadLetter (publishFailures), and the stream goes on.
  */
@@ -22,6 +24,9 @@ import type { AnalyzeMetrics } from './analyzeMetrics.ts';
 import { buildAnalysisResult, type SceneAnalysis, type SceneDetection } from './analysisResult.ts';
 import { declaredFormat } from './decodeScene.ts';
 import { footprintMismatch, openScene, type OpenedScene } from './openScene.ts';
+import { segmentScene, type SegmentationModel } from './segmentScene.ts';
+import type { TileSource } from './cutTile.ts';
+import { findBand } from '../../eo/sceneReader.ts';
 import { publishFailures } from './failedResult.ts';
 import { fetchObject } from './fetchObject.ts';
 import { resolveObjectLocation } from './objectLocation.ts';
@@ -37,6 +42,8 @@ export interface AnalyzeDeps {
   cache: ResultCache;
   manifest: ModelManifest;
   inference: TileInference;
+  /** Segmentation models run beside the detector, on GeoTIFF scenes with their bands (the first that fits). */
+  segmenters?: readonly SegmentationModel[];
   /** Bound on fetched objects not yet decoded. */
   fetchedBudget: MemoryBudget;
   /** Bound on decoded scenes not yet through inference. */
@@ -121,6 +128,7 @@ export function analyzeStages(deps: AnalyzeDeps): (records$: Observable<Ok<Image
       const scene = await openScene(work.bytes, work.ref, {
         maxPixels: options.maxPixels,
         modelBands: manifest.input.bands,
+        segmentationBands: deps.segmenters?.map((m) => m.bands) ?? [],
         admit: async (bytes) => {
           release = await hold(deps.decodedBudget, bytes, metrics, 'decoded');
         },
@@ -134,27 +142,43 @@ export function analyzeStages(deps: AnalyzeDeps): (records$: Observable<Ok<Image
     }
   };
 
+  /** The first segmentation model (in configured order) whose bands the scene has: fused before optical or SAR alone. */
+  const segmenterOf = (scene: OpenedScene) => {
+    const reader = scene.reader;
+    return reader ? deps.segmenters?.find((s) => s.bands.every((b) => findBand(reader.bands, b))) : undefined;
+  };
+
+  const detect = async (source: TileSource): Promise<{ detections: SceneDetection[]; tiles: number }> => {
+    const { width, height } = manifest.input;
+    const tiles = tileGrid(source.width, source.height, width, height, options.tileOverlap);
+    const perTile = await deps.inference.detect(source, tiles);
+    const merged = mergeTiles(
+      tiles.map((rect, i) => ({ placement: { ...rect, scale: 1 }, detections: perTile[i] ?? [] })),
+      { iouThreshold: manifest.iou_threshold },
+    );
+    const detections = merged.map((d): SceneDetection => ({
+      class: manifest.classes[d.classId] ?? `class_${d.classId}`,
+      confidence: d.score,
+      bbox: [d.x1, d.y1, d.x2, d.y2],
+    }));
+    return { detections, tiles: tiles.length };
+  };
+
   const infer = async (work: Decoded | Analysed): Promise<Analysed> => {
     if (!('scene' in work)) return work;
     const { scene } = work;
-    const { tiles: source } = scene;
     try {
-      const { width, height } = manifest.input;
-      const tiles = tileGrid(source.width, source.height, width, height, options.tileOverlap);
-      const perTile = await deps.inference.detect(source, tiles);
+      const segmenter = segmenterOf(scene);
+      const found = scene.tiles ? await detect(scene.tiles) : { detections: [], tiles: 0 };
+      const segmented = segmenter && scene.reader ? await segmentScene([scene.reader], segmenter, { overlap: options.tileOverlap }) : undefined;
       metrics.scenesInferred.inc();
-      const merged = mergeTiles(
-        tiles.map((rect, i) => ({ placement: { ...rect, scale: 1 }, detections: perTile[i] ?? [] })),
-        { iouThreshold: manifest.iou_threshold },
-      );
-      const detections = merged.map((d): SceneDetection => ({
-        class: manifest.classes[d.classId] ?? `class_${d.classId}`,
-        confidence: d.score,
-        bbox: [d.x1, d.y1, d.x2, d.y2],
-      }));
+      const size = scene.tiles ?? scene.reader;
       const analysis: SceneAnalysis = {
-        model, width: source.width, height: source.height, tiles: tiles.length, detections,
+        // A scene only a segmentation model could read (SAR) is that model's result.
+        model: scene.tiles || !segmenter ? model : { name: segmenter.name, version: segmenter.version },
+        width: size?.width ?? 0, height: size?.height ?? 0, tiles: found.tiles + (segmented?.tiles ?? 0), detections: found.detections,
         georef: scene.georef, sensorProfile: scene.sensorProfile, bands: scene.bands,
+        extents: segmented ? segmented.extents : null,
       };
       return { ref: work.ref, startedAt: work.startedAt, analysis, cached: false };
     } finally {

@@ -7,6 +7,7 @@ import { resolveObjectLocation } from '../../../topologies/analyze/objectLocatio
 import type { ConnectorDeps } from '../deps.ts';
 import { HttpError } from '../errors.ts';
 import { renderOverlay } from '../overlay.ts';
+import { extentsCollection } from '../extentsGeoJson.ts';
 import { commonErrors, errorBody, resultBody } from '../routeSchemas.ts';
 import { readRange } from '../objectRange.ts';
 
@@ -47,6 +48,27 @@ export async function resultRoutes(app: FastifyInstance, deps: ConnectorDeps): P
   );
 
   app.get(
+    '/api/v1/results/:image_id/extents.geojson',
+    {
+      schema: {
+        summary: 'The extents of an image as a GeoJSON FeatureCollection (RFC 7946: WGS84, lon/lat, right-hand rings)',
+        description: 'One Feature per extent, its MultiPolygon and properties class, area_km2, mean_probability. 409 until the result is completed; an empty collection for detection-only results.',
+        tags: ['results'],
+        params: imageIdParams,
+        produces: ['application/geo+json'],
+        response: { ...commonErrors, 404: errorBody, 409: errorBody },
+      },
+    },
+    async (request, reply) => {
+      const result = await find((request.params as { image_id: string }).image_id);
+      if (result.status !== 'completed' || !result.analysis) {
+        throw new HttpError(409, 'RESULT_NOT_READY', `image ${result.image_id} is ${result.status}; its extents exist once it is completed`);
+      }
+      return reply.type('application/geo+json').send(extentsCollection(result.image_id, result.analysis.extents ?? []));
+    },
+  );
+
+  app.get(
     '/api/v1/results/:image_id/overlay.png',
     {
       schema: {
@@ -70,7 +92,8 @@ export async function resultRoutes(app: FastifyInstance, deps: ConnectorDeps): P
         throw new HttpError(404, 'IMAGE_OBJECT_GONE', `the stored image of ${result.image_id} no longer exists`);
       }
       if (size > OVERLAY_MAX_BYTES) throw new HttpError(413, 'OVERLAY_TOO_LARGE', `the image is ${size} bytes; overlays are drawn for images up to ${OVERLAY_MAX_BYTES} bytes`);
-      const png = await renderOverlay(await readRange(store, bucket, key, 0, size), result.analysis.detections, options.maxImagePixels);
+      const capturedAt = result.captured_at ? Date.parse(result.captured_at) : Date.now();
+      const png = await renderOverlay(await readRange(store, bucket, key, 0, size), result.analysis.detections, options.maxImagePixels, capturedAt, result.analysis.extents ?? []);
       return reply.type('image/png').header('cache-control', 'private, max-age=3600').send(png);
     },
   );

@@ -11,6 +11,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import sharp from 'sharp';
 import type { AnalysisResult } from '../../../schemas/generated/AnalysisResult.ts';
 import type { DeadLetter } from '../../../schemas/generated/DeadLetter.ts';
 import type { ImageRef } from '../../../schemas/generated/ImageRef.ts';
@@ -160,6 +161,24 @@ describe('GeoTIFF scenes through the connector and the analyze stages', () => {
       assertFootprint(result, reference, file);
       assert.equal(result.sensor_profile, profile);
       assert.deepEqual(result.bands, reference.descriptions);
+    }
+  });
+
+  it('the overlay PNG of the Sentinel-2 chip is its true-colour composite (B4, B3, B2; reflectance 0–0.3 → 0–255)', async () => {
+    const { status, body } = await uploadSingle(scenes.s2, { captured_at: '2019-09-18T10:56:00Z' });
+    assert.equal(status, 202);
+    const [ref] = await connector.published(1);
+    await connector.insertResult({ image_id: body.image_id as string, sha256: (ref as ImageRef).sha256, s3_uri: (ref as ImageRef).uri, width: 512, height: 512, detections: [], captured_at: Date.UTC(2019, 8, 18) });
+    const res = await fetch(`${connector.url}/api/v1/results/${body.image_id as string}/overlay.png`, { headers: connector.auth });
+    assert.equal(res.status, 200, await res.clone().text());
+    const { data, info } = await sharp(Buffer.from(await res.arrayBuffer())).raw().toBuffer({ resolveWithObject: true });
+    assert.deepEqual([info.width, info.height], [512, 512]);
+    for (const [col, row] of [[100, 100], [256, 300], [400, 50]] as const) {
+      // GDAL's stored values of B2, B3, B4 (file bands 2–4), stretched as documented in eo/trueColour.ts.
+      const { values } = await gdal<{ values: number[] }>('pixel', scenes.s2, String(col), String(row));
+      const expected = [values[3], values[2], values[1]].map((dn) => Math.min(255, Math.round(((dn as number) / 10000 / 0.3) * 255)));
+      const got = [...data.subarray((row * info.width + col) * info.channels, (row * info.width + col) * info.channels + 3)];
+      got.forEach((v, c) => assert.ok(Math.abs(v - (expected[c] as number)) <= 1, `pixel ${col},${row}: ${got} vs ${expected}`));
     }
   });
 

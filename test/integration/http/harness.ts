@@ -74,6 +74,8 @@ export interface ResultRow {
   latitude?: number;
   longitude?: number;
   detections?: Array<{ class: string; confidence: number; bbox: number[]; area_px: number }>;
+  /** Acquisition time (ms); default a minute ago. */
+  captured_at?: number;
 }
 
 export interface AlertRow {
@@ -171,7 +173,7 @@ export async function startConnector(overrides: Partial<ConnectorOptions> = {}, 
         processing_time_ms: 1250,
         tiles: 1,
         cached: false,
-        captured_at: now - 60_000,
+        captured_at: row.captured_at ?? now - 60_000,
         completed_at: now,
         sha256: row.sha256,
         uri: row.s3_uri,

@@ -21,6 +21,8 @@ function evidence(imageId: string, minutes: number, probability: number, risk: C
     longitude: 85.3,
     event_time: T0 + minutes * MIN,
     model_version: 'test@1',
+    water_share: null,
+    seen_km2: null,
   };
 }
 

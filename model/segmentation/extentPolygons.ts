@@ -1,0 +1,137 @@
+/**
+ * A class mask becomes extents: each connected region (8-connected) one MultiPolygon in WGS84, traced by
+ * marching squares (d3-contour), simplified (simplify-js, in pixel units, before projection), mapped pixel →
+ * lon/lat through the scene's georeferencing, wound as RFC 7946 asks (@turf/rewind: outer rings counter-clockwise,
+ * holes clockwise) and measured on the ellipsoid's sphere (@turf/area), so areas hold in any CRS.
+ *
+ * With smoothing off the traced outline passes through the midpoints of pixel edges: every pixel centre of the
+ * region lies inside it and no other does, so sampling the polygons at pixel centres gives the mask back
+ * (exactly before simplification; a tolerance under half a pixel's diagonal keeps it so nearly everywhere).
+ */
+import { contours } from 'd3-contour';
+import simplify from 'simplify-js';
+import area from '@turf/area';
+import rewind from '@turf/rewind';
+import type { MultiPolygon } from 'geojson';
+import type { ClassMask } from './sceneMask.ts';
+
+export interface Extent {
+  class: string;
+  /** GeoJSON MultiPolygon coordinates, [longitude, latitude]. */
+  polygons: number[][][][];
+  area_km2: number;
+  mean_probability: number;
+}
+
+export interface ExtentOptions {
+  /** [longitude, latitude] of a scene pixel position (corners at integers), or null where it cannot be placed. */
+  pixelToLonLat: (x: number, y: number) => [number, number] | null;
+  /** Regions of fewer pixels are dropped (minimum mapping unit; default 4: single-pixel speckle is not an area). */
+  minPixels?: number;
+  /** Simplification tolerance in pixels (default 0.3). */
+  tolerancePx?: number;
+  /** At most this many extents per class, the largest first (default 2000: a result must fit a Kafka record). */
+  maxExtents?: number;
+}
+
+interface Region {
+  pixels: number;
+  probabilitySum: number;
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  label: number;
+}
+
+/** Labels the 8-connected regions of `mask` (labels from 1; 0 = background). */
+function labelRegions(mask: Uint8Array, width: number, height: number, probability: Uint8Array): { labels: Int32Array; regions: Region[] } {
+  const labels = new Int32Array(width * height);
+  const regions: Region[] = [];
+  const stack: number[] = [];
+  for (let start = 0; start < mask.length; start++) {
+    if (!mask[start] || labels[start]) continue;
+    const region: Region = { pixels: 0, probabilitySum: 0, x0: width, y0: height, x1: 0, y1: 0, label: regions.length + 1 };
+    regions.push(region);
+    labels[start] = region.label;
+    stack.push(start);
+    while (stack.length > 0) {
+      const p = stack.pop() as number;
+      const x = p % width;
+      const y = (p - x) / width;
+      region.pixels += 1;
+      region.probabilitySum += probability[p] as number;
+      if (x < region.x0) region.x0 = x;
+      if (x > region.x1) region.x1 = x;
+      if (y < region.y0) region.y0 = y;
+      if (y > region.y1) region.y1 = y;
+      for (let dy = -1; dy <= 1; dy++) {
+        const ny = y + dy;
+        if (ny < 0 || ny >= height) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          const nx = x + dx;
+          if (nx < 0 || nx >= width) continue;
+          const q = ny * width + nx;
+          if (mask[q] && !labels[q]) {
+            labels[q] = region.label;
+            stack.push(q);
+          }
+        }
+      }
+    }
+  }
+  return { labels, regions };
+}
+
+const round7 = (v: number) => Math.round(v * 1e7) / 1e7;
+
+/** The outline of one region in scene pixels: d3-contour over its bounding box, one pixel of margin around it. */
+function traceRegion(labels: Int32Array, width: number, region: Region, tolerancePx: number): Array<Array<Array<[number, number]>>> {
+  const w = region.x1 - region.x0 + 3;
+  const h = region.y1 - region.y0 + 3;
+  const values = new Array<number>(w * h).fill(0);
+  for (let y = region.y0; y <= region.y1; y++) {
+    for (let x = region.x0; x <= region.x1; x++) {
+      if (labels[y * width + x] === region.label) values[(y - region.y0 + 1) * w + (x - region.x0 + 1)] = 1;
+    }
+  }
+  const [outline] = contours().size([w, h]).thresholds([0.5]).smooth(false)(values);
+  const ox = region.x0 - 1;
+  const oy = region.y0 - 1;
+  return (outline?.coordinates ?? []).map((polygon) =>
+    polygon.map((ring) => {
+      const points = simplify(ring.map(([x, y]) => ({ x: (x as number) + ox, y: (y as number) + oy })), tolerancePx, true);
+      return points.map((p): [number, number] => [p.x, p.y]);
+    }).filter((ring) => ring.length >= 4));
+}
+
+/**
+ * The extents of one class mask, largest first.
+ *
+ * @example maskExtents(waterMask, { pixelToLonLat: (x, y) => scene.pixelToLonLat(x, y) })
+ */
+export function maskExtents(mask: ClassMask, options: ExtentOptions): Extent[] {
+  const { width, height } = mask;
+  const minPixels = options.minPixels ?? 4;
+  const { labels, regions } = labelRegions(mask.mask, width, height, mask.probability);
+  const kept = regions.filter((r) => r.pixels >= minPixels).sort((a, b) => b.pixels - a.pixels).slice(0, options.maxExtents ?? 2000);
+  const extents: Extent[] = [];
+  for (const region of kept) {
+    let placed = true;
+    const polygons = traceRegion(labels, width, region, options.tolerancePx ?? 0.3).map((polygon) =>
+      polygon.map((ring) => ring.map(([x, y]) => {
+        const lonLat = options.pixelToLonLat(x, y);
+        if (!lonLat) placed = false;
+        return lonLat ? [round7(lonLat[0]), round7(lonLat[1])] : [Number.NaN, Number.NaN];
+      })));
+    if (!placed || polygons.length === 0) continue;
+    const geometry = rewind({ type: 'MultiPolygon', coordinates: polygons } as MultiPolygon) as MultiPolygon;
+    extents.push({
+      class: mask.class,
+      polygons: geometry.coordinates,
+      area_km2: Math.round(area(geometry) / 1e3) / 1e3,
+      mean_probability: Math.round((region.probabilitySum / region.pixels / 255) * 1e4) / 1e4,
+    });
+  }
+  return extents;
+}

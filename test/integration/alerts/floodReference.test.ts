@@ -1,0 +1,76 @@
+/**
+ * Flood against the learned reference water, through the alerts topology on the real broker and registry: water
+ * extents of segmented scenes become water looks per H3 cell; a place seen dry and then under water raises one flood
+ * ALERT (the dry look survives a restart of the topology in its changelog); a lake seen again and again, or once,
+ * raises none.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { cellToBoundary, latLngToCell } from 'h3-js';
+import type { Admin } from 'kafkajs';
+import type { RunningTopology } from '../../../pipeline/index.ts';
+import type { AnalysisResult } from '../../../schemas/generated/AnalysisResult.ts';
+import { startAlerts } from '../../../topologies/alerts/main.ts';
+import { kafka } from '../pipeline/brokerFixtures.ts';
+import { analysisResult } from '../sink/records.ts';
+import { alertsOptions, createFlowTopics, deleteFlowTopics, produceResults, readAlerts, waitCaughtUp, type FlowTopics } from './harness.ts';
+
+const T0 = Date.UTC(2026, 2, 1, 10, 0, 0);
+const DAY = 86_400_000;
+const RIVER = latLngToCell(38.1, -0.76, 7);
+const LAKE = latLngToCell(38.3, -0.5, 7);
+const ring = (cell: string) => {
+  const points = cellToBoundary(cell).map(([lat, lon]) => [lon, lat]);
+  return [...points, points[0] as number[]];
+};
+
+/** A segmented scene over `cell`: water over all of it, or over none. */
+function look(id: string, day: number, cell: string, wet: boolean): AnalysisResult {
+  const footprint = [ring(cell)];
+  const captured = T0 + day * DAY;
+  return analysisResult(id, {
+    captured_at: captured,
+    completed_at: captured + 60_000,
+    footprint,
+    extents: wet ? [{ class: 'water', polygons: [footprint], area_km2: 5.2, mean_probability: 0.85 }] : [],
+  });
+}
+
+describe('flood against the reference water learned from earlier looks', { timeout: 180_000 }, () => {
+  let admin: Admin;
+  let t: FlowTopics;
+  let running: RunningTopology[] = [];
+  const groups = () => [
+    { groupId: `t-${t.id}-alerts-explode`, topic: t.results, transactionalInput: false },
+    { groupId: `t-${t.id}-alerts-windows`, topic: t.assessments, transactionalInput: true },
+  ];
+  const stop = async () => {
+    await Promise.all(running.map((r) => r.stop()));
+    running = [];
+  };
+
+  before(async () => {
+    admin = kafka.admin();
+    await admin.connect();
+    t = await createFlowTopics(admin);
+  });
+  after(async () => {
+    await stop();
+    if (t) await deleteFlowTopics(admin, t);
+    await admin?.disconnect();
+  });
+
+  it('alerts once for a place seen dry then flooded, across a restart; never for a lake', async () => {
+    running = await startAlerts(alertsOptions(t));
+    await produceResults(t.results, [look('river-dry', 0, RIVER, false), look('lake-1', 0, LAKE, true), look('lake-2', 1, LAKE, true)]);
+    await waitCaughtUp(admin, groups());
+    await stop();
+    running = await startAlerts(alertsOptions(t));
+    await produceResults(t.results, [look('lake-3', 2, LAKE, true), look('river-flooded', 2, RIVER, true), look('lake-4', 3, LAKE, true)]);
+    await waitCaughtUp(admin, groups());
+    const alerts = await readAlerts(t.alerts);
+    assert.deepEqual(alerts.map((a) => [a.cell, a.hazard, a.msg_type]), [[RIVER, 'flood', 'ALERT']]);
+    assert.deepEqual(alerts[0]?.image_ids, ['river-flooded']);
+    assert.equal(alerts[0]?.severity, 'critical', 'the whole cell flooded: risk-v2 critical');
+  });
+});

@@ -1,0 +1,67 @@
+/**
+ * Flood against permanent water, per H3 cell, from the cell's own earlier looks: every segmented scene that covers a
+ * cell is a look with the share of the cell's seen area that was water. The reference water share of a cell is the
+ * median over its earlier looks (water present in most past looks is permanent); the flooded share of a new look is
+ * its water share above that reference. Pure: the history is kept by the windows stage in its changelog, so it
+ * survives restart, rebalance and replay, and a look already counted (same image_id) changes nothing.
+ *
+ * Conservative where no reference exists yet: the first look at a cell has water extent but no flood extent
+ * (verdict `unknown`), and raises no alert; a lake seen once or a hundred times never alerts.
+ */
+
+export interface WaterLook {
+  image_id: string;
+  event_time: number;
+  /** Share of the cell's seen area that was water, 0–1. */
+  water_share: number;
+}
+
+export interface WaterHistory {
+  cell: string;
+  /** The latest looks, oldest first (at most `maxLooks`). */
+  looks: WaterLook[];
+}
+
+export interface WaterPolicy {
+  /** A look raises flood evidence when its flooded share of the cell is at least this (default 0.05). */
+  minFloodShare: number;
+  /** Looks kept per cell (default 20). */
+  maxLooks: number;
+}
+
+export const defaultWaterPolicy: WaterPolicy = { minFloodShare: 0.05, maxLooks: 20 };
+
+export type WaterVerdict =
+  | { verdict: 'duplicate' }
+  | { verdict: 'unknown'; water_share: number }
+  | { verdict: 'permanent' | 'flood'; water_share: number; reference_share: number; flooded_share: number };
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/**
+ * Judges `look` against the cell's earlier looks (those captured before it) and records it in `history`
+ * (mutated). A look captured before others already recorded is judged against the ones before it in event time.
+ *
+ * @example judgeWaterLook(history, { image_id, event_time, water_share: 0.4 }, defaultWaterPolicy)
+ *          // { verdict: 'flood', water_share: 0.4, reference_share: 0.02, flooded_share: 0.38 }
+ */
+export function judgeWaterLook(history: WaterHistory, look: WaterLook, policy: WaterPolicy = defaultWaterPolicy): WaterVerdict {
+  if (history.looks.some((l) => l.image_id === look.image_id)) return { verdict: 'duplicate' };
+  const earlier = history.looks.filter((l) => l.event_time < look.event_time).map((l) => l.water_share);
+  history.looks.push(look);
+  history.looks.sort((a, b) => a.event_time - b.event_time || (a.image_id < b.image_id ? -1 : 1));
+  if (history.looks.length > policy.maxLooks) history.looks.splice(0, history.looks.length - policy.maxLooks);
+  if (earlier.length === 0) return { verdict: 'unknown', water_share: look.water_share };
+  const reference = median(earlier);
+  const flooded = Math.max(0, look.water_share - reference);
+  return {
+    verdict: flooded >= policy.minFloodShare ? 'flood' : 'permanent',
+    water_share: look.water_share,
+    reference_share: reference,
+    flooded_share: flooded,
+  };
+}
