@@ -12,6 +12,7 @@ import { registerTailCommand } from './commands/tail.ts';
 import { registerStatusCommand } from './commands/status.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerIngestCommand } from './commands/ingest.ts';
+import { registerDlqCommand } from './commands/dlq.ts';
 
 export function buildProgram(): Command {
   const program = new Command('hazardflow')
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerStatusCommand(program);
   registerDemoCommand(program);
   registerIngestCommand(program);
+  registerDlqCommand(program);
   return program;
 }
 

@@ -1,6 +1,9 @@
 /**
  * The topics of DESIGN.md with their defaults. Names, partition counts and retention are configuration:
  * HAZARDFLOW_TOPIC_<ROLE>, HAZARDFLOW_PARTITIONS_<ROLE> override them (ROLE as in TopicRole, upper case).
+ * HAZARDFLOW_REPLICATION_FACTOR and HAZARDFLOW_MIN_INSYNC_REPLICAS (default 1 and 1: the single-node local stack)
+ * apply to every topic the project creates, state changelogs included; on a cluster, 3 and 2 with acks=all lose
+ * nothing when one broker goes.
  */
 export type TopicRole = 'images' | 'results' | 'assessments' | 'alerts' | 'alertsCritical' | 'dlq';
 
@@ -10,17 +13,46 @@ export interface TopicSpec {
   /** Avro schema file in schemas/ for the value (subject `<name>-value`). */
   valueSchema: 'ImageRef' | 'AnalysisResult' | 'CellAssessment' | 'AlertEvent' | 'DeadLetter';
   config: Record<string, string>;
+  /** Default 1 (what a spec without it, e.g. a test's, is created with). */
+  replicationFactor?: number;
+}
+
+export interface TopicReplication {
+  replicationFactor: number;
+  minInsyncReplicas: number;
+}
+
+function positive(env: NodeJS.ProcessEnv, name: string): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return 1;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+}
+
+/** Replication of every topic the project creates, from the environment. */
+export function replicationFromEnv(env: NodeJS.ProcessEnv = process.env): TopicReplication {
+  const replication = { replicationFactor: positive(env, 'HAZARDFLOW_REPLICATION_FACTOR'), minInsyncReplicas: positive(env, 'HAZARDFLOW_MIN_INSYNC_REPLICAS') };
+  if (replication.minInsyncReplicas > replication.replicationFactor) {
+    throw new Error(`HAZARDFLOW_MIN_INSYNC_REPLICAS (${replication.minInsyncReplicas}) cannot exceed HAZARDFLOW_REPLICATION_FACTOR (${replication.replicationFactor})`);
+  }
+  return replication;
+}
+
+/** The replication settings of a topic spec. */
+export function replicationOf(spec: TopicSpec): TopicReplication {
+  return { replicationFactor: spec.replicationFactor ?? 1, minInsyncReplicas: Number(spec.config['min.insync.replicas'] ?? 1) };
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 const defaults: Record<TopicRole, TopicSpec> = {
-  images: { name: 'images.process', partitions: 8, valueSchema: 'ImageRef', config: { 'retention.ms': String(7 * DAY_MS) } },
-  results: { name: 'ml.results', partitions: 4, valueSchema: 'AnalysisResult', config: {} },
-  assessments: { name: 'hazard.assessments', partitions: 4, valueSchema: 'CellAssessment', config: {} },
-  alerts: { name: 'alerts', partitions: 2, valueSchema: 'AlertEvent', config: {} },
-  alertsCritical: { name: 'alerts.critical', partitions: 2, valueSchema: 'AlertEvent', config: { 'retention.ms': String(7 * DAY_MS) } },
-  dlq: { name: 'images.dlq', partitions: 1, valueSchema: 'DeadLetter', config: {} },
+  images: { name: 'images.process', partitions: 8, valueSchema: 'ImageRef', config: { 'retention.ms': String(7 * DAY_MS) }, replicationFactor: 1 },
+  results: { name: 'ml.results', partitions: 4, valueSchema: 'AnalysisResult', config: {}, replicationFactor: 1 },
+  assessments: { name: 'hazard.assessments', partitions: 4, valueSchema: 'CellAssessment', config: {}, replicationFactor: 1 },
+  alerts: { name: 'alerts', partitions: 2, valueSchema: 'AlertEvent', config: {}, replicationFactor: 1 },
+  alertsCritical: { name: 'alerts.critical', partitions: 2, valueSchema: 'AlertEvent', config: { 'retention.ms': String(7 * DAY_MS) }, replicationFactor: 1 },
+  dlq: { name: 'images.dlq', partitions: 1, valueSchema: 'DeadLetter', config: {}, replicationFactor: 1 },
 };
 
 function envKey(role: TopicRole): string {
@@ -29,11 +61,14 @@ function envKey(role: TopicRole): string {
 
 export function topicsFromEnv(env: NodeJS.ProcessEnv = process.env): Record<TopicRole, TopicSpec> {
   const out = {} as Record<TopicRole, TopicSpec>;
+  const replication = replicationFromEnv(env);
   for (const role of Object.keys(defaults) as TopicRole[]) {
     const base = defaults[role];
     const partitions = env[`HAZARDFLOW_PARTITIONS_${envKey(role)}`];
     out[role] = {
       ...base,
+      config: { ...base.config, 'min.insync.replicas': String(replication.minInsyncReplicas) },
+      replicationFactor: replication.replicationFactor,
       name: env[`HAZARDFLOW_TOPIC_${envKey(role)}`] ?? base.name,
       partitions: partitions ? Number(partitions) : base.partitions,
     };

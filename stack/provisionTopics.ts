@@ -26,7 +26,7 @@ export async function provisionTopics(connections: Connections, topics: Record<T
       topics: specs.filter((t) => !existing.has(t.name)).map((t) => ({
         topic: t.name,
         numPartitions: t.partitions,
-        replicationFactor: 1,
+        replicationFactor: t.replicationFactor ?? 1,
         configEntries: Object.entries(t.config).map(([name, value]) => ({ name, value })),
       })),
     });

@@ -28,19 +28,23 @@ export interface Accepted {
 export type Admission = { kind: 'accepted'; body: Accepted } | { kind: 'cached'; body: ResultBody };
 
 /**
- * Publishes the image for analysis unless its bytes were analysed before. `onDuplicate` removes what the caller
- * stored for a duplicate, so only one copy of a scene stays in the store. `earlierLookup` is the content-hash
- * lookup when the caller started it already (during the upload).
+ * Publishes the image for analysis unless the same scene was analysed before: the same bytes *and* the same
+ * description (`sameScene`: place, capture time). Known bytes of another place or time are published as a scene
+ * of their own (own image_id, footprint, captured_at); the analyze stage then takes the analysis from its content
+ * cache and places, windows and alerts it as that scene. `onDuplicate` removes what the caller stored for a
+ * duplicate, so only one copy of a scene stays in the store. `earlierLookup` is the content-hash lookup when the
+ * caller started it already (during the upload).
  */
 export async function admitImage(
   deps: ConnectorDeps,
   image: AdmittedImage,
   scene: Scene,
+  sameScene: (earlier: ResultBody) => boolean,
   onDuplicate: () => Promise<void>,
   earlierLookup?: Promise<ResultBody | undefined>,
 ): Promise<Admission> {
   const earlier = await (earlierLookup ?? deps.results.findByContent(image.sha256));
-  if (earlier && earlier.image_id !== image.image_id) {
+  if (earlier && earlier.image_id !== image.image_id && sameScene(earlier)) {
     await onDuplicate();
     return { kind: 'cached', body: earlier };
   }

@@ -182,3 +182,26 @@ export function completeScene(fields: SceneFields, defaults: { priority: Priorit
     band_names: fields.band_names ?? null,
   };
 }
+
+/** What an earlier result says of its scene (the part of ResultBody the comparison reads). */
+export interface DescribedScene {
+  location: { latitude: number; longitude: number } | null;
+  captured_at: string | null;
+}
+
+/**
+ * Whether an upload describes the same scene as an earlier result of the same bytes: the same place (center, to a
+ * millionth of a degree) and, when the upload gives one, the same capture time (to the second, as MySQL keeps it).
+ * Only then is the earlier result the answer; known bytes of another place or time are a scene of their own.
+ */
+export function describesSameScene(fields: SceneFields, scene: Scene, earlier: DescribedScene): boolean {
+  const here = scene.footprint;
+  const there = earlier.location;
+  const samePlace =
+    here === null || there === null
+      ? here === null && there === null
+      : Math.abs(here.center_lat - there.latitude) < 1e-6 && Math.abs(here.center_lon - there.longitude) < 1e-6;
+  if (!samePlace) return false;
+  if (fields.captured_at === undefined) return true;
+  return earlier.captured_at !== null && Math.floor(Date.parse(earlier.captured_at) / 1000) === Math.floor(scene.captured_at / 1000);
+}

@@ -84,7 +84,7 @@ function alertOutputs(options: AlertsOptions, event: AlertEvent): OutputRecord[]
 
 /** Stage 2: evidence → alert messages, with the window and alert state kept in a transactional changelog. */
 export async function startWindows(options: AlertsOptions, observe: Observe = {}): Promise<RunningTopology> {
-  await ensureStateTopic(options.kafka, options.assessmentsTopic, options.stateTopic);
+  await ensureStateTopic(options.kafka, options.assessmentsTopic, options.stateTopic, options.stateReplication);
   const owned = new Map<number, OwnedPartition>();
   const metrics = alertMetrics(observe.metricsRegistry);
   const iso = (ms: number | null) => (ms === null ? 'none' : new Date(ms).toISOString());

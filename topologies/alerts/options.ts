@@ -1,7 +1,7 @@
 /** Every knob of the alerts topology with its default, built from the environment in one place. */
 import { defaultWaterPolicy, type WaterPolicy } from './waterReference.ts';
 import type { KafkaConnection, RegistryConnection } from '../../config/connections.ts';
-import type { TopicRole, TopicSpec } from '../../config/topics.ts';
+import { replicationOf, type TopicReplication, type TopicRole, type TopicSpec } from '../../config/topics.ts';
 import { defaultAlertPolicy, type AlertPolicy } from './alertWindows.ts';
 import { checkResolution } from './cellEvidence.ts';
 
@@ -17,6 +17,8 @@ export interface AlertsOptions {
   dlqTopic: string;
   /** Compacted changelog of the window and alert state, co-partitioned with the assessments topic. */
   stateTopic: string;
+  /** Replication of the changelog when it is created: the assessments topic's (HAZARDFLOW_REPLICATION_FACTOR, …). */
+  stateReplication: TopicReplication;
   /** H3 resolution of the cells (default 7: cells of about 5 km²). */
   resolution: number;
   policy: AlertPolicy;
@@ -74,6 +76,7 @@ export function alertsOptionsFromEnv(
     // Named after the group, as Kafka Streams names changelogs after the application: another group (a replay to
     // rescore history, a test) starts from state of its own instead of sharing and corrupting this one's.
     stateTopic: env.HAZARDFLOW_TOPIC_ALERT_STATE ?? `${groupId}-windows-changelog`,
+    stateReplication: replicationOf(topics.assessments),
     resolution: checkResolution(number(env, 'HAZARDFLOW_H3_RESOLUTION', 7)),
     waterPolicy: {
       ...defaultWaterPolicy,

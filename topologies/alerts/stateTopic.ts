@@ -4,8 +4,10 @@
  */
 import { Kafka, logLevel } from 'kafkajs';
 import type { KafkaConnection } from '../../config/connections.ts';
+import type { TopicReplication } from '../../config/topics.ts';
 
-export async function ensureStateTopic(kafka: KafkaConnection, assessmentsTopic: string, stateTopic: string): Promise<void> {
+/** `replication`: the assessments topic's, so the state is as safe as the evidence it was built from. */
+export async function ensureStateTopic(kafka: KafkaConnection, assessmentsTopic: string, stateTopic: string, replication: TopicReplication): Promise<void> {
   const admin = new Kafka({ brokers: kafka.brokers, clientId: `${kafka.clientId}-alert-state`, logLevel: logLevel.ERROR }).admin();
   await admin.connect();
   try {
@@ -16,7 +18,15 @@ export async function ensureStateTopic(kafka: KafkaConnection, assessmentsTopic:
     if (!existing.includes(stateTopic)) {
       await admin.createTopics({
         waitForLeaders: true,
-        topics: [{ topic: stateTopic, numPartitions: partitions, replicationFactor: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
+        topics: [{
+          topic: stateTopic,
+          numPartitions: partitions,
+          replicationFactor: replication.replicationFactor,
+          configEntries: [
+            { name: 'cleanup.policy', value: 'compact' },
+            { name: 'min.insync.replicas', value: String(replication.minInsyncReplicas) },
+          ],
+        }],
       });
       return;
     }

@@ -2,7 +2,7 @@
  * The ways in: `POST /api/v1/analyze/single` (one multipart image), `/analyze/batch` (many, with per-file
  * coordinates) and `/analyze/reference` (an object a station already put in an allowed bucket). Uploads stream
  * into the object store while being hashed; each answers 202 once its ImageRef is published, or 200 with the
- * earlier result when the same bytes were analysed before.
+ * earlier result when the same bytes with the same description (place, capture time) were analysed before.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import multipart, { type Multipart } from '@fastify/multipart';
@@ -16,7 +16,7 @@ import { checkImage, HEAD_BYTES } from '../imageCheck.ts';
 import { TAIL_BYTES } from '../../imageTruncation.ts';
 import { readRange } from '../objectRange.ts';
 import { acceptedBody, batchBody, commonErrors, errorBody, resultBody, sceneFieldsSchema } from '../routeSchemas.ts';
-import { addSceneField, completeScene, sceneFieldsOf, type Scene, type SceneFields } from '../sceneFields.ts';
+import { addSceneField, completeScene, describesSameScene, sceneFieldsOf, type Scene, type SceneFields } from '../sceneFields.ts';
 import { storeUpload, uploadObjectKey, type StoredUpload } from '../storeUpload.ts';
 import type { ResultBody } from '../resultStore.ts';
 import { checkUploadName } from '../uploadName.ts';
@@ -87,11 +87,12 @@ export async function analyzeRoutes(app: FastifyInstance, deps: ConnectorDeps): 
 
   const remove = (key: string) => store.removeObject(bucket, key).catch(() => undefined);
 
-  const admitUpload = (stored: StoredUpload & { earlier: Promise<ResultBody | undefined> }, imageId: string, filename: string, scene: Scene) =>
+  const admitUpload = (stored: StoredUpload & { earlier: Promise<ResultBody | undefined> }, imageId: string, filename: string, fields: SceneFields, scene: Scene) =>
     admitImage(
       deps,
       { image_id: imageId, uri: `s3://${bucket}/${stored.key}`, sha256: stored.sha256, contentType: stored.contentType, sizeBytes: stored.sizeBytes, filename },
       scene,
+      (earlier) => describesSameScene(fields, scene, earlier),
       () => remove(stored.key),
       stored.earlier,
     );
@@ -111,7 +112,8 @@ export async function analyzeRoutes(app: FastifyInstance, deps: ConnectorDeps): 
         summary: 'Upload one image for analysis',
         description:
           'multipart/form-data with one part `file` (JPEG, PNG or TIFF) and optional fields latitude, longitude, priority, captured_at, ground_station, satellite, sensor, gsd_m, north/south/east/west. ' +
-          'Answers 202 once the image is queued, or 200 with the earlier result when the same bytes were analysed before.',
+          'Answers 202 once the image is queued, or 200 with the earlier result when the same bytes with the same place (and capture time, when given) were analysed before; ' +
+          'known bytes of another place or time are a scene of their own (202, own image_id; the analysis may come from the content cache).',
         tags: ['analyze'],
         consumes: ['multipart/form-data'],
         response: { 200: resultBody, 202: acceptedBody, ...commonErrors, 413: errorBody, 415: errorBody, 422: errorBody, 503: errorBody },
@@ -139,7 +141,7 @@ export async function analyzeRoutes(app: FastifyInstance, deps: ConnectorDeps): 
         }
         if (!stored) throw badRequest('FILE_MISSING', 'the multipart field "file" with the image is missing');
         const scene = completeScene(fields, { priority: 'normal', ground_station: `http:${request.apiKey?.key_id ?? 'anonymous'}`, now: Date.now() });
-        const admission = await admitUpload(stored, imageId, filename, scene);
+        const admission = await admitUpload(stored, imageId, filename, fields, scene);
         count('single', admission, stored.sizeBytes);
         return reply.code(admission.kind === 'accepted' ? 202 : 200).send(admission.body);
       } catch (err) {
@@ -205,7 +207,7 @@ export async function analyzeRoutes(app: FastifyInstance, deps: ConnectorDeps): 
             const stored = entry.stored as NonNullable<Entry['stored']>;
             const fields = sceneFieldsOf(coordinates[index] ?? {}, []);
             const scene = completeScene(fields, { priority: common.priority ?? 'batch', ground_station: `http:${request.apiKey?.key_id ?? 'anonymous'}`, now: Date.now() });
-            const admission = await admitUpload(stored, entry.imageId, entry.filename ?? '', scene);
+            const admission = await admitUpload(stored, entry.imageId, entry.filename ?? '', fields, scene);
             count('batch', admission, stored.sizeBytes);
             results.push(
               admission.kind === 'accepted'
@@ -285,6 +287,7 @@ export async function analyzeRoutes(app: FastifyInstance, deps: ConnectorDeps): 
         deps,
         { image_id: imageId, uri: body.uri, sha256: body.sha256, contentType: checked.contentType, sizeBytes: size, filename },
         scene,
+        (earlier) => describesSameScene(fields, scene, earlier),
         async () => undefined, // the station's object is theirs: never deleted here
       );
       count('reference', admission, size);

@@ -63,6 +63,7 @@ export function alertsOptions(t: FlowTopics, overrides: Partial<AlertsOptions> =
     criticalTopic: t.critical,
     dlqTopic: t.dlq,
     stateTopic: t.state,
+    stateReplication: { replicationFactor: 1, minInsyncReplicas: 1 },
     resolution: 7,
     policy: defaultAlertPolicy,
     punctuateMs: 1000,

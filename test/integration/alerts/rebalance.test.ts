@@ -13,20 +13,20 @@ import { kafka } from '../pipeline/brokerFixtures.ts';
 import { analysisResult, detection } from '../sink/records.ts';
 import { alertsOptions, createFlowTopics, deleteFlowTopics, flowGroups, produceResults, readAlerts, waitCaughtUp, type FlowTopics } from './harness.ts';
 
+const T0 = Date.UTC(2026, 3, 1, 8, 0, 0);
 const MIN = 60_000;
-// Recent evidence: alerts expire by the wall clock (captured_at + 24 h), so older scenes would be CANCELed at once.
-const T0 = Math.floor(Date.now() / MIN) * MIN - 60 * MIN;
 // Eight places about 20 km apart: eight cells, spread over both partitions of the assessments topic.
 const places = Array.from({ length: 8 }, (_, i) => ({ lat: 27 + 0.2 * i, lon: 85 }));
 
-// A cell's severity comes from its own detections: `perPlace` flood boxes in each place (3 make it critical).
-function floodScene(id: string, minutes: number, p: number, risk: 'high' | 'critical', perPlace: number) {
+/** A cell is scored on its own boxes (risk-v1): 2 boxes of 0.5 are high (0.7), 3 of 0.85 critical (1.0). */
+function floodScene(id: string, minutes: number, risk: 'high' | 'critical') {
+  const [boxes, p] = risk === 'high' ? [2, 0.5] : [3, 0.85];
   return analysisResult(id, {
     captured_at: T0 + minutes * MIN,
     completed_at: T0 + minutes * MIN + MIN,
-    detections: places.flatMap((w) => Array.from({ length: perPlace }, () => detection('flood', p, w.lat, w.lon))),
+    detections: places.flatMap((w) => Array.from({ length: boxes }, (_, i) => detection('flood', p, w.lat + i * 1e-5, w.lon))),
     flood_probability: p,
-    flood_detections_count: places.length * perPlace,
+    flood_detections_count: places.length * boxes,
     risk_level: risk,
   });
 }
@@ -48,9 +48,10 @@ describe('alert state across a rebalance', { timeout: 180_000 }, () => {
   });
 
   it('escalates the alerts raised before a second process took over a partition', async () => {
-    const options = alertsOptions(t);
+    // The punctuation's clock stands in the scenes' hour: their alerts do not expire during the test.
+    const options = alertsOptions(t, { clock: () => T0 + 20 * MIN });
     running.push(...(await startAlerts(options)));
-    await produceResults(t.results, [floodScene('scene-1', 0, 0.7, 'high', 1)]);
+    await produceResults(t.results, [floodScene('scene-1', 0, 'high')]);
     await waitCaughtUp(admin, flowGroups(t).slice(0, 2));
     const raised = await readAlerts(t.alerts);
     assert.equal(raised.length, places.length);
@@ -58,7 +59,7 @@ describe('alert state across a rebalance', { timeout: 180_000 }, () => {
 
     // The second windows process joins: the group rebalances and one partition moves to it.
     running.push(await startWindows(options));
-    await produceResults(t.results, [floodScene('scene-2', 10, 0.95, 'critical', 3)]);
+    await produceResults(t.results, [floodScene('scene-2', 10, 'critical')]);
     await waitCaughtUp(admin, flowGroups(t).slice(0, 2));
     const { groups } = await admin.describeGroups([`${options.groupId}-windows`]);
     const owned = (groups[0]?.members ?? []).map((m) => AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment[t.assessments] ?? []);

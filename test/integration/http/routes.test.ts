@@ -61,11 +61,11 @@ describe('POST /api/v1/analyze/single', () => {
     }
   });
 
-  test('bytes analysed before answer 200 with the earlier result, and nothing is published', async () => {
+  test('bytes analysed before with the same description answer 200 with the earlier result, and nothing is published', async () => {
     const bytes = await testImage('jpeg');
     const earlier = randomUUID();
     await h.insertResult({ image_id: earlier, sha256: sha256(bytes), s3_uri: 's3://hazardflow-images/earlier.jpg', width: 64, height: 48, latitude: 27.7, longitude: 85.3 });
-    const res = await uploadOne(bytes);
+    const res = await uploadOne(bytes, { latitude: '27.7', longitude: '85.3' });
     assert.equal(res.status, 200);
     const body = (await res.json()) as { image_id: string; status: string; cached: boolean; analysis: { risk_level: string } };
     assert.equal(body.image_id, earlier);
@@ -77,6 +77,28 @@ describe('POST /api/v1/analyze/single', () => {
     assert.equal((await uploadOne(marker)).status, 202);
     const [ref] = await h.published(1);
     assert.equal(ref?.sha256, sha256(marker));
+  });
+
+  test('known bytes for another place or capture time are a scene of their own: 202, own image_id, own ImageRef', async () => {
+    const bytes = await testImage('jpeg');
+    const earlier = randomUUID();
+    await h.insertResult({ image_id: earlier, sha256: sha256(bytes), s3_uri: 's3://hazardflow-images/earlier.jpg', width: 64, height: 48, latitude: 27.7, longitude: 85.3 });
+    const described: Array<Record<string, string>> = [
+      { latitude: '46.5', longitude: '11.35' },
+      { latitude: '27.7', longitude: '85.3', captured_at: '2026-11-25T08:00:00Z' },
+    ];
+    for (const fields of described) {
+      const res = await uploadOne(bytes, fields);
+      assert.equal(res.status, 202, await res.clone().text());
+      const body = (await res.json()) as { image_id: string; status: string };
+      assert.notEqual(body.image_id, earlier);
+      assert.equal(body.status, 'processing');
+      const [ref] = await h.published(1);
+      assert.equal(ref?.image_id, body.image_id);
+      assert.equal(ref?.sha256, sha256(bytes));
+      assert.deepEqual(ref?.footprint, { center_lat: Number(fields.latitude), center_lon: Number(fields.longitude), bounds: null });
+      if (fields.captured_at) assert.equal(ref?.captured_at, Date.parse(fields.captured_at));
+    }
   });
 
   test('the API key may come as Authorization: Bearer', async () => {

@@ -46,6 +46,20 @@ describe('alerts and sink options', () => {
     assert.throws(() => sinkOptionsFromEnv(connections, topics, { HAZARDFLOW_SINK_BATCH_SIZE: '-3' }), /HAZARDFLOW_SINK_BATCH_SIZE/);
   });
 
+  it('replication factor and min.insync.replicas apply to every topic and the state changelog (default 1 and 1)', () => {
+    assert.deepEqual(alertsOptionsFromEnv(connections, topics, {}).stateReplication, { replicationFactor: 1, minInsyncReplicas: 1 });
+    const env = { HAZARDFLOW_REPLICATION_FACTOR: '3', HAZARDFLOW_MIN_INSYNC_REPLICAS: '2' };
+    const cluster = topicsFromEnv(env);
+    for (const spec of Object.values(cluster)) {
+      assert.equal(spec.replicationFactor, 3, spec.name);
+      assert.equal(spec.config['min.insync.replicas'], '2', spec.name);
+    }
+    assert.equal(cluster.images.config['retention.ms'], String(7 * 86_400_000), 'other settings stay');
+    assert.deepEqual(alertsOptionsFromEnv(connections, cluster, env).stateReplication, { replicationFactor: 3, minInsyncReplicas: 2 });
+    assert.throws(() => topicsFromEnv({ HAZARDFLOW_REPLICATION_FACTOR: '1', HAZARDFLOW_MIN_INSYNC_REPLICAS: '2' }), /cannot exceed/);
+    assert.throws(() => topicsFromEnv({ HAZARDFLOW_REPLICATION_FACTOR: 'zero' }), /HAZARDFLOW_REPLICATION_FACTOR/);
+  });
+
   it('sink: batches of 500 or 200 ms, migrations on start', () => {
     const options = sinkOptionsFromEnv(connections, topics, {});
     assert.deepEqual([options.batchSize, options.batchAgeMs, options.migrate, options.groupId], [500, 200, true, 'hazardflow-sink']);
