@@ -5,8 +5,8 @@
  *
  * - Private group: every connector process must see every message (a shared group would split them between
  *   processes). kafkajs has no manual assignment, so each process joins a group of its own (unique id), commits
- *   nothing (an empty group without offsets is dropped by the broker soon after its last member leaves, even after a
- *   crash) and deletes the group on close.
+ *   nothing and deletes the group on close; after a crash the broker drops the empty group, having no offsets, at its
+ *   next group clean-up (offsets.retention.check.interval.ms, 10 minutes by default).
  * - Started on the first page that needs it, not with the connector: most connector processes never serve a map,
  *   and joining a group costs each of them a consumer. It seeks to the time it was started (less a margin for records
  *   created just before and committed just after), so nothing between the page's snapshot query and the join is
