@@ -176,6 +176,7 @@
     for (const f of live.values()) mergeAlert(f);
     for (const f of scenes.features) state.scenes.set(f.id, f);
     redraw();
+    $('alert-list').dataset.snapshot = String(epoch);
   }
 
   /** Keeps the highest revision of each alert; a CANCEL removes it. Answers whether anything changed. */

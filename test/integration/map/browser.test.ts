@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { projectRoot } from '../../../config/stackCredentials.ts';
 import { createMysqlPool } from '../../../connectors/mysql.ts';
@@ -96,15 +97,25 @@ test('with a key, an uploaded flood scene appears on the open page live, and a c
   // The Natural Earth outlines drew (the offline base layer).
   await page.locator('path.outline').first().waitFor({ state: 'attached', timeout: 30_000 });
   assert.ok((await page.locator('path.outline').count()) > 100, 'country outlines are drawn');
-  // Alerts already listed (the namespace's database is new, but the active-alerts cache in Redis is shared by every
-  // namespace on the stack for up to a minute): the test waits for one that was not there.
+  // Alerts already listed once the snapshot is in (the namespace's database is new, but the active-alerts cache in
+  // Redis is shared by every namespace on the stack for up to a minute): the test waits for one that was not there.
+  await page.locator('#alert-list[data-snapshot]').waitFor({ state: 'attached' });
   const before = await page.locator('#alert-list li').evaluateAll((lis) => lis.map((li) => (li as HTMLElement).dataset.alertId));
   // A marker that a reload would wipe.
   await page.evaluate(() => Object.assign(window, { notReloaded: true }));
 
-  const site = { lat: 45.07, lon: 7.69 };
+  // When each alert reached the topic as this test's own consumer saw it: the page's delay behind it is printed.
+  const consumer = new Kafka({ brokers: ns.connections.kafka.brokers, clientId: tag, logLevel: logLevel.NOTHING }).consumer({ groupId: `${ns.groupPrefix}probe`, readUncommitted: false });
+  const onTopic = new Map<string, number>();
+  await consumer.connect();
+  await consumer.subscribe({ topic: ns.topics.alerts.name, fromBeginning: true });
+  await consumer.run({ autoCommit: false, eachMessage: async ({ message }) => void onTopic.set(message.key!.toString(), Date.now()) });
+
+  // A place of this run's own: alert ids derive from the cell, so a fixed place would repeat an earlier run's id.
+  const site = { lat: 40 + Math.random() * 8, lon: -2 + Math.random() * 20 };
   const scene = generateScene({ width: 640, seed: 9104, floods: 2, landslides: 0 });
   const png = await encodeScene(scene, 'png');
+  const uploadedAt = Date.now();
   const answer = await connectorClient(url, key).upload(png, 'flood.png', 'image/png', {
     latitude: site.lat, longitude: site.lon, gsd_m: 10, captured_at: new Date().toISOString(), ground_station: 'map-test',
     ...sceneBounds(site, 640, 10),
@@ -113,6 +124,11 @@ test('with a key, an uploaded flood scene appears on the open page live, and a c
   const fresh = before.map((id) => `:not([data-alert-id="${id}"])`).join('');
   const item = page.locator(`#alert-list li[data-hazard="flood"]${fresh}`).first();
   await item.waitFor({ timeout: 240_000 });
+  const onPage = Date.now();
+  const alertId = (await item.getAttribute('data-alert-id'))!;
+  for (let i = 0; i < 50 && !onTopic.has(alertId); i++) await new Promise((r) => setTimeout(r, 100));
+  process.stdout.write(`map_upload_to_page_ms=${onPage - uploadedAt}\nmap_topic_to_page_ms=${onTopic.has(alertId) ? onPage - onTopic.get(alertId)! : 'unknown'}\n`);
+  await consumer.disconnect();
   assert.equal(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded), true, 'the page was not reloaded');
   assert.ok((await page.locator('path.alert-cell').count()) >= 1, 'the alert is drawn as its H3 cell');
 
