@@ -112,7 +112,7 @@ test('with a key, an uploaded flood scene appears on the open page live, and a c
   await consumer.run({ autoCommit: false, eachMessage: async ({ message }) => void onTopic.set(message.key!.toString(), Date.now()) });
 
   // A place of this run's own: alert ids derive from the cell, so a fixed place would repeat an earlier run's id.
-  const site = { lat: 40 + Math.random() * 8, lon: -2 + Math.random() * 20 };
+  const site = { lat: 44 + Math.random() * 2, lon: 1 + Math.random() * 4 };
   const scene = generateScene({ width: 640, seed: 9104, floods: 2, landslides: 0 });
   const png = await encodeScene(scene, 'png');
   const uploadedAt = Date.now();
@@ -161,6 +161,17 @@ test('with a key, an uploaded flood scene appears on the open page live, and a c
   assert.equal(feature.geometry.type, 'Polygon');
   assert.equal(feature.geometry.coordinates[0]!.length, 7, 'a hexagon, closed');
   assert.ok(feature.properties.image_ids.includes(answer.image_id));
+
+  // The filters: without floods the alert leaves the list and the map; with them it is back.
+  const cells = await page.locator('path.alert-cell').count();
+  await page.uncheck('#filters input[name="hazard"][value="flood"]');
+  assert.equal(await page.locator(`#alert-list li[data-alert-id="${alertId}"]`).count(), 0);
+  assert.ok((await page.locator('path.alert-cell').count()) < cells);
+  await page.check('#filters input[name="hazard"][value="flood"]');
+  await page.uncheck(`#filters input[name="severity"][value="${await item.getAttribute('data-severity')}"]`);
+  assert.equal(await page.locator(`#alert-list li[data-alert-id="${alertId}"]`).count(), 0);
+  await page.check('#filters input[name="severity"]:not(:checked)');
+  assert.equal(await page.locator(`#alert-list li[data-alert-id="${alertId}"]`).count(), 1);
 
   mkdirSync(artifacts, { recursive: true });
   const shot = join(artifacts, `map-${new Date().toISOString().replace(/[:.]/g, '-')}.png`);
