@@ -114,6 +114,14 @@ export function createMapFeed(opts: MapFeedOptions): MapFeed {
     const c = kafka.consumer({ groupId, readUncommitted: false, sessionTimeout: 30_000, heartbeatInterval: 3000 });
     consumer = c;
     const joined = new Promise<void>((resolve) => c.on(c.events.GROUP_JOIN, () => resolve()));
+    // kafkajs restarts a consumer after a retriable crash by itself; after any other the next page starts a new one.
+    c.on(c.events.CRASH, ({ payload }) => {
+      if (payload.restart) return;
+      opts.logger?.error({ err: payload.error.message }, 'map feed: consumer stopped; the next page restarts it');
+      running = false;
+      starting = undefined;
+      void c.disconnect().catch(() => undefined);
+    });
     await c.connect();
     await c.subscribe({ topics: [opts.alertsTopic, opts.resultsTopic], fromBeginning: false });
     await c.run({

@@ -16,7 +16,8 @@ import { Kafka, logLevel } from 'kafkajs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { projectRoot } from '../../../config/stackCredentials.ts';
 import { createMysqlPool } from '../../../connectors/mysql.ts';
-import { createApiKey } from '../../../connectors/http/apiKeys.ts';
+import { createApiKey, revokeApiKey } from '../../../connectors/http/apiKeys.ts';
+import { createRedis } from '../../../connectors/redis.ts';
 import { connectorClient } from '../../../demo/connectorClient.ts';
 import { sceneBounds } from '../../../demo/demoScenes.ts';
 import { encodeScene, generateScene } from '../../../model/scenes/generateScene.ts';
@@ -259,4 +260,30 @@ test('a feed that reconnects with its last event id gets what it missed; an id i
   assert.equal(alert.geometry.type, 'Polygon');
   assert.equal(alert.properties.msg_type, 'ALERT');
   assert.match(await readFeed({ 'last-event-id': 'another-process.7' }, (t) => t.includes('event: resync')), /event: resync/);
+});
+
+test("a session is its key's: the key's rate limit counts its requests, and revoking the key ends it at once", async () => {
+  const pool = createMysqlPool(ns.connections.mysql);
+  const redis = createRedis(ns.connections.redis);
+  try {
+    const limited = await createApiKey(pool, `map-test-limited-${tag}`, 3);
+    const opened = await fetch(`${url}/api/v1/map/session`, { method: 'POST', headers: { 'X-API-Key': limited.key } });
+    assert.equal(opened.status, 200);
+    const cookie = (opened.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await fetch(`${url}/api/v1/map/alerts`, { headers: { cookie } })).status);
+    assert.deepEqual(statuses, [200, 200, 429], 'the session open and two reads use up the three of the minute');
+
+    const other = await createApiKey(pool, `map-test-revoked-${tag}`, null);
+    const session = (await fetch(`${url}/api/v1/map/session`, { method: 'POST', headers: { 'X-API-Key': other.key } })).headers.get('set-cookie')!.split(';')[0]!;
+    assert.equal((await fetch(`${url}/api/v1/map/alerts`, { headers: { cookie: session } })).status, 200);
+    assert.ok(await revokeApiKey(pool, redis, other.record.key_id));
+    const refused = await fetch(`${url}/api/v1/map/alerts`, { headers: { cookie: session } });
+    assert.equal(refused.status, 403);
+    assert.equal(((await refused.json()) as { error: string }).error, 'API_KEY_REVOKED');
+    assert.deepEqual(await (await fetch(`${url}/api/v1/map/session`, { headers: { cookie: session } })).json(), { authenticated: false });
+  } finally {
+    redis.disconnect();
+    await pool.end();
+  }
 });
