@@ -178,6 +178,11 @@ test('with a key, an uploaded flood scene appears on the open page live, and a c
   const shot = join(artifacts, `map-${new Date().toISOString().replace(/[:.]/g, '-')}.png`);
   await page.screenshot({ path: shot });
   process.stdout.write(`map screenshot: ${shot}\n`);
+
+  // The session outlives a reload: the map comes back without asking for the key again.
+  await page.reload();
+  await page.locator(`#alert-list li[data-alert-id="${alertId}"]`).waitFor({ timeout: 30_000 });
+  assert.equal(await page.locator('#login').isVisible(), false);
   assert.deepEqual(errors, [], 'no error in the page console');
   await page.context().close();
 });
