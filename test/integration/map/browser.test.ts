@@ -2,7 +2,8 @@
  * The operator's map in a real browser (Debian's chromium driven by playwright-core) against the whole pipeline on
  * the local stack, in a namespace of its own (topics, groups, database): the connector, analyze, alerts and sink roles
  * run as processes. With a key: a flood scene uploaded through the API raises an alert that appears on the open page
- * without a reload; a click shows its detail with the overlay and the CAP link. Without one: no alert data, on the
+ * without a reload; a click shows its detail with the overlay and the CAP link; its UPDATE and CANCEL follow it live.
+ * Without one: no alert data, on the
  * page or from the routes it reads. Any error in the page's console fails the test. The screenshot is saved under
  * test-artifacts/ (path printed).
  */
@@ -18,6 +19,9 @@ import { projectRoot } from '../../../config/stackCredentials.ts';
 import { createMysqlPool } from '../../../connectors/mysql.ts';
 import { createApiKey, revokeApiKey } from '../../../connectors/http/apiKeys.ts';
 import { createRedis } from '../../../connectors/redis.ts';
+import type { AlertBody } from '../../../connectors/http/alertStore.ts';
+import { createRegistry } from '../../../schemas/registry.ts';
+import type { AlertEvent } from '../../../schemas/generated/AlertEvent.ts';
 import { connectorClient } from '../../../demo/connectorClient.ts';
 import { sceneBounds } from '../../../demo/demoScenes.ts';
 import { encodeScene, generateScene } from '../../../model/scenes/generateScene.ts';
@@ -53,6 +57,8 @@ let key = '';
 let ns: ReturnType<typeof runNamespace>;
 let supervisor: Supervisor;
 let browser: Browser;
+/** The alert test 1 saw arrive, for the tests after it. */
+let liveAlertId = '';
 
 before(async () => {
   port = await freePort();
@@ -127,6 +133,7 @@ test('with a key, an uploaded flood scene appears on the open page live, and a c
   await item.waitFor({ timeout: 240_000 });
   const onPage = Date.now();
   const alertId = (await item.getAttribute('data-alert-id'))!;
+  liveAlertId = alertId;
   for (let i = 0; i < 50 && !onTopic.has(alertId); i++) await new Promise((r) => setTimeout(r, 100));
   process.stdout.write(`map_upload_to_page_ms=${onPage - uploadedAt}\nmap_topic_to_page_ms=${onTopic.has(alertId) ? onPage - onTopic.get(alertId)! : 'unknown'}\n`);
   await consumer.disconnect();
@@ -291,4 +298,47 @@ test("a session is its key's: the key's rate limit counts its requests, and revo
     redis.disconnect();
     await pool.end();
   }
+});
+
+test("an alert's UPDATE and CANCEL reach the open page live", async () => {
+  const errors: string[] = [];
+  const page = await openPage(browser, errors);
+  await page.goto(url);
+  await page.fill('#key', key);
+  await page.click('#login-form button[type=submit]');
+  const item = page.locator(`#alert-list li[data-alert-id="${liveAlertId}"]`);
+  await item.waitFor({ timeout: 30_000 });
+  await page.evaluate(() => Object.assign(window, { notReloaded: true }));
+
+  // The next revisions of that alert, written to the namespace's alert topic as the alerts role writes them.
+  const api = (path: string) => fetch(`${url}${path}`, { headers: { 'X-API-Key': key } }).then((r) => r.json());
+  const now = (await api(`/api/v1/alerts/${liveAlertId}`)) as AlertBody;
+  const lineage = (await api(`/api/v1/map/alerts/${liveAlertId}/geojson`)) as { properties: { image_ids: string[] } };
+  const registry = createRegistry(ns.connections.registry.url);
+  const schemaId = await registry.getLatestSchemaId(`${ns.topics.alerts.name}-value`);
+  const producer = new Kafka({ brokers: ns.connections.kafka.brokers, clientId: `${tag}-revisions`, logLevel: logLevel.NOTHING }).producer();
+  await producer.connect();
+  const send = async (revision: number, msgType: AlertEvent['msg_type'], severity: AlertEvent['severity']) => {
+    const event: AlertEvent = {
+      alert_id: now.id, revision, msg_type: msgType, hazard: now.type as AlertEvent['hazard'], severity, cell: now.cell,
+      latitude: now.location.latitude, longitude: now.location.longitude, affected_radius_km: now.radius_km,
+      probability: now.probability, confidence: now.confidence, title: `Flood alert (${severity}) test revision ${revision}`,
+      description: now.description, window_start: Date.parse(now.window_start), window_end: Date.parse(now.window_end),
+      image_ids: lineage.properties.image_ids, created_at: Date.now(), expires_at: Date.parse(now.expires_at),
+    };
+    await producer.send({ topic: ns.topics.alerts.name, messages: [{ key: event.alert_id, value: await registry.encode(schemaId, event) }] });
+  };
+  try {
+    const severity = now.severity === 'critical' ? 'high' : 'critical';
+    await send(now.revision + 1, 'UPDATE', severity);
+    await page.locator(`#alert-list li[data-alert-id="${liveAlertId}"][data-severity="${severity}"]`).waitFor({ timeout: 30_000 });
+    assert.match(await item.innerText(), new RegExp(`rev ${now.revision + 1}`));
+    await send(now.revision + 2, 'CANCEL', severity);
+    await item.waitFor({ state: 'detached', timeout: 30_000 });
+  } finally {
+    await producer.disconnect();
+  }
+  assert.equal(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded), true, 'the page was not reloaded');
+  assert.deepEqual(errors, [], 'no error in the page console');
+  await page.context().close();
 });
