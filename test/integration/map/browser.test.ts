@@ -3,9 +3,8 @@
  * the local stack, in a namespace of its own (topics, groups, database): the connector, analyze, alerts and sink roles
  * run as processes. With a key: a flood scene uploaded through the API raises an alert that appears on the open page
  * without a reload; a click shows its detail with the overlay and the CAP link; its UPDATE and CANCEL follow it live.
- * Without one: no alert data, on the
- * page or from the routes it reads. Any error in the page's console fails the test. The screenshot is saved under
- * test-artifacts/ (path printed).
+ * Without one: no alert data, on the page or from the routes it reads. Any error in the page's console fails the test.
+ * The screenshot is saved under test-artifacts/ (path printed).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
