@@ -271,6 +271,10 @@ test('a feed that reconnects with its last event id gets what it missed; an id i
   assert.equal(alert.geometry.type, 'Polygon');
   assert.equal(alert.properties.msg_type, 'ALERT');
   assert.match(await readFeed({ 'last-event-id': 'another-process.7' }, (t) => t.includes('event: resync')), /event: resync/);
+  // Every feed this test opened has gone, and so has the connector's part of it.
+  const streams = async () => Number(/^hazardflow_map_event_streams (\d+)/m.exec(await (await fetch(`${url}/metrics`)).text())?.[1]);
+  for (let i = 0; i < 50 && (await streams()) !== 0; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(await streams(), 0, 'no stream left open after its client went away');
 });
 
 test("a session is its key's: the key's rate limit counts its requests, and revoking the key ends it at once", async () => {
