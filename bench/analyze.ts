@@ -77,6 +77,7 @@ async function upload(bytes: Buffer, contentType: string): Promise<ImageRef> {
     image_id: randomUUID(), uri: `s3://${bucket}/${key}`, sha256: sha256(bytes), content_type: contentType, size_bytes: bytes.length,
     captured_at: Date.now(), ground_station: 'bench', satellite: null, sensor: null,
     footprint: { center_lat: 46.5, center_lon: 8, bounds: null }, gsd_m: 10, priority: 'normal', trace_id: randomUUID(), submitted_at: null,
+    sensor_profile: null, band_names: null,
   };
 }
 

@@ -13,6 +13,9 @@ export interface UploadFields {
   south?: number;
   east?: number;
   west?: number;
+  sensor_profile?: string;
+  /** Sent as comma-separated text. */
+  band_names?: string[];
 }
 
 export interface UploadAnswer {

@@ -17,6 +17,12 @@ export interface ModelManifest {
     scale: number;
     mean?: [number, number, number];
     std?: [number, number, number];
+    /**
+     * The scene bands the three input channels are made of, by common name (red, green, blue …) or file name (B4):
+     * multispectral scenes give the model exactly these, as a true-colour composite (eo/trueColour.ts); a scene
+     * without them is a dead letter (MISSING_BANDS). Default red, green, blue.
+     */
+    bands: [string, string, string];
   };
   output: { format: 'ultralytics-detect' };
   classes: string[];
@@ -86,6 +92,10 @@ export function parseManifest(json: unknown, source = 'model.json'): ModelManife
     if (hazard !== 'landslide' && hazard !== 'flood') fail(`hazard_classes.${cls}`, 'must be "landslide" or "flood"');
     hazardClasses[cls] = hazard as Hazard;
   }
+  const bands = input.bands ?? ['red', 'green', 'blue'];
+  if (!Array.isArray(bands) || bands.length !== 3 || !bands.every((b) => typeof b === 'string' && b.length > 0)) {
+    fail('input.bands', 'must be 3 band names (one per input channel), e.g. ["red", "green", "blue"]');
+  }
   const mean = triple(input, 'mean', 'input.', false);
   const std = triple(input, 'std', 'input.', true);
   return {
@@ -101,6 +111,7 @@ export function parseManifest(json: unknown, source = 'model.json'): ModelManife
       scale: num(input, 'scale', 'input.', Number.MIN_VALUE, 1),
       ...(mean ? { mean } : {}),
       ...(std ? { std } : {}),
+      bands: bands as [string, string, string],
     },
     output: { format: literal(output, 'format', 'output.', 'ultralytics-detect') },
     classes: classes as string[],

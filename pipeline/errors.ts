@@ -18,6 +18,8 @@ export const PermanentCode = {
   INVALID_COORDINATES: 'INVALID_COORDINATES',
   INVALID_RECORD: 'INVALID_RECORD',
   LATE: 'late',
+  /** An event time beyond the clock plus the allowed skew (a producer whose clock runs ahead). */
+  FUTURE: 'future',
   RETRIES_EXHAUSTED: 'RETRIES_EXHAUSTED',
   UNCLASSIFIED: 'UNCLASSIFIED',
 } as const;

@@ -13,6 +13,7 @@ import type { PipelineMetrics } from './metrics.ts';
 import { PartitionProgress, type Committable } from './offsets/partitionProgress.ts';
 import { backoffDelay, defaultRetryPolicy } from './operators/retryTransient.ts';
 import type { Serde } from './serde.ts';
+import { withinDeadline } from './shutdownDeadline.ts';
 import { failed, ok, type InputRecord, type Item, type TopicPartition } from './types.ts';
 
 /** How the finished records of a partition are committed (a Kafka transaction, or a consumer offset commit). */
@@ -66,9 +67,36 @@ export interface KafkaSource<V, P> {
   readonly records$: Observable<SourceRecord<V, P>>;
   /** Resolves when the consumer has joined its group for the first time. */
   readonly joined: Promise<void>;
-  /** Stops fetching, waits up to `timeoutMs` for in-flight records to be acked and committed, disconnects. */
+  /**
+   * Stops fetching, waits up to `timeoutMs` for in-flight records to be acked and committed, then leaves the group
+   * and disconnects within a bound of its own. Rejects with ShutdownDeadlineExceeded, naming what it waited for,
+   * when leaving does not finish in time.
+   */
   stop(timeoutMs: number): Promise<void>;
+  /** What a stop in progress is waiting for, for the role's log when its deadline passes. */
+  stopStep(): string;
 }
+
+/**
+ * What kafkajs's group membership is doing. Shutdown needs it: kafkajs's Runner.stop() returns at once while a
+ * (re)start is still joining, and that join then goes on to fetch in a consumer we believe closed (kafkajs#1639), so
+ * a stop waits for the join to end first; and leaving waits for a rejoin under way, which is what a stop reports
+ * when it takes too long.
+ */
+type GroupPhase = 'idle' | 'joining' | 'member' | 'rejoining' | 'restarting' | 'crashed';
+const phaseText: Record<GroupPhase, string> = {
+  idle: 'not started',
+  joining: 'joining the group',
+  member: 'a member of the group',
+  rejoining: 'rejoining the group (a rebalance is under way)',
+  restarting: 'restarting the consumer after a crash',
+  crashed: 'stopped by a crash',
+};
+
+/** Bound on leaving the group and disconnecting, after the drain: a rejoin under way normally ends in a second or two. */
+const minLeaveLimitMs = 10_000;
+/** Bound on closing the partitions' producers and dropping their state after leaving. */
+const releaseLimitMs = 5000;
 
 interface PartitionState<P> {
   readonly tp: TopicPartition;
@@ -95,6 +123,9 @@ function headersOf(message: KafkaMessage): Record<string, string> {
 
 export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSource<V, P> {
   const { bound, metrics, logger, topology } = options;
+  let stopping = false;
+  let phase: GroupPhase = 'idle';
+  let step = 'running';
   const consumer: Consumer = options.kafka.consumer({
     groupId: options.groupId,
     sessionTimeout: options.sessionTimeoutMs,
@@ -104,13 +135,15 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
     // "if (!requests.length) await sleep(this.maxWaitTime)"), so the default 5 s would be the delay of every resume
     // (the same penalty confluent-kafka-javascript#285 fixed by lowering the default). 100 ms keeps resumes prompt.
     maxWaitTimeInMs: 100,
+    // kafkajs restarts a crashed consumer after a delay; one that restarts while we stop would join the group again
+    // in a process on its way out. (retries: kafkajs's default for consumers, which passing `retry` replaces.)
+    retry: { retries: 5, restartOnFailure: async () => !stopping },
   });
   const states = new Map<string, PartitionState<P>>();
   // Commits per partition are serialised across generations: a new owner state waits for the old one's commit.
   const commitChains = new Map<string, Promise<void>>();
   let assignment: TopicPartition[] = [];
   let paused = false;
-  let stopping = false;
   let flushTimer: NodeJS.Timeout | undefined;
   let finish: (() => void) | undefined;
   let markJoined: () => void = () => undefined;
@@ -136,11 +169,14 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
     requestFlush();
   };
   let wakeWaiters: (() => void)[] = [];
-  const maybeResume = () => {
-    if (!paused || !bound.drained) return;
+  const wakeAll = () => {
     const waiters = wakeWaiters;
     wakeWaiters = [];
     waiters.forEach((wake) => wake());
+  };
+  const maybeResume = () => {
+    if (!paused || !bound.drained) return;
+    wakeAll();
     if (stopping) return;
     paused = false;
     consumer.resume(allTopics());
@@ -302,7 +338,9 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
     // would fence the partition's rightful owner from a process that no longer owns it.
     if (!state) return;
     logger.debug({ ...tp, records: batch.messages.length, firstOffset: batch.firstOffset() }, 'batch');
-    const resumeAt = await state.ready;
+    // kafkajs leaves the group only once this batch returns: a stop must not wait here for a fence to finish.
+    const resumeAt = await Promise.race([state.ready, stopSignal]);
+    if (stopping) return;
     if (!state.positionChecked && resumeAt !== null) {
       state.positionChecked = true;
       const first = batch.firstOffset();
@@ -392,6 +430,7 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
         await options.onPartitionsRevoked?.([tp]);
       }).catch((err: unknown) => logger.warn({ err, ...tp }, 'releasing a revoked partition failed')));
     }
+    phase = 'member';
     logger.info({ assigned: next.length, revoked: revoked.length }, 'joined group');
     markJoined();
   };
@@ -399,13 +438,19 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
   const records$ = new Observable<SourceRecord<V, P>>((subscriber) => {
     const emit = (record: SourceRecord<V, P>) => subscriber.next(record);
     const removeJoin = consumer.on(consumer.events.GROUP_JOIN, (event) => onGroupJoin(event.payload.memberAssignment));
+    const removeRebalancing = consumer.on(consumer.events.REBALANCING, () => (phase = 'rejoining'));
     const removeCrash = consumer.on(consumer.events.CRASH, (event) => {
-      if (!event.payload.restart) subscriber.error(event.payload.error);
+      phase = event.payload.restart ? 'restarting' : 'crashed';
+      if (event.payload.restart) return;
+      // A crash while stopping is not restarted (restartOnFailure): what was not committed is processed again.
+      if (stopping) logger.warn({ err: event.payload.error }, 'consumer crashed while stopping');
+      else subscriber.error(event.payload.error);
     });
     finish = () => subscriber.complete();
     (async () => {
       await consumer.connect();
       await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning });
+      phase = 'joining';
       await consumer.run({
         autoCommit: false,
         // Resolving offsets ourselves lets a paused batch leave its rest unresolved, to be fetched again on resume.
@@ -417,29 +462,56 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
     })().catch((err: unknown) => subscriber.error(err));
     return () => {
       removeJoin();
+      removeRebalancing();
       removeCrash();
       if (flushTimer) clearInterval(flushTimer);
     };
   });
 
+  const inFlight = () => [...states.values()].reduce((n, s) => n + s.progress.size, 0);
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+  let signalStop: (value: null) => void = () => undefined;
+  const stopSignal = new Promise<null>((resolve) => (signalStop = resolve));
+
+  /** Resolves once kafkajs is no longer (re)joining: see GroupPhase. */
+  const joinSettled = async () => {
+    while (phase === 'joining' || phase === 'restarting') await sleep(50);
+  };
+
   const stop = async (timeoutMs: number) => {
     stopping = true;
+    signalStop(null);
     consumer.pause(allTopics());
+    // A batch waiting for room returns now: kafkajs cannot leave the group while one of its batches runs.
+    wakeAll();
     const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline && [...states.values()].some((s) => s.progress.size > 0)) {
-      await flushAll();
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    while (Date.now() < deadline && inFlight() > 0) {
+      step = `draining ${inFlight()} in-flight records`;
+      // A commit stuck in the broker's retries must not hold the drain past its deadline.
+      await withinDeadline(flushAll(), deadline - Date.now(), () => step).catch(() => undefined);
+      await sleep(20);
     }
-    await flushAll();
     if (flushTimer) clearInterval(flushTimer);
-    const left = [...states.values()].reduce((n, s) => n + s.progress.size, 0);
+    const left = inFlight();
     if (left > 0) logger.warn({ records: left }, 'shutdown timeout: records left uncommitted will be processed again');
-    await consumer.disconnect();
-    await Promise.all(assignment.map((tp) => options.committer?.release(tp)));
+    const leaveLimitMs = Math.max(minLeaveLimitMs, options.sessionTimeoutMs);
+    step = 'leaving the consumer group';
+    await withinDeadline(
+      (async () => {
+        await joinSettled();
+        await consumer.disconnect();
+      })(),
+      leaveLimitMs,
+      () => `leaving consumer group ${options.groupId}: kafkajs was ${phaseText[phase]}`,
+    );
+    step = 'closing the producers of its partitions';
+    await withinDeadline(Promise.all(assignment.map((tp) => options.committer?.release(tp))), releaseLimitMs, () => step);
     // The partitions are given up for good: the topology may drop their state as after a rebalance.
-    if (assignment.length > 0) await options.onPartitionsRevoked?.(assignment);
+    step = 'dropping the state of its partitions';
+    if (assignment.length > 0) await withinDeadline(Promise.resolve(options.onPartitionsRevoked?.(assignment)), releaseLimitMs, () => step);
+    step = 'stopped';
     finish?.();
   };
 
-  return { records$, joined, stop };
+  return { records$, joined, stop, stopStep: () => step };
 }

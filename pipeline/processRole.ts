@@ -31,9 +31,16 @@ function serveMetrics(registry: Registry, port: number, logger: Logger): Server 
 }
 
 /**
+ * Last resort after a stop began: every step of a topology's stop has a deadline of its own (drain, leaving the
+ * group, closing clients: well under a minute together), so a role still alive after this is held by something
+ * unforeseen. It logs what each topology was waiting for and exits non-zero rather than hang.
+ */
+const ROLE_SHUTDOWN_DEADLINE_MS = 90_000;
+
+/**
  * The body of `hazardflow run <role>`: builds the context from the environment, starts the role's topologies,
  * stops them on SIGTERM/SIGINT (drain, commit, disconnect), serves /metrics on HAZARDFLOW_METRICS_PORT when set,
- * and resolves when all have stopped (rejects if one failed, so that the CLI exits non-zero).
+ * and resolves when all have stopped (rejects if one failed or did not stop in time, so that the CLI exits non-zero).
  */
 export async function processRole(role: string, start: (ctx: RoleContext) => Promise<RunningTopology[]>): Promise<void> {
   const logger = createLogger(role);
@@ -45,7 +52,21 @@ export async function processRole(role: string, start: (ctx: RoleContext) => Pro
   const server = port ? serveMetrics(registry, Number(port), logger) : undefined;
 
   let topologies: RunningTopology[] = [];
+  const settled = new Set<RunningTopology>();
   let stopping: Promise<unknown> | undefined;
+  let watchdog: NodeJS.Timeout | undefined;
+  const stopTopologies = () => {
+    watchdog ??= setTimeout(() => {
+      const pending = topologies.map((t, i) => (settled.has(t) ? undefined : (t.waitingFor?.() ?? `topology ${i + 1}: stopping`)));
+      const waitingFor = pending.filter((w) => w !== undefined);
+      if (waitingFor.length === 0) waitingFor.push('every topology stopped, yet something still keeps the process alive');
+      logger.error({ waitingFor, deadlineMs: ROLE_SHUTDOWN_DEADLINE_MS }, 'shutdown deadline passed; exiting without finishing');
+      process.exit(1);
+    }, ROLE_SHUTDOWN_DEADLINE_MS);
+    // Only a process that would otherwise stay alive meets the deadline.
+    watchdog.unref();
+    return Promise.allSettled(topologies.map((t) => t.stop()));
+  };
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {
       // A second signal means the operator does not want to wait for the drain.
@@ -53,15 +74,16 @@ export async function processRole(role: string, start: (ctx: RoleContext) => Pro
       process.exit(130);
     }
     logger.info({ signal }, 'stopping: draining in-flight records');
-    stopping = Promise.allSettled(topologies.map((t) => t.stop()));
+    stopping = stopTopologies();
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   try {
     topologies = await start(ctx);
-    const stopAll = () => (stopping ??= Promise.allSettled(topologies.map((t) => t.stop())));
+    for (const t of topologies) void t.done.then(() => settled.add(t), () => settled.add(t));
+    const stopAll = () => (stopping ??= stopTopologies());
     // A signal that came while the topologies were starting stops them now.
-    if (stopping) stopping = Promise.allSettled(topologies.map((t) => t.stop()));
+    if (stopping) stopping = stopTopologies();
     // One failed topology takes the role down: a half-running role would look healthy and do half the work.
     for (const t of topologies) t.done.catch(stopAll);
     logger.info({ topologies: topologies.length }, 'role running');

@@ -12,9 +12,13 @@ import { pipelineMetrics } from './metrics.ts';
 import { failedFrom } from './operators/deadLetterOnFailure.ts';
 import { backoffDelay, defaultRetryPolicy, retryTransient } from './operators/retryTransient.ts';
 import { registrySerde } from './serde.ts';
+import { withinDeadline } from './shutdownDeadline.ts';
 import { transactionalCommitter, type TopicMessage, type TransactionalCommitter } from './transactionalCommitter.ts';
 import type { RunningPipeline, TopologyOptions } from './topologyOptions.ts';
 import type { Failed, InputRecord, Item, Ok, OutputRecord } from './types.ts';
+
+/** Bound on closing each Kafka client after the consumer has stopped. */
+const CLOSE_LIMIT_MS = 5000;
 
 interface Ticket {
   ack(messages: TopicMessage[]): void;
@@ -175,17 +179,32 @@ export async function runTopology<V>(options: TopologyOptions<V>): Promise<Runni
     rejectDone = reject;
   });
 
+  let closing = '';
+  const waitingFor = () => `${topology}: ${closing || source.stopStep()}`;
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
       try {
         await source.stop(options.shutdownTimeoutMs ?? 8000);
       } catch (err) {
+        logger.error({ err }, 'shutdown: the consumer did not stop in time');
         failure ??= err;
       }
       input$.complete();
-      await committer?.close();
-      await producer?.disconnect().catch(() => undefined);
-      await admin?.disconnect().catch(() => undefined);
+      // Each client gets its own bound: a producer's disconnect waits for its requests in flight to settle.
+      for (const [name, close] of [
+        ['closing the transactional producers', () => committer?.close()],
+        ['disconnecting the producer', () => producer?.disconnect()],
+        ['disconnecting the admin client', () => admin?.disconnect()],
+      ] as const) {
+        closing = name;
+        try {
+          await withinDeadline(Promise.resolve(close()), CLOSE_LIMIT_MS, waitingFor);
+        } catch (err) {
+          logger.error({ err }, `shutdown: ${name} did not finish`);
+          failure ??= err;
+        }
+      }
+      closing = 'stopped';
       subscriptions.forEach((s) => s.unsubscribe());
       clearInterval(countTimer);
       publishCounts();
@@ -229,6 +248,7 @@ export async function runTopology<V>(options: TopologyOptions<V>): Promise<Runni
   return {
     stop,
     done,
+    waitingFor,
     inFlight: () => ({ current: bound.current, peak: bound.peak, max: { records: bound.maxRecords, bytes: bound.maxBytes } }),
   };
 }

@@ -57,8 +57,13 @@ export interface TopologyOptions<V> {
 export interface RunningTopology {
   /** Stops fetching, drains within the shutdown timeout, commits and disconnects; resolves when done. */
   stop(): Promise<void>;
-  /** Resolves when the topology has stopped; rejects if it failed (e.g. the broker was lost for good). */
+  /**
+   * Resolves when the topology has stopped; rejects if it failed (e.g. the broker was lost for good) or if a step of
+   * its shutdown passed its deadline (ShutdownDeadlineExceeded, naming the step).
+   */
   readonly done: Promise<void>;
+  /** What a stop in progress is waiting for ("sink: draining 120 in-flight records"), for the role's log. */
+  waitingFor?(): string;
 }
 
 /** What runTopology returns: a RunningTopology that also reports its in-flight records. */

@@ -48,6 +48,10 @@ export interface TransactionalCommitter extends PartitionCommitter<TopicMessage[
 export function transactionalCommitter(options: TransactionalCommitterOptions): TransactionalCommitter {
   const producers = new Map<string, Producer>();
   const keyOf = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`;
+  // A fence still under way when the topology stops would otherwise end after close() with a connected producer
+  // that nobody disconnects, and that producer's socket keeps the stopped process alive. close() waits for them.
+  const preparing = new Set<Promise<unknown>>();
+  let closed = false;
 
   const disconnect = async (key: string) => {
     const producer = producers.get(key);
@@ -64,27 +68,50 @@ export function transactionalCommitter(options: TransactionalCommitterOptions): 
     return ends.find((p) => p.partition === tp.partition)?.low ?? null;
   };
 
-  return {
-    async prepare(tp) {
-      const key = keyOf(tp);
-      await disconnect(key);
-      const producer = options.kafka.producer({
-        transactionalId: `${options.name}-${tp.topic}-${tp.partition}`,
-        idempotent: true,
-        maxInFlightRequests: 1,
-        transactionTimeout: options.transactionTimeoutMs ?? 30_000,
-        // A transaction that starts while the markers of the previous one are still being written gets
-        // CONCURRENT_TRANSACTIONS; kafkajs's default 300 ms first retry then caps a partition at ~3 transactions/s
-        // (kafkajs#304, KAFKA-5477 lowered the Java client's backoff for the same reason).
-        retry: { initialRetryTime: 10, maxRetryTime: 2_000, retries: 12 },
-      });
+  const fence = async (tp: TopicPartition): Promise<void> => {
+    const key = keyOf(tp);
+    await disconnect(key);
+    const producer = options.kafka.producer({
+      transactionalId: `${options.name}-${tp.topic}-${tp.partition}`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: options.transactionTimeoutMs ?? 30_000,
+      // A transaction that starts while the markers of the previous one are still being written gets
+      // CONCURRENT_TRANSACTIONS; kafkajs's default 300 ms first retry then caps a partition at ~3 transactions/s
+      // (kafkajs#304, KAFKA-5477 lowered the Java client's backoff for the same reason).
+      retry: { initialRetryTime: 10, maxRetryTime: 2_000, retries: 12 },
+    });
+    try {
       await producer.connect();
       // connect() only gets an idempotent producer id; kafkajs runs the transactional InitProducerId on the first
       // transaction(). That call is the fence: it aborts the previous owner's open transaction (or waits for its
       // commit to complete) and bumps the epoch. An empty transaction sends nothing else.
       await (await producer.transaction()).abort();
-      producers.set(key, producer);
-      return committedOffset(tp);
+    } catch (err) {
+      await producer.disconnect().catch(() => undefined);
+      throw err;
+    }
+    if (closed) {
+      await producer.disconnect().catch(() => undefined);
+      throw new PartitionFenced(tp);
+    }
+    producers.set(key, producer);
+  };
+
+  return {
+    async prepare(tp) {
+      if (closed) throw new PartitionFenced(tp);
+      const prepared = fence(tp).then(() => {
+        // The admin client is disconnected right after close(): a read begun later would reconnect it for good.
+        if (closed) throw new PartitionFenced(tp);
+        return committedOffset(tp);
+      });
+      preparing.add(prepared);
+      try {
+        return await prepared;
+      } finally {
+        preparing.delete(prepared);
+      }
     },
 
     async commit(tp, run: Committable<TopicMessage[]>) {
@@ -123,6 +150,8 @@ export function transactionalCommitter(options: TransactionalCommitterOptions): 
     },
 
     async close() {
+      closed = true;
+      await Promise.allSettled([...preparing]);
       await Promise.all([...producers.keys()].map(disconnect));
     },
   };

@@ -21,8 +21,11 @@ export interface Component {
   ports: number[];
   /** Readiness timeout for a start (cold JVMs and first-time database initialisation need more). */
   readyTimeoutMs: number;
-  /** Installs binaries and initialises the data directory when missing (idempotent). */
-  prepare(ctx: StackContext): Promise<void>;
+  /**
+   * Installs binaries and initialises the data directory when missing (idempotent). Long first-time steps report
+   * what they do, with elapsed time, through `onProgress`.
+   */
+  prepare(ctx: StackContext, onProgress: (line: string) => void): Promise<void>;
   launch(ctx: StackContext): LaunchSpec;
   /** True when the component answers its clients. */
   ready(ctx: StackContext): Promise<boolean>;

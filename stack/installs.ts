@@ -19,7 +19,36 @@ export class InstallError extends Error {
   override name = 'InstallError';
 }
 
-async function onPath(binary: string): Promise<boolean> {
+export type ProgressLine = (line: string) => void;
+
+/** How often a long install says it is still at work: often enough that nobody thinks it hangs, rarely enough to read. */
+const STILL_WORKING_EVERY_MS = 30_000;
+
+const seconds = (sinceMs: number) => `${((Date.now() - sinceMs) / 1000).toFixed(0)} s`;
+
+/**
+ * Runs a long first-time install with a start line, a "still <doing>, N s" line every half minute and a closing line
+ * with the elapsed time, so a newcomer sees why the first `stack up` takes minutes.
+ */
+export async function timedInstall<T>(
+  what: { name: string; doing: string; expect: string },
+  onProgress: ProgressLine,
+  work: () => Promise<T>,
+): Promise<T> {
+  const started = Date.now();
+  onProgress(`${what.name}: ${what.doing} (first run on this machine: ${what.expect})`);
+  const heartbeat = setInterval(() => onProgress(`${what.name}: still ${what.doing}, ${seconds(started)}`), STILL_WORKING_EVERY_MS);
+  try {
+    const result = await work();
+    onProgress(`${what.name}: done in ${seconds(started)}`);
+    return result;
+  } finally {
+    clearInterval(heartbeat);
+  }
+}
+
+/** Whether a program is on PATH (as the shell finds it). */
+export async function onPath(binary: string): Promise<boolean> {
   try {
     await run('sh', ['-c', `command -v ${binary}`]);
     return true;
@@ -46,7 +75,7 @@ export const SYSTEM_PACKAGES: Record<string, string> = {
 /** Installs the Debian packages whose binaries are missing (needs root, as on these machines). */
 export async function ensureDebianPackages(
   packages: Record<string, string> = SYSTEM_PACKAGES,
-  onProgress: (line: string) => void = () => undefined,
+  onProgress: ProgressLine = () => undefined,
 ): Promise<void> {
   const wanted = new Set<string>();
   for (const [binary, pkg] of Object.entries(packages)) if (!(await onPath(binary))) wanted.add(pkg);
@@ -56,48 +85,54 @@ export async function ensureDebianPackages(
     throw new InstallError(`missing ${missing.join(', ')}: run "sudo apt-get install -y ${missing.join(' ')}"`);
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const started = Date.now();
-  onProgress(`system packages: apt-get install ${missing.join(' ')} (first run on this machine: a minute or two)`);
-  try {
-    await run('apt-get', ['update', '-qq'], { env, maxBuffer: 64 << 20 });
-    await run('apt-get', ['install', '-y', '-qq', ...missing], { env, maxBuffer: 64 << 20 });
-  } catch (err) {
-    throw new InstallError(`apt-get install ${missing.join(' ')} failed: ${(err as Error).message.split('\n')[0]}`);
-  }
-  onProgress(`system packages: installed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  const step = { name: 'system packages', doing: `installing ${missing.join(' ')} with apt-get`, expect: 'a minute or two' };
+  await timedInstall(step, onProgress, async () => {
+    try {
+      await run('apt-get', ['update', '-qq'], { env, maxBuffer: 64 << 20 });
+      await run('apt-get', ['install', '-y', '-qq', ...missing], { env, maxBuffer: 64 << 20 });
+    } catch (err) {
+      throw new InstallError(`apt-get install ${missing.join(' ')} failed: ${(err as Error).message.split('\n')[0]}`);
+    }
+  });
 }
 
 /** Resolves the broker's jars into `<cacheDir>/kafka-<version>/lib` with Maven (stack/kafka/pom.xml). */
-export async function ensureKafkaJars(cacheDir: string): Promise<string> {
+export async function ensureKafkaJars(cacheDir: string, onProgress: ProgressLine): Promise<string> {
   const lib = join(cacheDir, `kafka-${KAFKA_VERSION}`, 'lib');
   if (existsSync(lib) && readdirSync(lib).some((f) => f.startsWith(`kafka_2.13-${KAFKA_VERSION}`))) return lib;
   const partial = `${lib}.partial`;
   rmSync(partial, { recursive: true, force: true });
   mkdirSync(partial, { recursive: true });
-  try {
-    await run(
-      'mvn',
-      ['-q', '-B', '-f', join(projectRoot, 'stack/kafka/pom.xml'), 'dependency:copy-dependencies',
-        `-DoutputDirectory=${partial}`, '-DincludeScope=runtime', `-Dkafka.version=${KAFKA_VERSION}`],
-      { maxBuffer: 64 << 20 },
-    );
-  } catch (err) {
-    throw new InstallError(`maven could not fetch the Kafka jars: ${(err as Error).message.split('\n')[0]}`);
-  }
+  const step = { name: 'kafka', doing: `fetching the Kafka ${KAFKA_VERSION} jars from Maven Central`, expect: 'a minute or two' };
+  await timedInstall(step, onProgress, async () => {
+    try {
+      await run(
+        'mvn',
+        ['-q', '-B', '-f', join(projectRoot, 'stack/kafka/pom.xml'), 'dependency:copy-dependencies',
+          `-DoutputDirectory=${partial}`, '-DincludeScope=runtime', `-Dkafka.version=${KAFKA_VERSION}`],
+        { maxBuffer: 64 << 20 },
+      );
+    } catch (err) {
+      throw new InstallError(`maven could not fetch the Kafka jars: ${(err as Error).message.split('\n')[0]}`);
+    }
+  });
   renameSync(partial, lib);
   return lib;
 }
 
 /** Builds the MinIO server into `<cacheDir>/bin/minio` (a few minutes the first time, then cached). */
-export async function ensureMinio(cacheDir: string): Promise<string> {
+export async function ensureMinio(cacheDir: string, onProgress: ProgressLine): Promise<string> {
   const bin = join(cacheDir, 'bin');
   const exe = join(bin, 'minio');
   if (existsSync(exe)) return exe;
   mkdirSync(bin, { recursive: true });
-  try {
-    await run('go', ['install', MINIO_MODULE], { env: { ...process.env, GOBIN: bin }, maxBuffer: 64 << 20 });
-  } catch (err) {
-    throw new InstallError(`go install of MinIO failed: ${(err as Error).message.split('\n').slice(0, 2).join(' ')}`);
-  }
+  const step = { name: 'minio', doing: 'building MinIO from source (go install)', expect: 'about 5 min' };
+  await timedInstall(step, onProgress, async () => {
+    try {
+      await run('go', ['install', MINIO_MODULE], { env: { ...process.env, GOBIN: bin }, maxBuffer: 64 << 20 });
+    } catch (err) {
+      throw new InstallError(`go install of MinIO failed: ${(err as Error).message.split('\n').slice(0, 2).join(' ')}`);
+    }
+  });
   return exe;
 }

@@ -61,7 +61,7 @@ async function startComponent(ctx: StackContext, c: Component, onProgress: (line
     }
   }
   try {
-    await c.prepare(ctx);
+    await c.prepare(ctx, onProgress);
   } catch (err) {
     throw new ComponentError(c.name, (err as Error).message, spec.logFile);
   }

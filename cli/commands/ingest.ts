@@ -14,6 +14,7 @@ import { progress } from '../../operations/progress.ts';
 interface IngestOptions {
   lat?: string; lon?: string; north?: string; south?: string; east?: string; west?: string;
   capturedAt?: string; groundStation?: string; satellite?: string; sensor?: string; gsd?: string; priority?: string;
+  sensorProfile?: string; bandNames?: string;
   viaHttp?: boolean; url: string; apiKey?: string;
 }
 
@@ -29,6 +30,8 @@ export function registerIngestCommand(program: Command): void {
     .option('--satellite <name>').option('--sensor <name>')
     .option('--gsd <m>', 'ground sample distance, metres per pixel')
     .option('--priority <p>', 'normal, high or batch', 'normal')
+    .option('--sensor-profile <name>', 'GeoTIFF sensor profile (sentinel2-l1c, sentinel2-l2a, landsat-c2l2, sentinel1-grd-db, sentinel1-grd-linear, rgb, rgbn; default: from the band descriptions)')
+    .option('--band-names <list>', 'comma-separated band names, for GeoTIFFs without band descriptions')
     .option('--via-http', 'upload through the HTTP connector instead of the object store + Kafka')
     .option('--url <url>', 'connector base URL for --via-http', 'http://127.0.0.1:8080')
     .option('--api-key <key>', 'API key for --via-http (default: $HAZARDFLOW_API_KEY)')
@@ -38,7 +41,7 @@ export function registerIngestCommand(program: Command): void {
       const raw: Record<string, unknown> = {
         latitude: opts.lat, longitude: opts.lon, north: opts.north, south: opts.south, east: opts.east, west: opts.west,
         captured_at: opts.capturedAt, ground_station: opts.groundStation, satellite: opts.satellite, sensor: opts.sensor,
-        gsd_m: opts.gsd, priority: opts.priority,
+        gsd_m: opts.gsd, priority: opts.priority, sensor_profile: opts.sensorProfile, band_names: opts.bandNames,
       };
       // The connector's own checks, so the CLI refuses what the HTTP edge refuses, with the same words.
       const fields = sceneFieldsOf(raw);

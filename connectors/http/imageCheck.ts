@@ -1,11 +1,16 @@
 /**
  * Judges an image from its first bytes, its last bytes and its size, before anything decodes it: the format from
  * its magic number, truncation from the format's end marker, and the pixel count from the header (sharp reads
- * JPEG and PNG headers from a prefix; TIFF's IFD, which often sits after the pixels, is read by range).
+ * JPEG and PNG headers from a prefix). A TIFF's header is checked whole, as the analyze stage will read it
+ * (eo/geotiffScene: IFD chain, block table within the file, compression, sample type, bands, CRS), its IFDs and
+ * tag arrays read by range from the store.
  */
 import sharp from 'sharp';
+import { readGeoTiffHeader } from '../../eo/geotiffScene.ts';
+import { PermanentError } from '../../pipeline/errors.ts';
 import { HttpError } from './errors.ts';
-import { describeBytes, hasEndMarker, sniffImageType, tiffDimensions, type ImageType, type RangeReader } from './imageFormat.ts';
+import { describeBytes, sniffImageType, type RangeReader } from './imageFormat.ts';
+import { hasEndMarker, type ImageType } from '../imageTruncation.ts';
 
 /** Bytes of an image's start kept for the header check: enough for JPEG's EXIF/ICC segments before its SOF. */
 export const HEAD_BYTES = 1024 * 1024;
@@ -14,6 +19,26 @@ export interface CheckedImage {
   contentType: ImageType;
   width: number;
   height: number;
+}
+
+/** HTTP status of each reason a TIFF header is refused for: what the file is (415), or how it is broken (422). */
+const tiffStatus: Readonly<Record<string, number>> = { PIXEL_LIMIT: 413, UNSUPPORTED_COMPRESSION: 415, UNSUPPORTED_TYPE: 415, UNSUPPORTED_CRS: 422 };
+
+/** Width and height of a TIFF whose header passes the analyze stage's checks, or the 4xx saying which failed. */
+async function checkTiff(bytes: ImageBytes, maxPixels: number): Promise<{ width: number; height: number }> {
+  const source = {
+    size: bytes.size,
+    read: (offset: number, length: number) =>
+      offset + length <= bytes.head.length ? Promise.resolve(bytes.head.subarray(offset, offset + length)) : bytes.read(offset, length),
+  };
+  try {
+    const { width, height } = await readGeoTiffHeader(source, { maxPixels });
+    return { width, height };
+  } catch (err) {
+    if (!(err instanceof PermanentError)) throw err;
+    const code = err.code === 'PIXEL_LIMIT' ? 'IMAGE_TOO_MANY_PIXELS' : err.code;
+    throw new HttpError(tiffStatus[err.code] ?? 422, code, err.message);
+  }
 }
 
 export interface ImageBytes {
@@ -43,14 +68,11 @@ export async function checkImage(bytes: ImageBytes, maxPixels: number): Promise<
   if (!hasEndMarker(contentType, bytes.tail)) {
     throw new HttpError(422, 'IMAGE_TRUNCATED', `the ${name} file ends without its end marker after ${bytes.size} bytes: the upload is truncated`);
   }
+  if (contentType === 'image/tiff') return { contentType, ...(await checkTiff(bytes, maxPixels)) };
   let width: number | undefined;
   let height: number | undefined;
   try {
-    if (contentType === 'image/tiff') {
-      ({ width, height } = await tiffDimensions(bytes.head, bytes.size, bytes.read));
-    } else {
-      ({ width, height } = await sharp(bytes.head).metadata());
-    }
+    ({ width, height } = await sharp(bytes.head).metadata());
   } catch (err) {
     throw new HttpError(422, 'IMAGE_CORRUPT', `the ${name} header cannot be read: ${(err as Error).message}`);
   }

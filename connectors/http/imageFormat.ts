@@ -1,17 +1,14 @@
 /**
- * What an upload is, judged from its bytes rather than from what the client claims: magic numbers at the start,
- * the end marker each format requires (a cut-off upload lacks it), and TIFF's dimensions from its first IFD.
+ * What an upload is, judged from its bytes rather than from what the client claims: magic numbers at the start and
+ * the TIFF header check's range reader (the end marker each format requires is checked by ../imageTruncation.ts).
  * Pure functions on a few bytes, so a 200 MB upload is judged without holding it.
  */
-export type ImageType = 'image/jpeg' | 'image/png' | 'image/tiff';
+import type { ImageType } from '../imageTruncation.ts';
 
 /** Bytes needed to recognise every supported format. */
 export const MAGIC_BYTES = 8;
-/** Bytes at the end needed to check every format's end marker. */
-export const TAIL_BYTES = 16;
 
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-const PNG_IEND = Buffer.from([0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);
 
 /** The format whose magic number starts `head`, or undefined for anything else. */
 export function sniffImageType(head: Buffer): ImageType | undefined {
@@ -19,7 +16,8 @@ export function sniffImageType(head: Buffer): ImageType | undefined {
   if (head.length >= 8 && head.subarray(0, 8).equals(PNG_MAGIC)) return 'image/png';
   if (head.length >= 4) {
     const sig = head.subarray(0, 4).toString('latin1');
-    if (sig === 'II*\0' || sig === 'MM\0*') return 'image/tiff';
+    // Classic TIFF and BigTIFF (II+\0, MM\0+), which GeoTIFF scenes over 4 GB use.
+    if (sig === 'II*\0' || sig === 'MM\0*' || sig === 'II+\0' || sig === 'MM\0+') return 'image/tiff';
   }
   return undefined;
 }
@@ -35,59 +33,5 @@ export function describeBytes(head: Buffer): string {
   return `bytes starting ${head.subarray(0, 4).toString('hex') || '(none)'}`;
 }
 
-/**
- * Whether a complete file of this type would end like `tail` (its last bytes). JPEG ends with the EOI marker
- * FF D9, which cannot occur inside entropy-coded data (FF is stuffed there); a few writers pad after it, hence the
- * search in the tail. PNG ends with the fixed IEND chunk. TIFF has no end marker: its IFD is checked instead.
- */
-export function hasEndMarker(type: ImageType, tail: Buffer): boolean {
-  if (type === 'image/jpeg') {
-    for (let i = tail.length - 2; i >= 0; i--) if (tail[i] === 0xff && tail[i + 1] === 0xd9) return true;
-    return false;
-  }
-  if (type === 'image/png') return tail.length >= PNG_IEND.length && tail.subarray(tail.length - PNG_IEND.length).equals(PNG_IEND);
-  return true;
-}
-
-export interface Dimensions {
-  width: number;
-  height: number;
-}
-
 /** Reads `length` bytes at `offset` of the file; shorter when the file ends first. */
 export type RangeReader = (offset: number, length: number) => Promise<Buffer>;
-
-const TIFF_IMAGE_WIDTH = 256;
-const TIFF_IMAGE_LENGTH = 257;
-const TIFF_SHORT = 3;
-const TIFF_LONG = 4;
-
-/**
- * Width and height from a classic TIFF's first IFD. The IFD may sit anywhere (libtiff writes it after the
- * pixels), so it is read through `read`, which serves it from the object store by range. Throws with a reason
- * when the IFD lies outside the file or lacks the two tags, which is what a truncated TIFF looks like.
- */
-export async function tiffDimensions(header: Buffer, size: number, read: RangeReader): Promise<Dimensions> {
-  const little = header.toString('latin1', 0, 2) === 'II';
-  const u16 = (b: Buffer, o: number) => (little ? b.readUInt16LE(o) : b.readUInt16BE(o));
-  const u32 = (b: Buffer, o: number) => (little ? b.readUInt32LE(o) : b.readUInt32BE(o));
-  const ifd = u32(header, 4);
-  if (ifd < 8 || ifd + 2 > size) throw new Error(`its first IFD at byte ${ifd} lies outside the ${size}-byte file`);
-  const count = u16(await read(ifd, 2), 0);
-  const entriesLength = count * 12;
-  if (count === 0 || ifd + 2 + entriesLength > size) throw new Error(`its first IFD (${count} entries at byte ${ifd}) runs past the end of the file`);
-  const entries = await read(ifd + 2, entriesLength);
-  let width: number | undefined;
-  let height: number | undefined;
-  for (let i = 0; i < count; i++) {
-    const at = i * 12;
-    const tag = u16(entries, at);
-    const type = u16(entries, at + 2);
-    if (tag !== TIFF_IMAGE_WIDTH && tag !== TIFF_IMAGE_LENGTH) continue;
-    const value = type === TIFF_SHORT ? u16(entries, at + 8) : type === TIFF_LONG ? u32(entries, at + 8) : undefined;
-    if (tag === TIFF_IMAGE_WIDTH) width = value;
-    else height = value;
-  }
-  if (!width || !height) throw new Error('its first IFD has no ImageWidth/ImageLength');
-  return { width, height };
-}

@@ -29,6 +29,8 @@ export const sceneFieldsSchema = {
   south: { type: 'number' },
   east: { type: 'number' },
   west: { type: 'number' },
+  sensor_profile: { type: 'string', description: 'Sensor profile of a GeoTIFF (sentinel2-l1c, sentinel2-l2a, landsat-c2l2, sentinel1-grd-db, sentinel1-grd-linear, rgb, rgbn). Default: recognised from the band descriptions.' },
+  band_names: { type: 'string', description: 'Comma-separated names of the bands, for GeoTIFFs without band descriptions (e.g. B2,B3,B4,B8).' },
 } satisfies Record<(typeof SCENE_FIELD_NAMES)[number], unknown>;
 
 export const acceptedBody = {

@@ -4,6 +4,7 @@
  * bad latitude is refused before a large file behind it is read, and each refusal names the field and the value.
  */
 import type { DevHazardflow } from '../../schemas/generated/ImageRef.ts';
+import { sensorProfileNames } from '../../eo/sensorProfiles.ts';
 import { badRequest } from './errors.ts';
 
 type Priority = DevHazardflow.Priority;
@@ -25,6 +26,8 @@ export interface SceneFields {
   south?: number;
   east?: number;
   west?: number;
+  sensor_profile?: string;
+  band_names?: string[];
 }
 
 /** The scene part of an ImageRef. */
@@ -36,9 +39,14 @@ export interface Scene {
   satellite: string | null;
   sensor: string | null;
   gsd_m: number | null;
+  sensor_profile: string | null;
+  band_names: string[] | null;
 }
 
-export const SCENE_FIELD_NAMES = ['latitude', 'longitude', 'priority', 'captured_at', 'ground_station', 'satellite', 'sensor', 'gsd_m', 'north', 'south', 'east', 'west'] as const;
+export const SCENE_FIELD_NAMES = [
+  'latitude', 'longitude', 'priority', 'captured_at', 'ground_station', 'satellite', 'sensor', 'gsd_m', 'north', 'south', 'east', 'west',
+  'sensor_profile', 'band_names',
+] as const;
 type FieldName = (typeof SCENE_FIELD_NAMES)[number];
 
 const show = (value: unknown) => JSON.stringify(String(value).slice(0, 60));
@@ -57,6 +65,14 @@ function text(name: string, value: unknown): string {
     throw badRequest(`INVALID_${name.toUpperCase()}`, `${name} must be at most 100 printable characters`);
   }
   return value.trim();
+}
+
+/** Band names as a JSON array or a comma-separated text ("B2,B3,B4,B8"), each 1 to 32 printable characters. */
+function bandList(value: unknown): string[] {
+  const names = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : [];
+  const ok = names.length >= 1 && names.length <= 64 && names.every((n) => typeof n === 'string' && /^[\x21-\x7e][\x20-\x7e]{0,31}$/.test(n.trim()));
+  if (!ok) throw badRequest('INVALID_BAND_NAMES', `band_names must be 1 to 64 names (e.g. "B2,B3,B4,B8"), got ${show(value)}`);
+  return names.map((n) => (n as string).trim());
 }
 
 /** Epoch milliseconds from an ISO 8601 time with a zone, or from an integer of epoch milliseconds. */
@@ -101,6 +117,15 @@ export function addSceneField(into: SceneFields, name: string, value: unknown, n
       break;
     case 'captured_at':
       into.captured_at = time(field, value, now);
+      break;
+    case 'sensor_profile':
+      if (typeof value !== 'string' || !(sensorProfileNames as readonly string[]).includes(value)) {
+        throw badRequest('UNKNOWN_SENSOR_PROFILE', `sensor_profile must be one of ${sensorProfileNames.join(', ')}, got ${show(value)}`);
+      }
+      into.sensor_profile = value;
+      break;
+    case 'band_names':
+      into.band_names = bandList(value);
       break;
     default:
       into[field] = text(field, value);
@@ -153,5 +178,7 @@ export function completeScene(fields: SceneFields, defaults: { priority: Priorit
     satellite: fields.satellite ?? null,
     sensor: fields.sensor ?? null,
     gsd_m: fields.gsd_m ?? null,
+    sensor_profile: fields.sensor_profile ?? null,
+    band_names: fields.band_names ?? null,
   };
 }

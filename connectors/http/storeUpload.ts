@@ -9,7 +9,8 @@ import { pipeline } from 'node:stream/promises';
 import type { Client } from 'minio';
 import { HttpError } from './errors.ts';
 import { checkImage, HEAD_BYTES, requireImageType, type CheckedImage } from './imageCheck.ts';
-import { MAGIC_BYTES, TAIL_BYTES, type ImageType } from './imageFormat.ts';
+import { MAGIC_BYTES } from './imageFormat.ts';
+import { TAIL_BYTES, type ImageType } from '../imageTruncation.ts';
 import { readRange } from './objectRange.ts';
 
 export interface StoredUpload extends CheckedImage {

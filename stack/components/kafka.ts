@@ -65,8 +65,8 @@ export const kafka: Component = {
   name: 'kafka',
   ports: [BROKER_PORT, CONTROLLER_PORT],
   readyTimeoutMs: 60_000,
-  async prepare(ctx) {
-    libDir = await ensureKafkaJars(join(ctx.dir, 'cache'));
+  async prepare(ctx, onProgress) {
+    libDir = await ensureKafkaJars(join(ctx.dir, 'cache'), onProgress);
     const p = paths(ctx);
     mkdirSync(p.logDirs, { recursive: true });
     writeFileSync(p.props, serverProperties(p.logDirs));

@@ -15,8 +15,8 @@ export const objectStore: Component = {
   name: 'minio',
   ports: [PORT],
   readyTimeoutMs: 30_000,
-  async prepare(ctx) {
-    exe = await ensureMinio(join(ctx.dir, 'cache'));
+  async prepare(ctx, onProgress) {
+    exe = await ensureMinio(join(ctx.dir, 'cache'), onProgress);
     mkdirSync(join(ctx.dir, 'data', 'minio'), { recursive: true });
   },
   launch(ctx) {

@@ -40,6 +40,8 @@ export function imageRefOf(ns: RunNamespace, img: FaultImage, sha256: string): I
     priority: 'normal',
     trace_id: `${ns.tag}-${img.imageId}`,
     submitted_at: null,
+    sensor_profile: null,
+    band_names: null,
   };
 }
 

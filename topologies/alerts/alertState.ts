@@ -1,10 +1,10 @@
 /**
  * The alert state of the partitions this process owns, and its changelog form: one compacted record per
- * (cell, hazard) plus one `~meta` record per partition (watermark source and the next offset to apply), written in
- * the same Kafka transaction as the alerts and the consumed offset, so state, output and progress never disagree.
+ * (cell, hazard) plus one `~meta` record per partition (the next offset to apply, the floor of forgotten keys), written in the same Kafka
+ * transaction as the alerts and the consumed offset, so state, output and progress never disagree.
  */
 import type { OutputRecord } from '../../pipeline/index.ts';
-import { emptyPartitionState, type KeyState, type PartitionState } from './alertWindows.ts';
+import { emptyPartitionState, type ActiveAlert, type KeyState, type PartitionState } from './alertWindows.ts';
 
 const META_KEY = '~meta';
 
@@ -15,12 +15,32 @@ export interface OwnedPartition {
 }
 
 interface Meta {
-  max_event_time: number | null;
   next_offset: string;
+  floor?: number | null;
 }
 
 export function emptyOwnedPartition(): OwnedPartition {
   return { state: emptyPartitionState(), nextOffset: 0n };
+}
+
+/**
+ * A key state as stored, brought to the current form: changelogs written before per-key progress, coalesced
+ * updates and bounded lineage lack those fields, and a running group must not lose its alerts on upgrade.
+ */
+function upgradeKeyState(stored: KeyState): KeyState {
+  const alert = stored.alert as (Partial<ActiveAlert> & ActiveAlert) | null;
+  const evidenceTimes = stored.windows.flatMap((w) => w.evidence.map((e) => e.event_time));
+  const keyTime = stored.max_event_time ?? Math.max(alert?.last_evidence_at ?? 0, ...evidenceTimes);
+  if (alert) {
+    alert.image_count ??= alert.image_ids.length;
+    alert.unpublished_images ??= 0;
+    // Stored before extensions were published: the last message carried the expiry of the evidence known then,
+    // which is unknown here; taking the current one holds nothing back that the old code would have sent.
+    alert.published_expires_at ??= Number.NaN;
+    alert.last_message_at ??= alert.last_evidence_at;
+    alert.published_severity ??= alert.severity;
+  }
+  return { ...stored, max_event_time: keyTime, alert };
 }
 
 /** Applies one changelog record while restoring; later records of a key replace earlier ones. */
@@ -29,17 +49,17 @@ export function restoreRecord(owned: OwnedPartition, key: string | null, value: 
   if (key === META_KEY) {
     if (value === null) return;
     const meta = JSON.parse(value.toString('utf8')) as Meta;
-    owned.state.max_event_time = meta.max_event_time;
     owned.nextOffset = BigInt(meta.next_offset);
+    owned.state.floor = meta.floor ?? null;
     return;
   }
   if (value === null) delete owned.state.keys[key];
-  else owned.state.keys[key] = JSON.parse(value.toString('utf8')) as KeyState;
+  else owned.state.keys[key] = upgradeKeyState(JSON.parse(value.toString('utf8')) as KeyState);
 }
 
 /** Changelog records for the keys a step touched and the partition's progress (a tombstone for a forgotten key). */
 export function changelogRecords(topic: string, partition: number, owned: OwnedPartition, touched: readonly string[]): OutputRecord[] {
-  const meta: Meta = { max_event_time: owned.state.max_event_time, next_offset: owned.nextOffset.toString() };
+  const meta: Meta = { next_offset: owned.nextOffset.toString(), floor: owned.state.floor };
   return [
     ...touched.map((key): OutputRecord => {
       const keyState = owned.state.keys[key];

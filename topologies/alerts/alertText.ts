@@ -33,9 +33,11 @@ function place(alert: Described): string {
   return `${Math.abs(alert.latitude).toFixed(4)}°${ns} ${Math.abs(alert.longitude).toFixed(4)}°${ew}`;
 }
 
-export function describeAlert(alert: Described): Pick<AlertEvent, 'title' | 'description'> {
+/** `raised`: an UPDATE that raises the severity (otherwise an UPDATE extends the alert with new evidence). */
+export function describeAlert(alert: Described, raised = false): Pick<AlertEvent, 'title' | 'description'> {
   const hazard = HAZARD_NAME[alert.hazard];
-  const images = alert.image_ids.length === 1 ? '1 satellite image' : `${alert.image_ids.length} satellite images`;
+  const count = Math.max(alert.image_count, alert.image_ids.length);
+  const images = count === 1 ? '1 satellite image' : `${count} satellite images`;
   const area = `within ${alert.affected_radius_km.toFixed(1)} km of ${place(alert)} (H3 cell ${alert.cell})`;
   const evidence = `${images} captured between ${utc(alert.window_start)} and ${utc(alert.window_end)} show ${alert.hazard} ${area}; highest probability ${alert.probability.toFixed(2)}, detection confidence ${alert.confidence.toFixed(2)}.`;
   switch (alert.msg_type) {
@@ -45,10 +47,15 @@ export function describeAlert(alert: Described): Pick<AlertEvent, 'title' | 'des
         description: `${evidence} Active until ${utc(alert.expires_at)} unless new evidence extends it.`,
       };
     case 'UPDATE':
-      return {
-        title: `${hazard} alert raised to ${alert.severity} near ${place(alert)}`,
-        description: `Severity raised to ${alert.severity} (revision ${alert.revision}). ${evidence}`,
-      };
+      return raised
+        ? {
+            title: `${hazard} alert raised to ${alert.severity} near ${place(alert)}`,
+            description: `Severity raised to ${alert.severity} (revision ${alert.revision}). ${evidence} Active until ${utc(alert.expires_at)} unless new evidence extends it.`,
+          }
+        : {
+            title: `${hazard} alert (${alert.severity}) extended near ${place(alert)}`,
+            description: `New evidence (revision ${alert.revision}). ${evidence} Active until ${utc(alert.expires_at)} unless new evidence extends it.`,
+          };
     case 'CANCEL':
       return {
         title: `${hazard} alert cancelled near ${place(alert)}`,

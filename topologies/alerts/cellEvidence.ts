@@ -1,11 +1,13 @@
 /**
- * Explodes one analysis result into per-cell evidence: every landslide or flood detection with a location is mapped
+ * Explodes one analysis result into per-cell evidence: every landslide or flood detection is mapped
  * to its H3 cell, and the detections of one hazard in one cell become one CellAssessment. Water bodies and
  * vegetation loss never raise an alert on their own (DESIGN.md "Model"), so they produce no evidence.
  */
 import { latLngToCell } from 'h3-js';
 import type { AnalysisResult } from '../../schemas/generated/AnalysisResult.ts';
 import type { CellAssessment } from '../../schemas/generated/CellAssessment.ts';
+// The image's risk policy, applied per cell: one versioned function, not a second copy of the seeds' rules.
+import { scoreRisk, seedHazards } from '../analyze/scoreRisk.ts';
 
 type Hazard = CellAssessment['hazard'];
 const HAZARDS: ReadonlySet<string> = new Set<Hazard>(['landslide', 'flood']);
@@ -15,49 +17,70 @@ export class InvalidCoordinatesError extends Error {
   readonly code = 'INVALID_COORDINATES';
 }
 
+/** A completed result with hazard detections that have no coordinates: it can never alert (dead letter). */
+export class UnplacedDetectionsError extends Error {
+  readonly code = 'UNPLACED';
+}
+
+interface CellGroup {
+  cell: string;
+  hazard: Hazard;
+  detections: AnalysisResult['detections'];
+}
+
 /**
  * The evidence one result gives, one CellAssessment per (cell, hazard), in a stable order (cell, then hazard) so a
- * replay publishes the same records. The image's risk verdict (probability of that hazard and risk level, from the
- * analyze topology's versioned scoring) travels with each cell; confidence and count are the cell's own detections.
+ * replay publishes the same records. Probability, risk level, confidence and count are the cell's own: the image's
+ * versioned risk policy applied to that cell's detections of that hazard alone, so a flood cell is not made
+ * critical by landslides elsewhere in the scene.
+ *
+ * A hazard detection without coordinates (a scene without any footprint) cannot be put in a cell. It is not skipped
+ * without a word: the result is refused with `UnplacedDetectionsError`, which the topology dead-letters, so that an
+ * operator sees the unalerted hazard and can resend it once the scene's place is known.
  */
 export function cellEvidence(result: AnalysisResult, resolution: number): CellAssessment[] {
   if (result.status !== 'completed') return [];
-  const byKey = new Map<string, CellAssessment>();
-  for (const detection of result.detections) {
-    if (!HAZARDS.has(detection.class) || detection.latitude === null || detection.longitude === null) continue;
-    const { latitude, longitude } = detection;
+  const hazards = result.detections.filter((d) => HAZARDS.has(d.class));
+  const unplaced = hazards.filter((d) => d.latitude === null || d.longitude === null).length;
+  if (unplaced > 0) {
+    throw new UnplacedDetectionsError(
+      `image ${result.image_id} has ${unplaced} hazard detection(s) without coordinates (no footprint): send latitude and longitude, bounds or a georeferenced GeoTIFF`,
+    );
+  }
+  const groups = new Map<string, CellGroup>();
+  for (const detection of hazards) {
+    const latitude = detection.latitude as number;
+    const longitude = detection.longitude as number;
     if (!(Math.abs(latitude) <= 90 && Math.abs(longitude) <= 180)) {
       throw new InvalidCoordinatesError(`detection at (${latitude}, ${longitude}) in image ${result.image_id} is not on Earth`);
     }
     const hazard = detection.class as Hazard;
     const cell = latLngToCell(latitude, longitude, resolution);
     const key = `${cell}|${hazard}`;
-    const seen = byKey.get(key);
-    if (!seen) {
-      byKey.set(key, {
+    const group = groups.get(key) ?? { cell, hazard, detections: [] };
+    group.detections.push(detection);
+    groups.set(key, group);
+  }
+  return [...groups.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, { cell, hazard, detections }]): CellAssessment => {
+      const risk = scoreRisk(detections, seedHazards);
+      // The cell's location is its most confident detection's (the first of equals, so replays agree).
+      const best = detections.reduce((top, d) => (d.confidence > top.confidence ? d : top));
+      return {
         cell,
         image_id: result.image_id,
         hazard,
-        probability: hazard === 'flood' ? result.flood_probability : result.landslide_probability,
-        confidence: detection.confidence,
-        detections: 1,
-        risk_level: result.risk_level,
-        latitude,
-        longitude,
+        probability: hazard === 'flood' ? risk.flood_probability : risk.landslide_probability,
+        confidence: best.confidence,
+        detections: detections.length,
+        risk_level: risk.risk_level,
+        latitude: best.latitude as number,
+        longitude: best.longitude as number,
         event_time: result.captured_at,
         model_version: `${result.model.name}@${result.model.version}`,
-      });
-      continue;
-    }
-    seen.detections += 1;
-    // The cell's location is its most confident detection's.
-    if (detection.confidence > seen.confidence) {
-      seen.confidence = detection.confidence;
-      seen.latitude = latitude;
-      seen.longitude = longitude;
-    }
-  }
-  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, assessment]) => assessment);
+      };
+    });
 }
 
 /** Guards the resolution option: H3 has resolutions 0 (continents) to 15 (about a square metre). */

@@ -20,9 +20,10 @@ import type { CellAssessment } from '../../schemas/generated/CellAssessment.ts';
 import { cellGeometry } from './alertText.ts';
 import { emptyOwnedPartition, changelogRecords, restoreRecord, type OwnedPartition } from './alertState.ts';
 import { alertMetrics } from './alertMetrics.ts';
-import { applyAssessment } from './alertWindows.ts';
-import { cellEvidence, InvalidCoordinatesError } from './cellEvidence.ts';
+import { applyAssessment, applyClock, clockDue } from './alertWindows.ts';
+import { cellEvidence, InvalidCoordinatesError, UnplacedDetectionsError } from './cellEvidence.ts';
 import { alertsOptionsFromEnv, type AlertsOptions } from './options.ts';
+import { punctuationTime, startPunctuation } from './punctuation.ts';
 import { ensureStateTopic } from './stateTopic.ts';
 
 interface Observe {
@@ -50,10 +51,18 @@ export function startExplode(options: AlertsOptions, observe: Observe = {}): Pro
     process: (records$) =>
       records$.pipe(
         asyncStage('explode', (result) => {
+          // A clock running ahead would push its cells' progress and expiry into the future.
+          if (result.captured_at > (options.clock ?? Date.now)() + options.maxClockSkewMs) {
+            throw new PermanentError(
+              PermanentCode.FUTURE,
+              `image ${result.image_id} captured_at ${new Date(result.captured_at).toISOString()} is more than ${options.maxClockSkewMs / 1000} s ahead of the clock`,
+            );
+          }
           try {
             return cellEvidence(result, options.resolution).map((a): OutputRecord => ({ topic: options.assessmentsTopic, key: a.cell, value: a }));
           } catch (err) {
             if (err instanceof InvalidCoordinatesError) throw new PermanentError(PermanentCode.INVALID_COORDINATES, err.message);
+            if (err instanceof UnplacedDetectionsError) throw new PermanentError(err.code, err.message);
             throw err;
           }
         }),
@@ -73,57 +82,85 @@ export async function startWindows(options: AlertsOptions, observe: Observe = {}
   const owned = new Map<number, OwnedPartition>();
   const metrics = alertMetrics(observe.metricsRegistry);
   const iso = (ms: number | null) => (ms === null ? 'none' : new Date(ms).toISOString());
-  return runTopology<CellAssessment>({
-    ...stage(options, 'windows', options.assessmentsTopic, observe),
-    // The changelog is read whole on every assignment: memory may hold changes of transactions that aborted, the
-    // committed changelog never does.
-    onPartitionsAssigned: async (partitions) => {
-      const numbers = partitions.map((p) => p.partition);
-      for (const n of numbers) owned.set(n, emptyOwnedPartition());
-      await restoreChangelog({
-        kafka: options.kafka,
-        topic: options.stateTopic,
-        partitions: numbers,
-        onRecord: (partition, key, value) => restoreRecord(owned.get(partition)!, key, value),
-      });
+  const punctuation = await startPunctuation({
+    kafka: options.kafka,
+    registry: options.registry,
+    assessmentsTopic: options.assessmentsTopic,
+    resultsTopic: options.resultsTopic,
+    explodeGroupId: `${options.groupId}-explode`,
+    intervalMs: options.punctuateMs,
+    clock: options.clock ?? Date.now,
+    owned: () => [...owned].map(([partition, p]) => ({ partition, nextOffset: p.nextOffset })),
+    due: (partition, now) => {
+      const p = owned.get(partition);
+      return p !== undefined && clockDue(p.state, now, options.policy);
     },
-    onPartitionsRevoked: async (partitions) => {
-      for (const p of partitions) owned.delete(p.partition);
-    },
-    process: (records$) =>
-      records$.pipe(
-        // Each record is tied to the state its partition had when the record arrived. When the core starts a
-        // partition over (a failed commit, a rebalance), the state is restored anew and the core fetches the
-        // records again; the ones still queued from before are tied to the old state and must not touch the new one.
-        map((item) => ok(item.record, { assessment: item.value, owner: owned.get(item.record.partition) })),
-        // One record at a time, in offset order: the state machine's decisions depend on the order of evidence.
-        asyncStage('window', ({ assessment, owner }, record) => {
-          const partition = owned.get(record.partition);
-          // Its offset was discarded with the old state: nothing it outputs could be committed.
-          if (!partition || partition !== owner) return [];
-          const offset = BigInt(record.offset);
-          // Applied before a group reset or a redelivery: its alerts and state are already committed.
-          if (offset < partition.nextOffset) {
-            metrics.evidence.inc({ verdict: 'replayed' });
-            return [];
-          }
-          const step = applyAssessment(partition.state, assessment, options.policy, cellGeometry);
-          partition.nextOffset = offset + 1n;
-          metrics.evidence.inc({ verdict: step.verdict });
-          for (const event of step.events) metrics.messages.inc({ msg_type: event.msg_type, severity: event.severity });
-          if (step.verdict === 'late') {
-            throw new PermanentError(
-              PermanentCode.LATE,
-              `evidence of ${assessment.hazard} in ${assessment.cell} from image ${assessment.image_id} at ${iso(assessment.event_time)} is older than the watermark ${iso(step.watermark)} (allowed lateness ${options.policy.allowedLatenessMs} ms)`,
-            );
-          }
-          return [
-            ...step.events.flatMap((event) => alertOutputs(options, event)),
-            ...changelogRecords(options.stateTopic, record.partition, partition, step.touched),
-          ];
-        }),
-      ),
+    ...(observe.logger ? { logger: observe.logger } : {}),
   });
+  let topology: RunningTopology;
+  try {
+    topology = await runTopology<CellAssessment>({
+      ...stage(options, 'windows', options.assessmentsTopic, observe),
+      // The changelog is read whole on every assignment: memory may hold changes of transactions that aborted, the
+      // committed changelog never does.
+      onPartitionsAssigned: async (partitions) => {
+        const numbers = partitions.map((p) => p.partition);
+        for (const n of numbers) owned.set(n, emptyOwnedPartition());
+        await restoreChangelog({
+          kafka: options.kafka,
+          topic: options.stateTopic,
+          partitions: numbers,
+          onRecord: (partition, key, value) => restoreRecord(owned.get(partition)!, key, value),
+        });
+      },
+      onPartitionsRevoked: async (partitions) => {
+        for (const p of partitions) owned.delete(p.partition);
+      },
+      process: (records$) =>
+        records$.pipe(
+          // Each record is tied to the state its partition had when the record arrived. When the core starts a
+          // partition over (a failed commit, a rebalance), the state is restored anew and the core fetches the
+          // records again; the ones still queued from before are tied to the old state and must not touch the new one.
+          map((item) => ok(item.record, { assessment: item.value, owner: owned.get(item.record.partition) })),
+          // One record at a time, in offset order: the state machine's decisions depend on the order of evidence.
+          asyncStage('window', ({ assessment, owner }, record) => {
+            const partition = owned.get(record.partition);
+            // Its offset was discarded with the old state: nothing it outputs could be committed.
+            if (!partition || partition !== owner) return [];
+            const offset = BigInt(record.offset);
+            // Applied before a group reset or a redelivery: its alerts and state are already committed.
+            if (offset < partition.nextOffset) {
+              metrics.evidence.inc({ verdict: 'replayed' });
+              return [];
+            }
+            const tickAt = punctuationTime(record.headers);
+            if (tickAt !== null) punctuation.applied(record.partition);
+            const step =
+              tickAt === null
+                ? applyAssessment(partition.state, assessment, options.policy, cellGeometry)
+                : applyClock(partition.state, tickAt, options.policy, cellGeometry);
+            partition.nextOffset = offset + 1n;
+            metrics.evidence.inc({ verdict: tickAt === null ? step.verdict : 'tick' });
+            for (const event of step.events) metrics.messages.inc({ msg_type: event.msg_type, severity: event.severity });
+            if (step.verdict === 'late') {
+              throw new PermanentError(
+                PermanentCode.LATE,
+                `evidence of ${assessment.hazard} in ${assessment.cell} from image ${assessment.image_id} at ${iso(assessment.event_time)} is older than the cell's watermark ${iso(step.watermark)} (its newest evidence minus the allowed lateness of ${options.policy.allowedLatenessMs / 3_600_000} h)`,
+              );
+            }
+            return [
+              ...step.events.flatMap((event) => alertOutputs(options, event)),
+              ...changelogRecords(options.stateTopic, record.partition, partition, step.touched),
+            ];
+          }),
+        ),
+    });
+  } catch (err) {
+    await punctuation.stop();
+    throw err;
+  }
+  const stopWindows = topology.stop;
+  return { ...topology, stop: async () => { await punctuation.stop(); await stopWindows(); } };
 }
 
 /** Starts both stages; stopping stops both. */

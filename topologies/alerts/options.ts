@@ -19,9 +19,16 @@ export interface AlertsOptions {
   /** H3 resolution of the cells (default 7: cells of about 5 km²). */
   resolution: number;
   policy: AlertPolicy;
+  /** How often the windows stage looks for alerts the wall clock has expired while their place was quiet. */
+  punctuateMs: number;
+  /** A captured_at further than this ahead of the clock is refused (dead letter `future`). */
+  maxClockSkewMs: number;
+  /** The wall clock of punctuation and of the `future` check (default Date.now; tests drive their own). */
+  clock?: () => number;
 }
 
 const MIN = 60_000;
+const HOUR = 60 * MIN;
 
 function number(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
@@ -40,9 +47,17 @@ export function alertsOptionsFromEnv(
   if (threshold > 1) throw new Error(`HAZARDFLOW_ALERT_THRESHOLD is a probability (0..1), got ${threshold}`);
   const windowMs = number(env, 'HAZARDFLOW_ALERT_WINDOW_MIN', defaultAlertPolicy.windowMs / MIN) * MIN;
   if (windowMs <= 0) throw new Error('HAZARDFLOW_ALERT_WINDOW_MIN must be positive');
-  const expiryMs = number(env, 'HAZARDFLOW_ALERT_EXPIRY_H', defaultAlertPolicy.expiryMs / (60 * MIN)) * 60 * MIN;
-  // A shorter expiry could cancel an alert and open the next one in its first window, under the same id.
-  if (expiryMs < windowMs) throw new Error('HAZARDFLOW_ALERT_EXPIRY_H must be at least one window (HAZARDFLOW_ALERT_WINDOW_MIN)');
+  const expiryMs = number(env, 'HAZARDFLOW_ALERT_EXPIRY_H', defaultAlertPolicy.expiryMs / HOUR) * HOUR;
+  const allowedLatenessMs = number(env, 'HAZARDFLOW_ALERT_LATENESS_H', defaultAlertPolicy.allowedLatenessMs / HOUR) * HOUR;
+  // A shorter expiry could cancel an alert and let evidence still within the lateness open the next one in the same
+  // first window, under the same id.
+  if (expiryMs < windowMs + allowedLatenessMs) {
+    throw new Error('HAZARDFLOW_ALERT_EXPIRY_H must be at least one window (HAZARDFLOW_ALERT_WINDOW_MIN) plus the lateness (HAZARDFLOW_ALERT_LATENESS_H)');
+  }
+  const lineageLimit = number(env, 'HAZARDFLOW_ALERT_LINEAGE_LIMIT', defaultAlertPolicy.lineageLimit);
+  if (!Number.isInteger(lineageLimit) || lineageLimit < 1) throw new Error('HAZARDFLOW_ALERT_LINEAGE_LIMIT must be a positive integer');
+  const punctuateMs = number(env, 'HAZARDFLOW_ALERT_PUNCTUATE_S', 15) * 1000;
+  if (punctuateMs <= 0) throw new Error('HAZARDFLOW_ALERT_PUNCTUATE_S must be positive');
   const groupId = env.HAZARDFLOW_ALERTS_GROUP ?? 'hazardflow-alerts';
   return {
     kafka: connections.kafka,
@@ -59,9 +74,14 @@ export function alertsOptionsFromEnv(
     resolution: checkResolution(number(env, 'HAZARDFLOW_H3_RESOLUTION', 7)),
     policy: {
       windowMs,
-      allowedLatenessMs: number(env, 'HAZARDFLOW_ALERT_LATENESS_MIN', defaultAlertPolicy.allowedLatenessMs / MIN) * MIN,
+      allowedLatenessMs,
       threshold,
       expiryMs,
+      updateIntervalMs: number(env, 'HAZARDFLOW_ALERT_UPDATE_INTERVAL_MIN', defaultAlertPolicy.updateIntervalMs / MIN) * MIN,
+      lineageLimit,
+      forgetAfterMs: number(env, 'HAZARDFLOW_ALERT_FORGET_AFTER_D', defaultAlertPolicy.forgetAfterMs / (24 * HOUR)) * 24 * HOUR,
     },
+    punctuateMs,
+    maxClockSkewMs: number(env, 'HAZARDFLOW_MAX_CLOCK_SKEW_S', 600) * 1000,
   };
 }

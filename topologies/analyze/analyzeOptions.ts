@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import { projectRoot } from '../../config/stackCredentials.ts';
 import type { ObjectStoreConnection } from '../../config/connections.ts';
+import { DEFAULT_GSD_M } from './scenePlacement.ts';
 
 export interface AnalyzeOptions {
   /** Model folder (model.json + model.onnx). HAZARDFLOW_MODEL_DIR, default model/hazard-index-v1. */
@@ -40,6 +41,11 @@ export interface AnalyzeOptions {
   inferConcurrency: number;
   /** Consumer group. HAZARDFLOW_ANALYZE_GROUP, default hazardflow-analyze. */
   groupId: string;
+  /**
+   * Ground sample distance (m/pixel) assumed for a scene that gives only latitude and longitude and names no known
+   * sensor (scenePlacement.ts SENSOR_GSD_M). HAZARDFLOW_DEFAULT_GSD_M, default 10 (Sentinel-2).
+   */
+  defaultGsdM: number;
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1): number {
@@ -47,6 +53,14 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, min
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isSafeInteger(value) || value < min) throw new Error(`${name} must be an integer ≥ ${min}, got "${raw}"`);
+  return value;
+}
+
+function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
   return value;
 }
 
@@ -77,5 +91,6 @@ export function analyzeOptionsFromEnv(env: NodeJS.ProcessEnv, store: ObjectStore
     decodeConcurrency: positiveInt(env, 'HAZARDFLOW_DECODE_CONCURRENCY', 2),
     inferConcurrency: positiveInt(env, 'HAZARDFLOW_INFER_CONCURRENCY', 2 * batchSize),
     groupId: env.HAZARDFLOW_ANALYZE_GROUP ?? 'hazardflow-analyze',
+    defaultGsdM: positiveNumber(env, 'HAZARDFLOW_DEFAULT_GSD_M', DEFAULT_GSD_M),
   };
 }

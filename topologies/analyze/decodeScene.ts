@@ -5,6 +5,7 @@
  */
 import sharp from 'sharp';
 import { PermanentCode, PermanentError } from '../../pipeline/errors.ts';
+import { hasEndMarker, TAIL_BYTES } from '../../connectors/imageTruncation.ts';
 
 export type SceneFormat = 'jpeg' | 'png' | 'tiff';
 
@@ -60,7 +61,10 @@ export function sniffFormat(bytes: Buffer): SceneFormat | PermanentError {
   return new PermanentError('NOT_AN_IMAGE', `the object is not an image (first bytes ${bytes.subarray(0, 8).toString('hex')})`);
 }
 
-/** Sorts libvips' complaints into the codes of the dead-letter topic. */
+/**
+ * Sorts libvips' complaints into the codes of the dead-letter topic. A cut-off JPEG or PNG never gets here (its
+ * bytes tell, see decodeScene); the message still names a TIFF cut short, which has no end marker.
+ */
 function decodeFailure(err: unknown, format: SceneFormat): PermanentError {
   const message = err instanceof Error ? err.message : String(err);
   if (/pixel limit/i.test(message)) return new PermanentError('PIXEL_LIMIT', message, { cause: err });
@@ -81,6 +85,11 @@ export async function decodeScene(bytes: Buffer, contentType: string, limits: De
   declaredFormat(contentType);
   const format = sniffFormat(bytes);
   if (format instanceof PermanentError) throw format;
+  // Truncation is read from the bytes, as the connector reads it at upload: libvips' message for a cut-off JPEG
+  // varies with the libjpeg build ("Premature end of JPEG file" on one machine, "Unknown error" on another).
+  if (!hasEndMarker(`image/${format}`, bytes.subarray(-TAIL_BYTES))) {
+    throw new PermanentError(PermanentCode.IMAGE_TRUNCATED, `${format}: the file ends without its end marker after ${bytes.length} bytes`);
+  }
   // failOn 'truncated' rather than the default 'warning': GeoTIFFs carry private tags libtiff warns about.
   const input = { limitInputPixels: limits.maxPixels, failOn: 'truncated' as const, autoOrient: true };
   let header: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;

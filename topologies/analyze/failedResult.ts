@@ -40,6 +40,12 @@ export function failedResult(ref: ImageRef, failure: Failure, model: Result.Mode
     center_lon: center?.center_lon ?? null,
     error: `${failure.code} (${failure.stage}): ${failure.message}`.slice(0, 2000),
     trace_id: ref.trace_id,
+    crs: null,
+    sensor_profile: ref.sensor_profile,
+    bands: ref.band_names,
+    footprint: null,
+    extents: null,
+    placement: null,
   };
 }
 

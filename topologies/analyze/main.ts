@@ -81,6 +81,7 @@ export async function startAnalyze(ctx: RoleContext, options: AnalyzeOptions): P
       await release();
     },
     done: running.done.finally(release),
+    waitingFor: running.waitingFor,
     inFlight: () => running.inFlight(),
   }];
 }

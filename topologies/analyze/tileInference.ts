@@ -8,7 +8,7 @@ import type { ModelDetection } from '../../model/detection.ts';
 import { writeInputTensor } from '../../model/inputTensor.ts';
 import { decodeYolo } from '../../model/yoloDecode.ts';
 import { nonMaxSuppression } from '../../model/nms.ts';
-import { cutTile, type RgbImage } from './cutTile.ts';
+import type { TileSource } from './cutTile.ts';
 import type { TileRect } from './tileGrid.ts';
 import type { AnalyzeMetrics } from './analyzeMetrics.ts';
 
@@ -21,13 +21,13 @@ export interface TileInferenceOptions {
 
 export interface TileInference {
   /** Detections of each tile, in model-input pixels, after the confidence filter and class-wise NMS. */
-  detect(scene: RgbImage, tiles: readonly TileRect[]): Promise<ModelDetection[][]>;
+  detect(scene: TileSource, tiles: readonly TileRect[]): Promise<ModelDetection[][]>;
   /** Stops batching; tiles still queued are rejected. */
   close(): void;
 }
 
 interface TileRequest {
-  scene: RgbImage;
+  scene: TileSource;
   rect: TileRect;
   resolve: (detections: ModelDetection[]) => void;
   reject: (err: unknown) => void;
@@ -46,22 +46,32 @@ export function createTileInference(model: LoadedModel, options: TileInferenceOp
   const queue: Array<{ request: TileRequest; at: number }> = [];
   const pending = new Set<TileRequest>();
   let prepared: { batch: TileRequest[]; tensor: Float32Array } | undefined;
+  let preparing = false;
   let running = false;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
 
-  /** Cuts and normalises the batch's tiles into one tensor (on the main thread, while the session runs the previous one). */
-  function prepare(batch: TileRequest[]): void {
+  /**
+   * Cuts and normalises the batch's tiles into one tensor (on the main thread, while the session runs the previous
+   * one). Cutting may wait (a GeoTIFF tile is read from its blocks), so it is asynchronous; one batch is prepared
+   * at a time, which bounds the tiles in memory to the batch being prepared and the one running.
+   */
+  async function prepare(batch: TileRequest[]): Promise<void> {
+    preparing = true;
     try {
       const tensor = new Float32Array(batch.length * model.inputSize);
       const tile = new Uint8Array(width * height * 3);
-      batch.forEach((request, slot) => {
-        cutTile(request.scene, request.rect, width, height, tile);
+      for (const [slot, request] of batch.entries()) {
+        await request.scene.cutTile(request.rect, width, height, tile);
         writeInputTensor(tensor, slot, tile, manifest.input);
-      });
+      }
+      if (closed) throw new Error('tile inference closed');
       prepared = { batch, tensor };
     } catch (err) {
       for (const request of batch) request.reject(err);
+    } finally {
+      preparing = false;
+      pump();
     }
   }
 
@@ -97,11 +107,10 @@ export function createTileInference(model: LoadedModel, options: TileInferenceOp
         pump();
       });
     }
-    if (prepared || queue.length === 0) return;
+    if (prepared || preparing || queue.length === 0) return;
     const waited = performance.now() - (queue[0]?.at ?? 0);
     if (queue.length >= maxBatch || (!running && waited >= options.maxAgeMs)) {
-      prepare(queue.splice(0, maxBatch).map((q) => q.request));
-      pump();
+      void prepare(queue.splice(0, maxBatch).map((q) => q.request));
     } else if (!running && !timer) {
       timer = setTimeout(() => {
         timer = undefined;

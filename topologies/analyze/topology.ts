@@ -20,7 +20,8 @@ import { mergeTiles } from '../../model/mergeTiles.ts';
 import type { AnalyzeOptions } from './analyzeOptions.ts';
 import type { AnalyzeMetrics } from './analyzeMetrics.ts';
 import { buildAnalysisResult, type SceneAnalysis, type SceneDetection } from './analysisResult.ts';
-import { declaredFormat, decodeScene, type DecodedScene } from './decodeScene.ts';
+import { declaredFormat } from './decodeScene.ts';
+import { footprintMismatch, openScene, type OpenedScene } from './openScene.ts';
 import { publishFailures } from './failedResult.ts';
 import { fetchObject } from './fetchObject.ts';
 import { resolveObjectLocation } from './objectLocation.ts';
@@ -52,7 +53,7 @@ export interface AnalyzeDeps {
 
 /** A scene on its way: fetched bytes, then decoded pixels, then what was found. */
 type Fetched = { ref: ImageRef; startedAt: number; bytes: Buffer; release: () => void };
-type Decoded = { ref: ImageRef; startedAt: number; scene: DecodedScene; release: () => void };
+type Decoded = { ref: ImageRef; startedAt: number; scene: OpenedScene; release: () => void };
 type Analysed = { ref: ImageRef; startedAt: number; analysis: SceneAnalysis; cached: boolean };
 
 /** Waits for `bytes` of `budget`; the release it returns may be called more than once (a retried stage). */
@@ -117,10 +118,11 @@ export function analyzeStages(deps: AnalyzeDeps): (records$: Observable<Ok<Image
     if (!('bytes' in work)) return work;
     let release: (() => void) | undefined;
     try {
-      const scene = await decodeScene(work.bytes, work.ref.content_type, {
+      const scene = await openScene(work.bytes, work.ref, {
         maxPixels: options.maxPixels,
-        admit: async (pixels) => {
-          release = await hold(deps.decodedBudget, pixels * 3, metrics, 'decoded');
+        modelBands: manifest.input.bands,
+        admit: async (bytes) => {
+          release = await hold(deps.decodedBudget, bytes, metrics, 'decoded');
         },
       });
       return { ref: work.ref, startedAt: work.startedAt, scene, release: release ?? (() => undefined) };
@@ -135,10 +137,11 @@ export function analyzeStages(deps: AnalyzeDeps): (records$: Observable<Ok<Image
   const infer = async (work: Decoded | Analysed): Promise<Analysed> => {
     if (!('scene' in work)) return work;
     const { scene } = work;
+    const { tiles: source } = scene;
     try {
       const { width, height } = manifest.input;
-      const tiles = tileGrid(scene.width, scene.height, width, height, options.tileOverlap);
-      const perTile = await deps.inference.detect(scene, tiles);
+      const tiles = tileGrid(source.width, source.height, width, height, options.tileOverlap);
+      const perTile = await deps.inference.detect(source, tiles);
       metrics.scenesInferred.inc();
       const merged = mergeTiles(
         tiles.map((rect, i) => ({ placement: { ...rect, scale: 1 }, detections: perTile[i] ?? [] })),
@@ -149,7 +152,10 @@ export function analyzeStages(deps: AnalyzeDeps): (records$: Observable<Ok<Image
         confidence: d.score,
         bbox: [d.x1, d.y1, d.x2, d.y2],
       }));
-      const analysis = { model, width: scene.width, height: scene.height, tiles: tiles.length, detections };
+      const analysis: SceneAnalysis = {
+        model, width: source.width, height: source.height, tiles: tiles.length, detections,
+        georef: scene.georef, sensorProfile: scene.sensorProfile, bands: scene.bands,
+      };
       return { ref: work.ref, startedAt: work.startedAt, analysis, cached: false };
     } finally {
       work.release();
@@ -157,6 +163,11 @@ export function analyzeStages(deps: AnalyzeDeps): (records$: Observable<Ok<Image
   };
 
   const publish = async (work: Analysed): Promise<OutputRecord[]> => {
+    // A fresh scene was checked against its footprint when it was opened; a cached one is checked here, since
+    // another reference to the same bytes may place them elsewhere.
+    const { georef, width, height } = work.analysis;
+    const mismatch = work.cached && georef ? footprintMismatch(work.ref, georef, width, height) : undefined;
+    if (mismatch) throw new PermanentError('FOOTPRINT_MISMATCH', mismatch);
     if (!work.cached) {
       // The cache only saves work later: losing an entry to a Redis outage must not fail the result.
       await deps.cache.put(work.ref.sha256, work.analysis).catch((err: unknown) =>
@@ -167,6 +178,7 @@ export function analyzeStages(deps: AnalyzeDeps): (records$: Observable<Ok<Image
       processingTimeMs: performance.now() - work.startedAt,
       completedAt: Date.now(),
       hazardOf,
+      defaultGsdM: options.defaultGsdM,
     });
     return [{ topic: deps.resultsTopic, key: result.image_id, value: result }];
   };

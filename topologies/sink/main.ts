@@ -60,7 +60,7 @@ export async function startSink(options: SinkOptions, observe: { logger?: Logger
         ),
     });
     const done = topology.done.finally(close);
-    return { stop: async () => { await topology.stop(); await done.catch(() => undefined); }, done };
+    return { stop: async () => { await topology.stop(); await done.catch(() => undefined); }, done, waitingFor: topology.waitingFor };
   } catch (err) {
     await close();
     throw err;

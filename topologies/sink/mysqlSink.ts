@@ -20,21 +20,20 @@ interface MysqlFailure {
 }
 
 /**
- * mysql2 marks connection-level failures `fatal`; with the socket codes and the server's own "going away" errors
- * they mean the server is unavailable, which retrying fixes. SQLSTATE class 22 (data) and 23 (constraint) mean the
- * row itself is refused: permanent, so the core retries the batch one record at a time and dead-letters that one.
+ * Only a row the server refuses for what it holds is bad data: SQLSTATE class 22 (data: too long, out of range,
+ * bad value) and 23 (constraint). Those are permanent, so the core retries the batch one record at a time and
+ * dead-letters that one. Everything else says nothing about the row: the server away or shutting down, a lost
+ * connection, a deadlock, read-only during a failover (ER_OPTION_PREVENTS_STATEMENT, SQLSTATE HY000), access denied,
+ * a missing table before migrations ran. It is transient: the batch retries with backoff until the database is
+ * back, and nothing is committed meanwhile, so no row is lost to an outage or a misconfiguration.
  */
 export function classifyMysqlError(err: unknown): Error {
   const e = (err ?? {}) as MysqlFailure;
   const message = err instanceof Error ? err.message : String(err);
-  const unavailable = new Set(['ER_SERVER_SHUTDOWN', 'ER_CON_COUNT_ERROR', 'ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'PROTOCOL_CONNECTION_LOST']);
-  if (e.fatal === true || (e.code !== undefined && unavailable.has(e.code))) {
-    return new TransientError(`mysql unavailable: ${message}`, { code: e.code ?? 'MYSQL_UNAVAILABLE', cause: err });
-  }
   if (e.sqlState?.startsWith('22') || e.sqlState?.startsWith('23')) {
     return new PermanentError(PermanentCode.INVALID_RECORD, `mysql refused the row: ${message}`, { cause: err });
   }
-  return err instanceof Error ? err : new Error(message);
+  return new TransientError(`mysql unavailable: ${message}`, { code: e.code ?? 'MYSQL_UNAVAILABLE', cause: err });
 }
 
 export function mysqlSink(pool: Pool, invalidate: (changed: ChangedRows) => Promise<void>): ExternalSink<SinkRecord> {

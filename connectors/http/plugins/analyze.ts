@@ -13,7 +13,7 @@ import type { ConnectorDeps } from '../deps.ts';
 import { badRequest, HttpError } from '../errors.ts';
 import { admitImage, type Admission } from '../imageAdmission.ts';
 import { checkImage, HEAD_BYTES } from '../imageCheck.ts';
-import { TAIL_BYTES } from '../imageFormat.ts';
+import { TAIL_BYTES } from '../../imageTruncation.ts';
 import { readRange } from '../objectRange.ts';
 import { acceptedBody, batchBody, commonErrors, errorBody, resultBody, sceneFieldsSchema } from '../routeSchemas.ts';
 import { addSceneField, completeScene, sceneFieldsOf, type Scene, type SceneFields } from '../sceneFields.ts';

@@ -65,6 +65,8 @@ export function alertsOptions(t: FlowTopics, overrides: Partial<AlertsOptions> =
     stateTopic: t.state,
     resolution: 7,
     policy: defaultAlertPolicy,
+    punctuateMs: 1000,
+    maxClockSkewMs: 600_000,
     ...overrides,
   };
 }

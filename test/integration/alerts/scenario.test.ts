@@ -2,7 +2,8 @@
  * The alerts and sink topologies end to end on the real broker, registry, Redis and a MariaDB of the test's own:
  * 20 images over 30 minutes with 6 showing flood over the same two cells → one ALERT per (cell, flood) with those
  * six images as lineage; after a restart (state survives it), stronger evidence → one UPDATE (revision 2); a late
- * image → dead letter `late`, one within the lateness still counts; no evidence for 24 h → one CANCEL. Then both
+ * image → dead letter `late`, one within the lateness still counts; the (test-driven) wall clock 24 h later, with
+ * nothing arriving → one CANCEL by punctuation. Then both
  * topologies' groups are reset to the earliest offsets and run again: no new alert, identical tables.
  */
 import assert from 'node:assert/strict';
@@ -16,7 +17,7 @@ import type { AlertEvent } from '../../../schemas/generated/AlertEvent.ts';
 import type { AnalysisResult } from '../../../schemas/generated/AnalysisResult.ts';
 import { startAlerts } from '../../../topologies/alerts/main.ts';
 import { startSink } from '../../../topologies/sink/main.ts';
-import { connections, kafka } from '../pipeline/brokerFixtures.ts';
+import { connections, kafka, waitFor } from '../pipeline/brokerFixtures.ts';
 import { startMigratedMariadb, type MigratedMariadb, type PrivateMariadb } from '../sink/privateMariadb.ts';
 import { analysisResult, detection } from '../sink/records.ts';
 import { tableChecksums } from '../sink/tableChecksums.ts';
@@ -29,11 +30,14 @@ const T0 = Date.UTC(2026, 2, 1, 10, 0, 0);
 const MIN = 60_000;
 const A = { lat: 27.7172, lon: 85.324 };
 const B = { lat: 27.76, lon: 85.37 };
-const FAR = { lat: 28.5, lon: 84.0 };
 const cellA = latLngToCell(A.lat, A.lon, 7);
 const cellB = latLngToCell(B.lat, B.lon, 7);
 
-function image(id: string, minutes: number, flood: { p: number; risk: AnalysisResult['risk_level']; where: { lat: number; lon: number }[] } | null): AnalysisResult {
+/**
+ * A scene; with `flood`, `perCell` flood boxes of confidence `p` at each place. A cell is scored on its own boxes
+ * (risk-v1: probability = max confidence + 0.1 × count; high needs 2 boxes, critical 3).
+ */
+function image(id: string, minutes: number, flood: { p: number; perCell: number; where: { lat: number; lon: number }[] } | null): AnalysisResult {
   const captured = T0 + minutes * MIN;
   if (!flood) {
     // Hazard-free scenes; some show a lake, which never raises an alert.
@@ -43,11 +47,12 @@ function image(id: string, minutes: number, flood: { p: number; risk: AnalysisRe
   return analysisResult(id, {
     captured_at: captured,
     completed_at: captured + MIN,
-    detections: flood.where.map((w) => detection('flood', flood.p, w.lat, w.lon)),
-    flood_probability: flood.p,
-    flood_detections_count: flood.where.length,
-    confidence_score: flood.p,
-    risk_level: flood.risk,
+    detections: flood.where.flatMap((w) => Array.from({ length: flood.perCell }, (_, i) => detection('flood', flood.p, w.lat + i * 1e-5, w.lon))),
+    // The image-level verdict says critical: the cells must not copy it.
+    flood_probability: 1,
+    flood_detections_count: flood.where.length * flood.perCell,
+    confidence_score: 1,
+    risk_level: 'critical',
   });
 }
 
@@ -58,9 +63,11 @@ describe('alerts and sink scenario', { timeout: 240_000 }, () => {
   let db: PrivateMariadb;
   let pool: Pool;
   let running: RunningTopology[] = [];
+  // The wall clock of the windows' punctuation: the scenario's day passes in seconds.
+  let clock = T0 + 41 * MIN;
 
   const start = async () => {
-    running = [...(await startAlerts(alertsOptions(t))), await startSink(sinkOptions(t, db.connection))];
+    running = [...(await startAlerts(alertsOptions(t, { clock: () => clock }))), await startSink(sinkOptions(t, db.connection))];
   };
   const stop = async () => {
     await Promise.all(running.map((r) => r.stop()));
@@ -86,10 +93,11 @@ describe('alerts and sink scenario', { timeout: 240_000 }, () => {
 
   it('raises one ALERT per (cell, flood) with the six flood images as lineage, before the window closes', async () => {
     await start();
-    // 20 scenes, one every 90 s; six show flood over cells A and B, rising to the threshold at the sixth.
-    const steps: Record<string, { p: number; risk: AnalysisResult['risk_level'] }> = {
-      'img-02': { p: 0.3, risk: 'medium' }, 'img-05': { p: 0.35, risk: 'medium' }, 'img-08': { p: 0.4, risk: 'medium' },
-      'img-11': { p: 0.42, risk: 'medium' }, 'img-14': { p: 0.45, risk: 'medium' }, 'img-17': { p: 0.62, risk: 'high' },
+    // 20 scenes, one every 90 s; six show flood over cells A and B (two boxes each), the cells' probability rising
+    // 0.3, 0.35, 0.4, 0.42, 0.45 to the threshold at the sixth (0.62, high).
+    const steps: Record<string, { p: number; perCell: number }> = {
+      'img-02': { p: 0.1, perCell: 2 }, 'img-05': { p: 0.15, perCell: 2 }, 'img-08': { p: 0.2, perCell: 2 },
+      'img-11': { p: 0.22, perCell: 2 }, 'img-14': { p: 0.25, perCell: 2 }, 'img-17': { p: 0.42, perCell: 2 },
     };
     const scenes = Array.from({ length: 20 }, (_, i) => {
       const id = `img-${String(i).padStart(2, '0')}`;
@@ -127,9 +135,9 @@ describe('alerts and sink scenario', { timeout: 240_000 }, () => {
     await redis.set('result:img-strong', 'stale');
     await redis.set(`alerts:active:test-${t.id}`, 'stale');
     await produceResults(t.results, [
-      image('img-strong', 40, { p: 0.9, risk: 'critical', where: [A, B] }),
-      image('img-late', 34, { p: 0.95, risk: 'critical', where: [A] }), // 6 min behind the newest: beyond 5 min
-      image('img-within', 36, { p: 0.5, risk: 'high', where: [A] }), // 4 min behind: counts
+      image('img-strong', 40, { p: 0.7, perCell: 3, where: [A, B] }), // 1.0 with 3 boxes: critical
+      image('img-late', 40 - 6 * 60 - 1, { p: 0.95, perCell: 3, where: [A] }), // 6 h 1 min behind cell A's newest
+      image('img-within', 36, { p: 0.4, perCell: 1, where: [A] }), // 4 min behind: counts (no message of its own yet)
     ]);
     await waitCaughtUp(admin, flowGroups(t));
 
@@ -150,13 +158,16 @@ describe('alerts and sink scenario', { timeout: 240_000 }, () => {
     redis.disconnect();
   });
 
-  it('cancels each alert once no evidence came for the expiry period, with the full lineage', async () => {
-    // A scene 24 h later elsewhere moves the watermark past both alerts' expiry.
-    await produceResults(t.results, [image('img-next-day', 40 + 24 * 60 + 6, { p: 0.2, risk: 'medium', where: [FAR] })]);
+  it('cancels each alert by the clock once no evidence came for the expiry period, with the full lineage', async () => {
+    // Nothing arrives any more: the clock alone passes both alerts' expiry.
+    clock = T0 + (40 + 24 * 60 + 1) * MIN;
+    let cancels: AlertEvent[] = [];
+    await waitFor('both CANCELs', async () => {
+      cancels = (await readAlerts(t.alerts)).filter((a) => a.msg_type === 'CANCEL');
+      return cancels.length === 2;
+    }, 30_000, 500);
     await waitCaughtUp(admin, flowGroups(t));
-
     const alerts = await readAlerts(t.alerts);
-    const cancels = alerts.filter((a) => a.msg_type === 'CANCEL');
     assert.deepEqual(cancels.map((c) => [c.alert_id, c.revision]).sort(), [
       [alertIdByCell.get(cellA), 3],
       [alertIdByCell.get(cellB), 3],
@@ -186,7 +197,7 @@ describe('alerts and sink scenario', { timeout: 240_000 }, () => {
     const alertsAfter = (await readAlerts(t.alerts)).sort(byIdAndRevision);
     assert.deepEqual(alertsAfter, alertsBefore, 'no new alert messages');
     assert.deepEqual(await tableChecksums(pool), tablesBefore, 'identical table contents');
-    assert.equal(tablesBefore.satellite_images!.rows, 24);
-    assert.equal(tablesBefore.ml_predictions!.rows, 24);
+    assert.equal(tablesBefore.satellite_images!.rows, 23);
+    assert.equal(tablesBefore.ml_predictions!.rows, 23);
   });
 });

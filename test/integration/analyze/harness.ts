@@ -65,6 +65,8 @@ export function imageRef(overrides: Partial<ImageRef> = {}): ImageRef {
     priority: 'normal',
     trace_id: randomUUID(),
     submitted_at: null,
+    sensor_profile: null,
+    band_names: null,
     ...overrides,
   };
 }

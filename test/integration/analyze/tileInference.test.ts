@@ -10,6 +10,7 @@ import { generateScene } from '../../../model/scenes/generateScene.ts';
 import { analyzeMetrics, type AnalyzeMetrics } from '../../../topologies/analyze/analyzeMetrics.ts';
 import { createTileInference } from '../../../topologies/analyze/tileInference.ts';
 import { tileGrid } from '../../../topologies/analyze/tileGrid.ts';
+import { rgbTileSource } from '../../../topologies/analyze/cutTile.ts';
 
 let model: LoadedModel;
 before(async () => {
@@ -21,7 +22,7 @@ after(async () => {
 
 const scene = (seed: number, width = 640) => {
   const s = generateScene({ width, seed });
-  return { width: s.width, height: s.height, rgb: s.pixels };
+  return rgbTileSource({ width: s.width, height: s.height, rgb: s.pixels });
 };
 
 async function batches(metrics: AnalyzeMetrics): Promise<{ runs: number; tiles: number }> {

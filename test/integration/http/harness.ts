@@ -182,6 +182,12 @@ export async function startConnector(overrides: Partial<ConnectorOptions> = {}, 
         center_lon: row.longitude ?? null,
         error: null,
         trace_id: randomUUID(),
+        crs: null,
+        sensor_profile: null,
+        bands: null,
+        footprint: null,
+        extents: null,
+        placement: null,
       };
       // Written the way the sink writes them.
       const conn = await deps.pool.getConnection();
@@ -214,6 +220,7 @@ export async function startConnector(overrides: Partial<ConnectorOptions> = {}, 
         image_ids: [randomUUID()],
         created_at: now - 60_000,
         expires_at: now + (row.expires_in_ms ?? 86_400_000),
+        image_count: 1,
       };
       const conn = await deps.pool.getConnection();
       try {

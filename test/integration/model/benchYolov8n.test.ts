@@ -6,12 +6,13 @@ import { decodeYolo } from '../../../model/yoloDecode.ts';
 import { nonMaxSuppression } from '../../../model/nms.ts';
 import { writeInputTensor } from '../../../model/inputTensor.ts';
 import { generateScene } from '../../../model/scenes/generateScene.ts';
+import { requireVenvPython } from '../../requiredPrograms.ts';
 
 const MODEL = 'model/bench-yolov8n';
 
 /** Parameters (Conv weights + biases) and multiply-accumulates of the ONNX graph at batch 1, read by PyPI's onnx. */
 function graphCost(): { parameters: number; macs: number } {
-  const out = execFileSync('.venv/bin/python', ['-c', `
+  const out = execFileSync(requireVenvPython(['onnx']), ['-c', `
 import json, sys, onnx
 from onnx import shape_inference
 m = onnx.load(sys.argv[1])

@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { requireVenvPython } from '../../requiredPrograms.ts';
 
 const MODELS = ['hazard-index-v1', 'bench-yolov8n'];
 
@@ -20,9 +21,10 @@ describe('model/build.sh', () => {
   it('builds the same bytes every time (fixed seeds), so a rebuild changes no result', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'hazardflow-build-'));
     try {
+      const python = requireVenvPython(['onnx', 'numpy']);
       for (const m of MODELS) {
         const fresh = path.join(dir, `${m}.onnx`);
-        execFileSync('.venv/bin/python', [`model/${m}/build.py`, fresh]);
+        execFileSync(python, [`model/${m}/build.py`, fresh]);
         assert.ok((await readFile(fresh)).equals(await readFile(`model/${m}/model.onnx`)), `${m} differs from a rebuild`);
       }
     } finally {

@@ -8,6 +8,7 @@ import { loadModel, type LoadedModel } from '../../../model/loadModel.ts';
 import { ModelLoadError } from '../../../model/manifest.ts';
 import { writeInputTensor } from '../../../model/inputTensor.ts';
 import { generateScene } from '../../../model/scenes/generateScene.ts';
+import { requireVenvPython } from '../../requiredPrograms.ts';
 
 // Needs the built models (`npm run models`) and .venv's onnx for the static-batch variant; no servers.
 const MODEL = 'model/hazard-index-v1';
@@ -65,7 +66,7 @@ describe('loadModel', () => {
 
   it('runs a static-batch export (Ultralytics default) in chunks, with the same results', async () => {
     const staticOnnx = path.join(scratch, 'static.onnx');
-    execFileSync('.venv/bin/python', ['-c', `
+    execFileSync(requireVenvPython(['onnx']), ['-c', `
 import onnx, sys
 m = onnx.load(sys.argv[1])
 for v in list(m.graph.input) + list(m.graph.output):
@@ -91,7 +92,7 @@ onnx.save(m, sys.argv[2])`, path.join(MODEL, 'model.onnx'), staticOnnx]);
     const missing = await variant('missing', () => {}, '');
     await assert.rejects(loadModel(missing), /model\.onnx is missing: build it with `npm run models`/);
     const half = path.join(scratch, 'half.onnx');
-    execFileSync('.venv/bin/python', ['-c', `
+    execFileSync(requireVenvPython(['onnx']), ['-c', `
 import sys, onnx
 from onnx import TensorProto, helper
 m = onnx.load(sys.argv[1])

@@ -93,6 +93,8 @@ export function imageRef(i: number): ImageRef {
     priority: 'normal',
     trace_id: `trace-${i}`,
     submitted_at: null,
+    sensor_profile: null,
+    band_names: null,
   };
 }
 
@@ -179,12 +181,19 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
 
 export interface RoleProcess {
   child: ChildProcess;
-  /** Resolves when the role has logged that its topology runs. */
+  /** Resolves when the role has logged that its topology runs; rejects if it exits first or takes over a minute. */
   running: Promise<void>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /**
+   * The exit, if it comes within `ms`; otherwise the role is SIGKILLed and this rejects with its last log lines, so
+   * that a role that does not stop fails its test with what it was doing instead of holding the run until the timeout.
+   */
+  exitWithin(ms: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Log lines (pino JSON) seen so far. */
   lines: string[];
 }
+
+const STARTUP_LIMIT_MS = 60_000;
 
 /** Starts `identityRole.ts` as a child process with the given environment. */
 export function startIdentityRole(env: Record<string, string>): RoleProcess {
@@ -192,7 +201,11 @@ export function startIdentityRole(env: Record<string, string>): RoleProcess {
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // If the test process ends first (a failure, a timeout, --test-force-exit), the role must not outlive it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   const lines: string[] = [];
+  const lastLines = () => lines.slice(-30).join('\n');
   let markRunning: () => void = () => undefined;
   const running = new Promise<void>((resolve) => (markRunning = resolve));
   let buffered = '';
@@ -207,7 +220,27 @@ export function startIdentityRole(env: Record<string, string>): RoleProcess {
   });
   child.stderr?.on('data', (chunk: Buffer) => lines.push(chunk.toString('utf8')));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.on('exit', (code, signal) => resolve({ code, signal }));
+    child.on('exit', (code, signal) => {
+      process.off('exit', killOnExit);
+      resolve({ code, signal });
+    });
   });
-  return { child, running: Promise.race([running, exited.then(() => Promise.reject(new Error(`role exited before running:\n${lines.slice(-20).join('\n')}`)))]), exited, lines };
+  const within = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`the role ${what} within ${ms / 1000} s; its last lines:\n${lastLines()}`));
+      }, ms);
+    });
+    return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+  };
+  const startedOrExited = Promise.race([running, exited.then(() => Promise.reject(new Error(`role exited before running:\n${lastLines()}`)))]);
+  return {
+    child,
+    running: within(startedOrExited, STARTUP_LIMIT_MS, 'did not start running'),
+    exited,
+    exitWithin: (ms) => within(exited, ms, 'did not exit'),
+    lines,
+  };
 }

@@ -1,6 +1,7 @@
 /**
- * Crash safety against the real broker: a topology runs as a child process and is killed with SIGKILL at random
- * points while records flow; after restarts, each input record has had its effect exactly once:
+ * Crash safety against the real broker: a topology runs as a child process and is killed with SIGKILL at progress
+ * points (after N committed records, never after some time) while records flow; after restarts, each input record
+ * has had its effect exactly once:
  * - identity topology A → B, transactional: a read_committed read of B holds each record once;
  * - the same records upserted into MySQL (external sink): the table holds each record once.
  * The two run side by side: each restart waits for the killed member's session (6 s) to expire.
@@ -32,21 +33,27 @@ after(async () => {
   await pool.end();
 });
 
-/** Feeds TOTAL records in KILLS chunks, killing a fresh role process during each; then lets one run to the end. */
+/**
+ * Kills a fresh role process KILLS times, each once the group's committed offsets have passed the next progress point
+ * (spread over the input with some jitter), so every kill lands mid-flow however fast the machine is; then lets one
+ * run to the end.
+ */
 async function killRepeatedly(label: string, extraEnv: Record<string, string>): Promise<{ topicA: string; topicB: string }> {
   const topics = await createIdentityTopics(admin, label);
   created.push(topics.a, topics.b, topics.dlq);
   const { groupId } = topics;
   const names = { topicA: topics.a, topicB: topics.b };
-  // A slow-ish stage keeps each run busy for longer than it lives, so that kills land mid-flow (mid-transaction
-  // or mid-batch as well as between them), not after the work is done.
+  // A slow-ish stage (1 ms per record, two at a time) keeps the flow going for seconds after each progress point,
+  // so a kill lands mid-transaction or mid-batch as well as between them, never after the work is done.
   const env = { ...topics.env, HF_SLOW_MS: '1', HF_CONCURRENCY: '2', ...extraEnv };
-  const chunk = Math.ceil(TOTAL / KILLS);
+  await produceImageRefs(names.topicA, 0, TOTAL);
+  const step = TOTAL / (KILLS + 1);
   for (let kill = 0; kill < KILLS; kill += 1) {
-    await produceImageRefs(names.topicA, kill * chunk, Math.min(TOTAL, (kill + 1) * chunk));
+    const progressPoint = Math.floor((kill + 1) * step + Math.random() * step * 0.5);
     const role = startIdentityRole(env);
     await role.running;
-    await new Promise((resolve) => setTimeout(resolve, 300 + Math.random() * 1000));
+    await waitFor(`${progressPoint} committed records before kill ${kill + 1}`,
+      async () => (await committedTotal(admin, groupId, names.topicA)) >= progressPoint, 120_000, 50);
     role.child.kill('SIGKILL');
     await role.exited;
   }
@@ -61,7 +68,7 @@ async function killRepeatedly(label: string, extraEnv: Record<string, string>): 
 }
 
 describe('crash safety', { concurrency: 2 }, () => {
-  test(`transactional A → B: SIGKILL at ${KILLS} random points while ${TOTAL} records flow; B holds each record exactly once`, async () => {
+  test(`transactional A → B: SIGKILL at ${KILLS} progress points while ${TOTAL} records flow; B holds each record exactly once`, async () => {
     const { topicB } = await killRepeatedly('crash', {});
     const out = await readCommitted(topicB);
     const counts = new Map<string, number>();
@@ -70,7 +77,7 @@ describe('crash safety', { concurrency: 2 }, () => {
     assert.equal(counts.size, TOTAL, 'every record in B');
   });
 
-  test(`MySQL upsert sink: SIGKILL at ${KILLS} random points while ${TOTAL} records flow; the table holds each record exactly once`, async () => {
+  test(`MySQL upsert sink: SIGKILL at ${KILLS} progress points while ${TOTAL} records flow; the table holds each record exactly once`, async () => {
     await killRepeatedly('crash-mysql', { HF_MODE: 'mysql', HF_TABLE: table });
     const [rows] = await pool.query(`SELECT COUNT(*) AS n, COUNT(DISTINCT image_id) AS ids, MIN(image_id) AS first, MAX(image_id) AS last, SUM(size_bytes) AS total FROM ${table}`);
     const [summary] = rows as { n: number; ids: number; first: string; last: string; total: string }[];

@@ -14,6 +14,8 @@ const env = (name: string, fallback?: string): string => {
 const slowMs = Number(env('HF_SLOW_MS', '0'));
 const failIds = new Set(env('HF_FAIL_IDS', '').split(',').filter(Boolean));
 const mode = env('HF_MODE', 'transactional');
+// A revoke hook that never returns: the shutdown test's stand-in for any stop step that cannot finish.
+const hangOnRevoke = env('HF_HANG_ON_REVOKE', '') === '1';
 
 let maxRss = 0;
 const sampler = setInterval(() => (maxRss = Math.max(maxRss, process.memoryUsage().rss)), 50);
@@ -42,6 +44,7 @@ await processRole('identity', async (ctx) => {
     shutdownTimeoutMs: Number(env('HF_SHUTDOWN_MS', '8000')),
     logger: ctx.logger,
     metricsRegistry: ctx.metrics.registry,
+    ...(hangOnRevoke ? { onPartitionsRevoked: () => new Promise<void>(() => undefined) } : {}),
     process: (records$) => {
       const checked$ = records$.pipe(
         asyncStage('check', async (ref: ImageRef) => {
@@ -61,5 +64,5 @@ await processRole('identity', async (ctx) => {
     const { peak, max } = running.inFlight();
     ctx.logger.info({ peakRecords: peak.records, peakBytes: peak.bytes, maxRecords: max.records, maxRssBytes: maxRss }, 'pipeline stats');
   });
-  return [{ stop: running.stop, done }];
+  return [{ stop: running.stop, done, waitingFor: running.waitingFor }];
 });

@@ -1,6 +1,7 @@
 /**
  * Graceful shutdown against the real broker: SIGTERM while the role is busy stops fetching, drains what is in
- * flight, commits and exits within 10 s; every record it wrote has its offset committed.
+ * flight, commits and exits within 10 s; every record it wrote has its offset committed. A stop step that cannot
+ * finish ends the role with a non-zero exit and a log line naming the step, within its deadline.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -48,4 +49,16 @@ test('SIGTERM while busy: drains, commits and exits within 10 s; outputs and com
   const outputs = await readCommitted(topics.b);
   assert.ok(committed < 5000, 'it stopped mid-backlog');
   assert.equal(outputs.length, committed, 'every committed record has its output, and no output lacks its commit');
+});
+
+test('a stop step that cannot finish: the role logs what it waited for and exits non-zero, never hangs', async () => {
+  const role = startIdentityRole({ ...topics.env, HF_GROUP: `${topics.groupId}-hang`, HF_NAME: `${topics.env.HF_NAME}-hang`, HF_HANG_ON_REVOKE: '1' });
+  await role.running;
+  role.child.kill('SIGTERM');
+  const exit = await role.exitWithin(30_000);
+  assert.equal(exit.code, 1, 'non-zero exit');
+  assert.ok(
+    role.lines.some((l) => l.includes('shutdown deadline passed') && l.includes('dropping the state of its partitions')),
+    `a log line names the step it waited for:\n${role.lines.slice(-10).join('\n')}`,
+  );
 });

@@ -2,11 +2,10 @@
  * An independent client reads what hazardflow writes: Confluent's Python client (confluent-kafka) decodes an ImageRef
  * that the project's registry helpers and serde produced, fetching the schema by id from this registry; and its
  * SchemaRegistryClient registers, reads back, checks compatibility and serializes a record that kafkajs decodes.
- * Needs .venv/bin/python with `confluent-kafka[avro,schemaregistry]` and fastavro (see the skip message).
+ * Needs .venv with `confluent-kafka[avro,schemaregistry]` and fastavro (`npm run setup:python`, which `npm test` runs first).
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -14,14 +13,12 @@ import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { projectRoot } from '../../../config/stackCredentials.ts';
 import { registrySerde } from '../../../pipeline/serde.ts';
 import { createRegistry, registerValueSchema } from '../../../schemas/registry.ts';
+import { requireVenvPython } from '../../requiredPrograms.ts';
 import type { RunningRegistry } from '../../../stack/schemaRegistry/registryServer.ts';
 import { brokers, createTopic, deleteTopics, kafka, sampleImageRef, startTestRegistry, uniqueName } from './registryFixture.ts';
 
-const python = join(projectRoot, '.venv/bin/python');
 const script = join(projectRoot, 'test/interop/confluent_check.py');
-const skip = existsSync(python)
-  ? false
-  : '.venv/bin/python is missing: python3 -m venv .venv && .venv/bin/pip install "confluent-kafka[avro,schemaregistry]" fastavro';
+let python = '';
 
 async function confluentCheck(args: string[]): Promise<string> {
   try {
@@ -33,11 +30,12 @@ async function confluentCheck(args: string[]): Promise<string> {
   }
 }
 
-describe('Confluent Python client against hazardflow', { skip }, () => {
+describe('Confluent Python client against hazardflow', () => {
   const schemasTopic = uniqueName('_schemas-test');
   const imagesTopic = uniqueName('sr-test-images');
   let server: RunningRegistry;
   before(async () => {
+    python = requireVenvPython(['confluent_kafka', 'fastavro']);
     server = await startTestRegistry(schemasTopic);
     await createTopic(imagesTopic);
   });

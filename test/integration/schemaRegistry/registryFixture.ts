@@ -86,5 +86,7 @@ export function sampleImageRef(): ImageRef {
     priority: 'batch',
     trace_id: randomUUID(),
     submitted_at: Date.UTC(2026, 5, 30, 8, 16, 0),
+    sensor_profile: 'sentinel2-l2a',
+    band_names: ['B2', 'B3', 'B4', 'B8'],
   };
 }

@@ -13,6 +13,7 @@ import { createConnection, type Pool } from 'mysql2/promise';
 import type { MysqlConnection } from '../../../config/connections.ts';
 import { createMysqlPool } from '../../../connectors/mysql.ts';
 import { migrate } from '../../../connectors/mysql/migrate.ts';
+import { requireSystemProgram } from '../../requiredPrograms.ts';
 
 const run = promisify(execFile);
 
@@ -34,24 +35,45 @@ export interface PrivateMariadb {
   start(): Promise<void>;
   /** Stops it and deletes its data. */
   destroy(): Promise<void>;
+  /** Runs a statement as root over the server's socket (e.g. `SET GLOBAL read_only = 1`). */
+  asRoot(sql: string): Promise<void>;
 }
 
-export async function startPrivateMariadb(database = 'hazardflow'): Promise<PrivateMariadb> {
+export interface PrivateMariadbOptions {
+  /**
+   * Grant tables on, and `connection` a user with every privilege on the database but none on the server: what
+   * `read_only` applies to (it never applies to root, nor to anyone under --skip-grant-tables).
+   */
+  unprivilegedUser?: boolean;
+}
+
+export async function startPrivateMariadb(database = 'hazardflow', options: PrivateMariadbOptions = {}): Promise<PrivateMariadb> {
+  const [installDb, mariadbd] = [await requireSystemProgram('mariadb-install-db'), await requireSystemProgram('mariadbd')];
   const dir = mkdtempSync(join(tmpdir(), 'hazardflow-mariadb-'));
   const data = join(dir, 'data');
   const port = await freePort();
-  await run('mariadb-install-db', ['--no-defaults', `--datadir=${data}`, '--user=root', '--skip-test-db', '--auth-root-authentication-method=normal'], {
+  await run(installDb, ['--no-defaults', `--datadir=${data}`, '--user=root', '--skip-test-db', '--auth-root-authentication-method=normal'], {
     maxBuffer: 16 << 20,
   });
   let child: ChildProcess | undefined;
-  const connection: MysqlConnection = { host: '127.0.0.1', port, user: 'root', password: '', database };
+  const socketPath = join(dir, 'sock');
+  const grants = options.unprivilegedUser === true;
+  const connection: MysqlConnection = grants
+    ? { host: '127.0.0.1', port, user: 'sink', password: 'sink-test-only', database }
+    : { host: '127.0.0.1', port, user: 'root', password: '', database };
+  // root@localhost (made by mariadb-install-db) is reached through the socket once grant tables are on.
+  const rootConnection = () => (grants ? createConnection({ socketPath, user: 'root' }) : createConnection({ host: '127.0.0.1', port, user: 'root' }));
 
   async function waitReady(): Promise<void> {
     for (let attempt = 0; attempt < 300; attempt += 1) {
       if (child?.exitCode !== null && child?.exitCode !== undefined) throw new Error(`mariadbd exited with ${child.exitCode}`);
       try {
-        const conn = await createConnection({ host: '127.0.0.1', port, user: 'root' });
+        const conn = await rootConnection();
         await conn.query(`CREATE DATABASE IF NOT EXISTS \`${database}\``);
+        if (grants) {
+          await conn.query(`CREATE USER IF NOT EXISTS 'sink'@'127.0.0.1' IDENTIFIED BY '${connection.password}'`);
+          await conn.query(`GRANT ALL PRIVILEGES ON \`${database}\`.* TO 'sink'@'127.0.0.1'`);
+        }
         await conn.end();
         return;
       } catch {
@@ -63,9 +85,9 @@ export async function startPrivateMariadb(database = 'hazardflow'): Promise<Priv
 
   async function start(): Promise<void> {
     child = spawn(
-      'mariadbd',
-      ['--no-defaults', `--datadir=${data}`, `--port=${port}`, '--bind-address=127.0.0.1', `--socket=${join(dir, 'sock')}`,
-        `--pid-file=${join(dir, 'pid')}`, '--user=root', '--skip-grant-tables', '--skip-name-resolve',
+      mariadbd,
+      ['--no-defaults', `--datadir=${data}`, `--port=${port}`, '--bind-address=127.0.0.1', `--socket=${socketPath}`,
+        `--pid-file=${join(dir, 'pid')}`, '--user=root', ...(grants ? [] : ['--skip-grant-tables']), '--skip-name-resolve',
         '--innodb-buffer-pool-size=64M', '--character-set-server=utf8mb4', '--collation-server=utf8mb4_unicode_ci'],
       { stdio: 'ignore' },
     );
@@ -92,6 +114,14 @@ export async function startPrivateMariadb(database = 'hazardflow'): Promise<Priv
       await stop();
       rmSync(dir, { recursive: true, force: true });
     },
+    async asRoot(sql) {
+      const conn = await rootConnection();
+      try {
+        await conn.query(sql);
+      } finally {
+        await conn.end();
+      }
+    },
   };
 }
 
@@ -104,8 +134,8 @@ export interface MigratedMariadb {
 }
 
 /** A private server with the project's migrations applied and a pool on it. */
-export async function startMigratedMariadb(): Promise<MigratedMariadb> {
-  const db = await startPrivateMariadb();
+export async function startMigratedMariadb(options: PrivateMariadbOptions = {}): Promise<MigratedMariadb> {
+  const db = await startPrivateMariadb('hazardflow', options);
   const pool = createMysqlPool(db.connection);
   await migrate(pool);
   return {

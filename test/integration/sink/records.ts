@@ -35,6 +35,12 @@ export function analysisResult(imageId: string, overrides: Partial<AnalysisResul
     center_lon: 85.324,
     error: null,
     trace_id: `trace-${imageId}`,
+    crs: null,
+    sensor_profile: null,
+    bands: null,
+    footprint: null,
+    extents: null,
+    placement: null,
     ...overrides,
   };
 }
@@ -60,6 +66,7 @@ export function alertEvent(alertId: string, revision: number, overrides: Partial
     image_ids: ['img-1'],
     created_at: start + 60_000,
     expires_at: start + 60_000 + 86_400_000,
+    image_count: 1,
     ...overrides,
   };
 }

@@ -15,6 +15,7 @@ import type { ImageRef } from '../../../schemas/generated/ImageRef.ts';
 import { createObjectStoreClient } from '../../../connectors/objectStore.ts';
 import { createMysqlPool } from '../../../connectors/mysql.ts';
 import { createRedis } from '../../../connectors/redis.ts';
+import { requireSystemProgram } from '../../requiredPrograms.ts';
 
 const connections = connectionsFromEnv();
 const run = randomUUID().slice(0, 8);
@@ -35,6 +36,8 @@ const sampleRef: ImageRef = {
   priority: 'high',
   trace_id: randomUUID(),
   submitted_at: null,
+  sensor_profile: null,
+  band_names: null,
 };
 
 const admin = kafka.admin();
@@ -117,8 +120,8 @@ test('ioredis sets and gets a key', async () => {
   }
 });
 
-test('kcat lists the project topics with their partition counts', () => {
-  const listing = execFileSync('kcat', ['-L', '-b', connections.kafka.brokers[0]!], { encoding: 'utf8' });
+test('kcat lists the project topics with their partition counts', async () => {
+  const listing = execFileSync(await requireSystemProgram('kcat'), ['-L', '-b', connections.kafka.brokers[0]!], { encoding: 'utf8' });
   for (const spec of Object.values(topicsFromEnv())) {
     assert.match(listing, new RegExp(`topic "${spec.name.replace('.', '\\.')}" with ${spec.partitions} partitions`), spec.name);
   }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CellAssessment } from '../../../schemas/generated/CellAssessment.ts';
-import { applyAssessment, defaultAlertPolicy, emptyPartitionState, type PartitionState } from '../../../topologies/alerts/alertWindows.ts';
+import { applyAssessment, applyClock, clockDue, defaultAlertPolicy, emptyPartitionState, type PartitionState } from '../../../topologies/alerts/alertWindows.ts';
 
 const T0 = Date.UTC(2026, 0, 10, 10, 0, 0);
 const MIN = 60_000;
@@ -46,36 +46,71 @@ describe('alert windows', () => {
     assert.match(alert.description, /2 satellite images/);
   });
 
-  it('suppresses evidence that does not raise severity and escalates with UPDATE when it does', () => {
+  it('escalates with an UPDATE at once, and sends extensions as UPDATEs at most once per interval', () => {
     const state = emptyPartitionState();
     const steps = feed(state, [
       evidence('img-1', 1, 0.6, 'high'),
-      evidence('img-2', 10, 0.65, 'high'),
-      evidence('img-3', 20, 0.55, 'medium'),
-      evidence('img-4', 30, 0.9, 'critical'),
+      evidence('img-2', 5, 0.65, 'high'), // 4 min after the ALERT: held back
+      evidence('img-3', 12, 0.55, 'medium'), // 11 min after it: one UPDATE with both
+      evidence('img-4', 14, 0.9, 'critical'), // a rise is never held back
     ]);
     const events = steps.flatMap((s) => s.events);
     assert.deepEqual(events.map((e) => [e.msg_type, e.revision, e.severity]), [
       ['ALERT', 1, 'high'],
-      ['UPDATE', 2, 'critical'],
+      ['UPDATE', 2, 'high'],
+      ['UPDATE', 3, 'critical'],
     ]);
-    assert.equal(events[1]!.alert_id, events[0]!.alert_id);
-    assert.deepEqual(events[1]!.image_ids, ['img-1', 'img-2', 'img-3', 'img-4']);
+    assert.ok(events.every((e) => e.alert_id === events[0]!.alert_id));
+    assert.deepEqual(events[1]!.image_ids, ['img-1', 'img-2', 'img-3']);
+    assert.equal(events[1]!.expires_at, T0 + 12 * MIN + 24 * HOUR, 'the extension carries the new expiry');
+    assert.match(events[1]!.title, /extended/);
+    assert.match(events[2]!.title, /raised to critical/);
+    assert.deepEqual(events[2]!.image_ids, ['img-1', 'img-2', 'img-3', 'img-4']);
   });
 
-  it('cancels once the watermark passes the last evidence plus the expiry period', () => {
+  it('keeps progress per cell: a fresh scene of one place never makes a delayed scene of another late', () => {
+    const state = emptyPartitionState();
+    const steps = feed(state, [
+      evidence('b-1', 10 * 60, 0.2, 'low', 'cellB'),
+      evidence('a-1', 0, 0.7, 'high', 'cellA'), // 10 h behind cellB, but cellA has no evidence yet
+      evidence('a-2', 2 * 60, 0.7, 'high', 'cellA'),
+      evidence('a-0', -3 * 60, 0.7, 'high', 'cellA'), // 5 h behind cellA's newest: within the 6 h lateness
+      evidence('a-x', -5 * 60, 0.7, 'high', 'cellA'), // 7 h behind: late
+    ]);
+    assert.deepEqual(steps.map((s) => s.verdict), ['counted', 'counted', 'counted', 'counted', 'late']);
+    assert.equal(steps[4]!.watermark, T0 + 2 * HOUR - 6 * HOUR);
+  });
+
+  it('cancels by the clock when the place is quiet, with content from the state (created_at = expires_at)', () => {
     const state = emptyPartitionState();
     const [first] = feed(state, [evidence('img-1', 0, 0.7)]);
-    // Other cell, 24 h later: the watermark (max − 5 min) is still short of the expiry.
-    const [notYet] = feed(state, [evidence('img-2', 24 * 60 + 4, 0.1, 'low', 'cellB')]);
-    assert.deepEqual(notYet!.events, []);
-    const [expired] = feed(state, [evidence('img-3', 24 * 60 + 6, 0.1, 'low', 'cellB')]);
-    assert.deepEqual(expired!.events.map((e) => [e.msg_type, e.revision, e.alert_id]), [['CANCEL', 2, first!.events[0]!.alert_id]]);
-    assert.equal(expired!.events[0]!.created_at, T0 + 24 * HOUR);
-    assert.equal(state.keys['cellA|flood'], undefined, 'the cancelled key is forgotten');
+    // Evidence of another cell never expires this one.
+    assert.deepEqual(feed(state, [evidence('img-2', 30 * 60, 0.1, 'low', 'cellB')])[0]!.events, []);
+    assert.equal(clockDue(state, T0 + 24 * HOUR - 1, defaultAlertPolicy), true, 'cellB window past the lateness is due');
+    assert.deepEqual(applyClock(state, T0 + 24 * HOUR - 1, defaultAlertPolicy, geometry).events, []);
+    const tick = applyClock(state, T0 + 24 * HOUR + 45_000, defaultAlertPolicy, geometry);
+    assert.deepEqual(tick.events.map((e) => [e.msg_type, e.revision, e.alert_id]), [['CANCEL', 2, first!.events[0]!.alert_id]]);
+    assert.equal(tick.events[0]!.created_at, T0 + 24 * HOUR);
+    assert.deepEqual(state.keys['cellA|flood'], { cell: 'cellA', hazard: 'flood', max_event_time: T0 + 24 * HOUR, windows: [], alert: null },
+      'the cancelled key remembers its progress: the cancel instant');
+    // The same tick a minute later would have said the same: the clock's instant shows nowhere.
+    const again = emptyPartitionState();
+    feed(again, [evidence('img-1', 0, 0.7), evidence('img-2', 30 * 60, 0.1, 'low', 'cellB')]);
+    assert.deepEqual(applyClock(again, T0 + 24 * HOUR + 105_000, defaultAlertPolicy, geometry).events, tick.events);
   });
 
-  it('opens a new alert with a new id after a CANCEL', () => {
+  it('publishes an extension held back once the expiry it last published passes', () => {
+    const state = emptyPartitionState();
+    feed(state, [evidence('img-1', 0, 0.7), evidence('img-2', 5, 0.7)]);
+    assert.deepEqual(applyClock(state, T0 + 24 * HOUR - 1, defaultAlertPolicy, geometry).events, [], 'only the window closes');
+    assert.equal(clockDue(state, T0 + 24 * HOUR - 1, defaultAlertPolicy), false);
+    const tick = applyClock(state, T0 + 24 * HOUR, defaultAlertPolicy, geometry);
+    assert.deepEqual(tick.events.map((e) => [e.msg_type, e.revision, e.created_at, e.expires_at]), [['UPDATE', 2, T0 + 24 * HOUR, T0 + 5 * MIN + 24 * HOUR]]);
+    const end = applyClock(state, T0 + 5 * MIN + 24 * HOUR, defaultAlertPolicy, geometry);
+    assert.deepEqual(end.events.map((e) => [e.msg_type, e.revision]), [['CANCEL', 3]]);
+  });
+
+  it("opens a new alert with a new id after a CANCEL, the cell's own later evidence cancelling the old one", () => {
     const state = emptyPartitionState();
     const steps = feed(state, [evidence('img-1', 0, 0.7), evidence('img-2', 26 * 60, 0.7)]);
     const events = steps.flatMap((s) => s.events);
@@ -84,15 +119,31 @@ describe('alert windows', () => {
     assert.equal(events[2]!.revision, 1);
   });
 
-  it('dead-letters evidence older than the allowed lateness and counts evidence within it', () => {
+  it('forgets a quiet key after forgetAfterMs, keeping its watermark as the partition floor', () => {
     const state = emptyPartitionState();
-    const steps = feed(state, [
-      evidence('img-1', 30, 0.2, 'low'),
-      evidence('img-2', 24, 0.7, 'high'), // 6 min behind the max: beyond the 5 min lateness
-      evidence('img-3', 26, 0.7, 'high'), // 4 min behind: within it
+    feed(state, [evidence('img-1', 0, 0.2, 'low')]);
+    applyClock(state, T0 + 7 * 24 * HOUR - 1, defaultAlertPolicy, geometry);
+    assert.ok(state.keys['cellA|flood'], 'still remembered');
+    const forget = applyClock(state, T0 + 7 * 24 * HOUR, defaultAlertPolicy, geometry);
+    assert.deepEqual([forget.touched, state.keys, state.floor], [['cellA|flood'], {}, T0 - 6 * HOUR]);
+    // A replay of older evidence is late, not a new alert; newer evidence of any key counts.
+    const [replayed, fresh] = feed(state, [evidence('img-0', -7 * 60, 0.9), evidence('img-9', 60, 0.9, 'high', 'cellC')]);
+    assert.deepEqual([replayed!.verdict, fresh!.verdict], ['late', 'counted']);
+  });
+
+  it('keeps the newest image ids and a count, and sends an UPDATE before more images arrive than one carries', () => {
+    const policy = { ...defaultAlertPolicy, lineageLimit: 3 };
+    const state = emptyPartitionState();
+    const steps = ['i1', 'i2', 'i3', 'i4', 'i5'].map((id, i) => applyAssessment(state, evidence(id, i, 0.7), policy, geometry));
+    const events = steps.flatMap((s) => s.events);
+    assert.deepEqual(events.map((e) => [e.msg_type, e.image_count, e.image_ids]), [
+      ['ALERT', 1, ['i1']],
+      ['UPDATE', 4, ['i2', 'i3', 'i4']],
     ]);
-    assert.deepEqual(steps.map((s) => s.verdict), ['counted', 'late', 'counted']);
-    assert.deepEqual(steps[2]!.events[0]!.image_ids, ['img-1', 'img-3']);
+    assert.deepEqual(state.keys['cellA|flood']!.alert!.image_ids, ['i3', 'i4', 'i5']);
+    // Every image travelled in some message, or waits in the state for the next one.
+    const travelled = new Set(events.flatMap((e) => e.image_ids));
+    assert.deepEqual(['i1', 'i2', 'i3', 'i4'].filter((i) => !travelled.has(i)), []);
   });
 
   it('never counts the same image twice for a (cell, hazard)', () => {
@@ -103,7 +154,7 @@ describe('alert windows', () => {
   });
 
   it('is deterministic: the same records give the same messages, and state survives a JSON round trip', () => {
-    const records = [evidence('a', 0, 0.6), evidence('b', 10, 0.9, 'critical'), evidence('c', 30 * 60, 0.1, 'low', 'cellB')];
+    const records = [evidence('a', 0, 0.6), evidence('b', 10, 0.9, 'critical'), evidence('c', 30 * 60, 0.1, 'low')];
     const once = feed(emptyPartitionState(), records).flatMap((s) => s.events);
     const state = emptyPartitionState();
     const first = feed(state, records.slice(0, 2)).flatMap((s) => s.events);

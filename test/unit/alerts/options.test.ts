@@ -9,9 +9,13 @@ const connections = connectionsFromEnv({});
 const topics = topicsFromEnv({});
 
 describe('alerts and sink options', () => {
-  it('defaults to the issue: 1 h windows, 5 min lateness, threshold 0.5, expiry 24 h, H3 resolution 7', () => {
+  it('defaults: 1 h windows, 6 h lateness, threshold 0.5, expiry 24 h, 10 min update interval, 100 image ids, H3 resolution 7', () => {
     const options = alertsOptionsFromEnv(connections, topics, {});
-    assert.deepEqual(options.policy, { windowMs: 3_600_000, allowedLatenessMs: 300_000, threshold: 0.5, expiryMs: 86_400_000 });
+    assert.deepEqual(options.policy, {
+      windowMs: 3_600_000, allowedLatenessMs: 6 * 3_600_000, threshold: 0.5, expiryMs: 86_400_000, updateIntervalMs: 600_000, lineageLimit: 100,
+      forgetAfterMs: 7 * 86_400_000,
+    });
+    assert.deepEqual([options.punctuateMs, options.maxClockSkewMs], [15_000, 600_000]);
     assert.equal(options.resolution, 7);
     assert.equal(options.stateTopic, 'hazardflow-alerts-windows-changelog');
     assert.equal(options.criticalTopic, 'alerts.critical');
@@ -19,10 +23,16 @@ describe('alerts and sink options', () => {
 
   it('takes every knob from the environment', () => {
     const options = alertsOptionsFromEnv(connections, topics, {
-      HAZARDFLOW_ALERT_WINDOW_MIN: '30', HAZARDFLOW_ALERT_LATENESS_MIN: '2', HAZARDFLOW_ALERT_THRESHOLD: '0.7',
-      HAZARDFLOW_ALERT_EXPIRY_H: '6', HAZARDFLOW_H3_RESOLUTION: '9',
+      HAZARDFLOW_ALERT_WINDOW_MIN: '30', HAZARDFLOW_ALERT_LATENESS_H: '2', HAZARDFLOW_ALERT_THRESHOLD: '0.7',
+      HAZARDFLOW_ALERT_EXPIRY_H: '6', HAZARDFLOW_H3_RESOLUTION: '9', HAZARDFLOW_ALERT_UPDATE_INTERVAL_MIN: '1',
+      HAZARDFLOW_ALERT_LINEAGE_LIMIT: '20', HAZARDFLOW_ALERT_PUNCTUATE_S: '5', HAZARDFLOW_MAX_CLOCK_SKEW_S: '60',
+      HAZARDFLOW_ALERT_FORGET_AFTER_D: '2',
     });
-    assert.deepEqual(options.policy, { windowMs: 1_800_000, allowedLatenessMs: 120_000, threshold: 0.7, expiryMs: 21_600_000 });
+    assert.deepEqual(options.policy, {
+      windowMs: 1_800_000, allowedLatenessMs: 7_200_000, threshold: 0.7, expiryMs: 21_600_000, updateIntervalMs: 60_000, lineageLimit: 20,
+      forgetAfterMs: 2 * 86_400_000,
+    });
+    assert.deepEqual([options.punctuateMs, options.maxClockSkewMs], [5_000, 60_000]);
     assert.equal(options.resolution, 9);
   });
 
@@ -31,6 +41,8 @@ describe('alerts and sink options', () => {
     assert.throws(() => alertsOptionsFromEnv(connections, topics, { HAZARDFLOW_ALERT_THRESHOLD: '1.5' }), /HAZARDFLOW_ALERT_THRESHOLD/);
     assert.throws(() => alertsOptionsFromEnv(connections, topics, { HAZARDFLOW_ALERT_WINDOW_MIN: '0' }), /HAZARDFLOW_ALERT_WINDOW_MIN/);
     assert.throws(() => alertsOptionsFromEnv(connections, topics, { HAZARDFLOW_ALERT_EXPIRY_H: '0.5' }), /HAZARDFLOW_ALERT_EXPIRY_H/);
+    assert.throws(() => alertsOptionsFromEnv(connections, topics, { HAZARDFLOW_ALERT_EXPIRY_H: '6' }), /lateness/);
+    assert.throws(() => alertsOptionsFromEnv(connections, topics, { HAZARDFLOW_ALERT_LINEAGE_LIMIT: '0' }), /HAZARDFLOW_ALERT_LINEAGE_LIMIT/);
     assert.throws(() => sinkOptionsFromEnv(connections, topics, { HAZARDFLOW_SINK_BATCH_SIZE: '-3' }), /HAZARDFLOW_SINK_BATCH_SIZE/);
   });
 

@@ -8,7 +8,7 @@ const ref: ImageRef = {
   image_id: 'img-1', uri: 's3://hazardflow-images/a.jpg', sha256: 'ab'.repeat(32), content_type: 'image/jpeg', size_bytes: 10,
   captured_at: 1_790_000_000_000, ground_station: 'gs-1', satellite: null, sensor: null,
   footprint: { center_lat: 0, center_lon: 0, bounds: { north: 1, south: 0, east: 1, west: 0 } }, gsd_m: null,
-  priority: 'normal', trace_id: 'trace-1', submitted_at: null,
+  priority: 'normal', trace_id: 'trace-1', submitted_at: null, sensor_profile: null, band_names: null,
 };
 
 const analysis: SceneAnalysis = {

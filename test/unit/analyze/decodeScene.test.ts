@@ -54,9 +54,16 @@ test('a four-band TIFF keeps its first three bands and a grey PNG becomes RGB', 
   assert.deepEqual([...(await decodeScene(grey, 'image/png', limits)).rgb.subarray(0, 3)], [90, 90, 90]);
 });
 
-test('a truncated JPEG is IMAGE_TRUNCATED', async () => {
-  const bytes = await sharp(gradient(256, 256), raw(256, 256)).jpeg().toBuffer();
-  await refused(bytes.subarray(0, Math.floor(bytes.length * 0.6)), 'image/jpeg', 'IMAGE_TRUNCATED');
+test('a JPEG or PNG cut short is IMAGE_TRUNCATED from its bytes, wherever the cut falls', async () => {
+  const jpeg = await sharp(gradient(256, 256), raw(256, 256)).jpeg().toBuffer();
+  const png = await sharp(gradient(256, 256), raw(256, 256)).png().toBuffer();
+  for (const [bytes, type] of [[jpeg, 'image/jpeg'], [png, 'image/png']] as const) {
+    // Mid-data, and just the end marker missing (the decoder may have every pixel by then and say nothing useful).
+    for (const length of [Math.floor(bytes.length * 0.6), bytes.length - 2]) {
+      const err = await refused(bytes.subarray(0, length), type, 'IMAGE_TRUNCATED');
+      assert.match(err.message, new RegExp(`ends without its end marker after ${length} bytes`));
+    }
+  }
 });
 
 test('bytes that are no image are NOT_AN_IMAGE', async () => {

@@ -11,7 +11,7 @@ import { failedResult, publishFailures } from '../../../topologies/analyze/faile
 const ref: ImageRef = {
   image_id: 'img-9', uri: 's3://hazardflow-images/x.jpg', sha256: 'cd'.repeat(32), content_type: 'image/jpeg', size_bytes: 10,
   captured_at: 1_790_000_000_000, ground_station: 'gs', satellite: null, sensor: null,
-  footprint: { center_lat: 10, center_lon: 20, bounds: null }, gsd_m: 5, priority: 'normal', trace_id: 't', submitted_at: null,
+  footprint: { center_lat: 10, center_lon: 20, bounds: null }, gsd_m: 5, priority: 'normal', trace_id: 't', submitted_at: null, sensor_profile: null, band_names: null,
 };
 const record = (value: ImageRef): InputRecord<ImageRef> => ({
   topic: 'images.process', partition: 3, offset: '42', key: value.image_id, value, headers: { h: '1' }, timestamp: '0',

@@ -31,12 +31,10 @@ test('center and gsd place pixels metres away from the center', () => {
   assert.equal(p.pixelAreaM2, 100);
 });
 
-test('without footprint, or with a center but no gsd, pixels have no coordinates', () => {
-  assert.equal(scenePlacement({ footprint: null, gsd_m: 10 }, 10, 10).pixelToLatLon(1, 1), null);
-  const centerOnly = scenePlacement({ footprint: { center_lat: 1, center_lon: 2, bounds: null }, gsd_m: null }, 10, 10);
-  assert.equal(centerOnly.pixelToLatLon(1, 1), null);
-  assert.deepEqual(centerOnly.center, { latitude: 1, longitude: 2 });
-  assert.equal(centerOnly.pixelAreaM2, null);
+test('without footprint, pixels have no coordinates', () => {
+  const none = scenePlacement({ footprint: null, gsd_m: 10 }, 10, 10);
+  assert.equal(none.pixelToLatLon(1, 1), null);
+  assert.deepEqual([none.method, none.approximate], [null, false]);
 });
 
 test('invalid footprints are named', () => {
@@ -45,4 +43,17 @@ test('invalid footprints are named', () => {
   assert.match(footprintProblem({ footprint: { center_lat: 0, center_lon: 0, bounds: { north: 1, south: 2, east: 1, west: 0 } }, gsd_m: null }) ?? '', /not above/);
   assert.match(footprintProblem({ footprint: null, gsd_m: -3 }) ?? '', /gsd_m/);
   assert.match(footprintProblem({ footprint: { center_lat: Number.NaN, center_lon: 0, bounds: null }, gsd_m: null }) ?? '', /not a coordinate/);
+});
+
+test('latitude and longitude alone are placed with an assumed gsd, and say so', () => {
+  const seedsForm = scenePlacement({ footprint: { center_lat: 27.7, center_lon: 85.3, bounds: null }, gsd_m: null }, 1000, 1000);
+  near(seedsForm.pixelToLatLon(500, 500)?.longitude ?? 0, 85.3, 1e-9);
+  near(seedsForm.pixelToLatLon(500, 0)?.latitude ?? 0, 27.7 + (500 * 10) / 111_320, 1e-9);
+  assert.deepEqual([seedsForm.method, seedsForm.gsdM, seedsForm.approximate], ['center+default-gsd', 10, true]);
+  // A named sensor gives its own native gsd; a configured default replaces 10 m for unknown ones.
+  assert.equal(scenePlacement({ footprint: { center_lat: 0, center_lon: 0, bounds: null }, gsd_m: null, sensor: 'OLI_TIRS' }, 10, 10).gsdM, 30);
+  assert.equal(scenePlacement({ footprint: { center_lat: 0, center_lon: 0, bounds: null }, gsd_m: null, satellite: 'Landsat-9' }, 10, 10).gsdM, 30);
+  assert.equal(scenePlacement({ footprint: { center_lat: 0, center_lon: 0, bounds: null }, gsd_m: null, sensor: 'unknown-cam' }, 10, 10, 2).gsdM, 2);
+  const given = scenePlacement({ footprint: { center_lat: 0, center_lon: 0, bounds: null }, gsd_m: 5 }, 10, 10);
+  assert.deepEqual([given.method, given.approximate], ['center+gsd', false]);
 });

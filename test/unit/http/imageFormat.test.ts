@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { describeBytes, hasEndMarker, sniffImageType, tiffDimensions, TAIL_BYTES } from '../../../connectors/http/imageFormat.ts';
+import { describeBytes, sniffImageType } from '../../../connectors/http/imageFormat.ts';
+import { hasEndMarker, TAIL_BYTES } from '../../../connectors/imageTruncation.ts';
+import { hostileTiffs, tinyTiff } from '../../fixtures/hostileTiffs.ts';
 import { checkImage } from '../../../connectors/http/imageCheck.ts';
 import { HttpError } from '../../../connectors/http/errors.ts';
 
@@ -31,9 +33,21 @@ test('a cut-off JPEG or PNG lacks its end marker; a complete one has it', async 
 test('TIFF dimensions come from the IFD, which libvips writes after the pixels', async () => {
   const tiff = await sharp({ create: { width: 123, height: 45, channels: 3, background: '#3a6' } }).tiff({ compression: 'none' }).toBuffer();
   assert.ok(tiff.readUInt32LE(4) >= 123 * 45 * 3, 'the IFD comes after the pixels');
-  assert.deepEqual(await tiffDimensions(tiff, tiff.length, async (o, l) => tiff.subarray(o, o + l)), { width: 123, height: 45 });
+  assert.deepEqual(await checkImage(bytesOf(tiff), 1e6), { contentType: 'image/tiff', width: 123, height: 45 });
   const cut = tiff.subarray(0, tiff.length - 50);
-  await assert.rejects(tiffDimensions(cut, cut.length, async (o, l) => cut.subarray(o, o + l)), /past the end|outside/);
+  await assert.rejects(checkImage(bytesOf(cut), 1e6), (err: HttpError) => err.statusCode === 422 && /past the end/.test(err.message));
+});
+
+test('a hostile or broken TIFF is a 4xx naming what is wrong', async () => {
+  assert.deepEqual(await checkImage(bytesOf(tinyTiff()), 1e6), { contentType: 'image/tiff', width: 4, height: 4 });
+  for (const { name, bytes, code } of hostileTiffs) {
+    await assert.rejects(checkImage(bytesOf(bytes), 1e9), (err: unknown) => {
+      assert.ok(err instanceof HttpError, name);
+      assert.ok(err.statusCode >= 400 && err.statusCode < 500, `${name}: ${err.statusCode}`);
+      assert.match(err.code, code, `${name}: ${err.code} ${err.message}`);
+      return true;
+    }, name);
+  }
 });
 
 test('checkImage gives format and size, and a 4xx with a reason for each kind of bad image', async () => {

@@ -34,13 +34,17 @@ test('each field is checked as it arrives, with its own code', () => {
   assert.equal(field('ground_station', 'a\u0000b'), 'INVALID_GROUND_STATION');
   assert.equal(field('gsd_m', '0'), 'GSD_M_OUT_OF_RANGE');
   assert.equal(field('lat', '10'), 'UNKNOWN_FIELD');
+  assert.equal(field('sensor_profile', 'sentinel2-l2a'), 'accepted');
+  assert.equal(field('sensor_profile', 'worldview'), 'UNKNOWN_SENSOR_PROFILE');
+  assert.equal(field('band_names', 'B2,B3,B4,B8'), 'accepted');
+  assert.equal(field('band_names', 'B2,,B4'), 'INVALID_BAND_NAMES');
   const fields: SceneFields = {};
   addSceneField(fields, 'priority', 'high', now);
   assert.equal(codeOf(() => addSceneField(fields, 'priority', 'high', now)), 'DUPLICATE_FIELD');
 });
 
 test('a scene without coordinates has no footprint and takes the defaults', () => {
-  assert.deepEqual(completeScene({}, defaults), { footprint: null, priority: 'normal', captured_at: now, ground_station: 'http:k', satellite: null, sensor: null, gsd_m: null });
+  assert.deepEqual(completeScene({}, defaults), { footprint: null, priority: 'normal', captured_at: now, ground_station: 'http:k', satellite: null, sensor: null, gsd_m: null, sensor_profile: null, band_names: null });
 });
 
 test('coordinates come in pairs; bounds come as four edges around the center', () => {

@@ -4,7 +4,7 @@ import { writeInputTensor } from '../../../model/inputTensor.ts';
 import type { ModelManifest } from '../../../model/manifest.ts';
 
 const input = (extra: Partial<ModelManifest['input']> = {}): ModelManifest['input'] =>
-  ({ width: 2, height: 1, layout: 'NCHW', color: 'RGB', dtype: 'float32', scale: 1 / 255, ...extra });
+  ({ width: 2, height: 1, layout: 'NCHW', color: 'RGB', dtype: 'float32', scale: 1 / 255, bands: ['red', 'green', 'blue'], ...extra });
 
 describe('writeInputTensor', () => {
   it('writes interleaved RGB bytes as planar channels of the given batch slot, scaled', () => {

@@ -25,8 +25,16 @@ describe('classifyMysqlError', () => {
     assert.equal((err as PermanentError).code, 'INVALID_RECORD');
   });
 
-  it('leaves other errors to the core classification', () => {
-    const original = mysqlError("Table 'hazardflow.alerts' doesn't exist", { code: 'ER_NO_SUCH_TABLE', sqlState: '42S02' });
-    assert.equal(classifyMysqlError(original), original);
+  it('retries everything that is not bad data: read-only (failover), access denied, a missing table', () => {
+    for (const err of [
+      mysqlError('The MariaDB server is running with the --read-only option so it cannot execute this statement', { code: 'ER_OPTION_PREVENTS_STATEMENT', sqlState: 'HY000' }),
+      mysqlError("Access denied for user 'sink'@'127.0.0.1'", { code: 'ER_ACCESS_DENIED_ERROR', sqlState: '28000' }),
+      mysqlError("INSERT command denied to user 'sink'", { code: 'ER_TABLEACCESS_DENIED_ERROR', sqlState: '42000' }),
+      mysqlError("Table 'hazardflow.alerts' doesn't exist", { code: 'ER_NO_SUCH_TABLE', sqlState: '42S02' }),
+    ]) {
+      const classified = classifyMysqlError(err);
+      assert.ok(classified instanceof TransientError, err.message);
+      assert.equal((classified as TransientError).code, (err as unknown as { code: string }).code);
+    }
   });
 });
