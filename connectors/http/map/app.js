@@ -284,11 +284,11 @@
           : { color: '#34495e', weight: 1, dashArray: '4 3', fill: false, className: 'scene-footprint' }),
         pointToLayer: (_f, latlng) => L.circleMarker(latlng),
       }).bindTooltip(tip).addTo(sceneLayer);
-      for (const extent of s.properties.extents || []) {
-        const cls = extent.properties.class;
+      for (const extent of s.properties.extents) {
+        const { class: cls, area_km2: km2, mean_probability: p } = extent.properties;
         const colour = cls === 'flood' ? COLOURS[s.properties.risk_level] || EXTENT_COLOURS.flood : EXTENT_COLOURS[cls] || EXTENT_COLOURS.water;
         L.geoJSON(extent, { style: { color: colour, weight: 1, fillColor: colour, fillOpacity: 0.5, className: `extent extent-${cls}` } })
-          .bindTooltip(`${cls}${extent.properties.area_km2 != null ? `, ${extent.properties.area_km2.toFixed(2)} km²` : ''}`)
+          .bindTooltip(`${cls}, ${km2.toFixed(2)} km², mean ${percent(p)}`)
           .addTo(sceneLayer);
       }
     }
@@ -311,8 +311,9 @@
     ]);
     detailLayer.clearLayers();
     const images = d.images.map((img) => {
-      if (img.footprint) L.geoJSON(img.footprint, { style: { color: '#1c2833', weight: 2, fill: false, className: 'detail-footprint' } }).addTo(detailLayer);
-      for (const x of img.extents || []) L.geoJSON(x, { style: { color: EXTENT_COLOURS[x.properties.class] || '#2e86c1', weight: 1, fillOpacity: 0.5, className: 'extent' } }).addTo(detailLayer);
+      // The page's own scenes (the feed's records) carry the footprints: the image's results row does not.
+      const scene = state.scenes.get(img.image_id);
+      if (scene?.properties.footprint) L.geoJSON(scene, { style: { color: '#1c2833', weight: 2, fill: false, className: 'detail-footprint' } }).addTo(detailLayer);
       const caption = el('figcaption', { text: `${img.image_id} · ${time(img.captured_at)} · ${img.status}${img.risk_level ? ` · risk ${img.risk_level}` : ''}` });
       if (img.extents_url) caption.append(' · ', el('a', { href: img.extents_url, target: '_blank', text: 'extents' }));
       return el('figure', { dataset: { imageId: img.image_id } }, [

@@ -328,6 +328,7 @@ test("an alert's UPDATE and CANCEL reach the open page live", async () => {
       probability: now.probability, confidence: now.confidence, title: `Flood alert (${severity}) test revision ${revision}`,
       description: now.description, window_start: Date.parse(now.window_start), window_end: Date.parse(now.window_end),
       image_ids: lineage.properties.image_ids, created_at: Date.now(), expires_at: Date.parse(now.expires_at),
+      image_count: lineage.properties.image_ids.length,
     };
     await producer.send({ topic: ns.topics.alerts.name, messages: [{ key: event.alert_id, value: await registry.encode(schemaId, event) }] });
   };
