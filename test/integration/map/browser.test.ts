@@ -9,7 +9,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -26,6 +26,8 @@ import { sceneBounds } from '../../../demo/demoScenes.ts';
 import { encodeScene, generateScene } from '../../../model/scenes/generateScene.ts';
 import { adminFor, prepareNamespace, runNamespace, Supervisor } from '../../../operations/pipelineNamespace.ts';
 import { waitForHttp } from '../../../operations/roleProcesses.ts';
+import type { SceneFeature } from '../../../connectors/http/mapShapes.ts';
+import { gdal, polygonBounds, scenes, type GdalBounds } from '../eo/eoFixtures.ts';
 
 const CHROMIUM = process.env.HAZARDFLOW_CHROMIUM ?? '/usr/bin/chromium';
 const artifacts = join(projectRoot, 'test-artifacts');
@@ -152,6 +154,8 @@ test('with a key, an uploaded flood scene appears on the open page live, and a c
     answer.image_id,
     { timeout: 30_000 },
   );
+  // The scene was placed by its bounds: its footprint is on the map, and the detail outlines it.
+  await page.locator('path.detail-footprint').waitFor({ state: 'attached', timeout: 30_000 });
   const text = await detail.innerText();
   assert.match(text, /type\s+flood/);
   assert.match(text, /severity\s+(low|medium|high|critical)/);
@@ -343,6 +347,62 @@ test("an alert's UPDATE and CANCEL reach the open page live", async () => {
     await producer.disconnect();
   }
   assert.equal(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded), true, 'the page was not reloaded');
+  assert.deepEqual(errors, [], 'no error in the page console');
+  await page.context().close();
+});
+
+test('a GeoTIFF uploaded without coordinates appears live as its footprint polygon, where GDAL puts it', async () => {
+  const errors: string[] = [];
+  const page = await openPage(browser, errors);
+  await page.goto(url);
+  await page.fill('#key', key);
+  await page.click('#login-form button[type=submit]');
+  await page.locator('#live-status[data-state="live"]').waitFor({ timeout: 60_000 });
+  await page.locator('#alert-list[data-snapshot]').waitFor({ state: 'attached' });
+  const footprints = await page.locator('path.scene-footprint').count();
+
+  const reference = await gdal<GdalBounds>('bounds', scenes.landsatRgb);
+  const answer = await connectorClient(url, key).upload(readFileSync(scenes.landsatRgb), 'RGB.byte.tif', 'image/tiff', { ground_station: 'map-test' });
+  let scene: SceneFeature | undefined;
+  for (let i = 0; i < 480 && !scene; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 500));
+    const mapScenes = (await (await fetch(`${url}/api/v1/map/scenes`, { headers: { 'X-API-Key': key } })).json()) as { features: SceneFeature[] };
+    scene = mapScenes.features.find((f) => f.id === answer.image_id);
+  }
+  assert.ok(scene, 'the scene is among the map\'s scenes');
+  await page.waitForFunction((n) => document.querySelectorAll('path.scene-footprint').length > n, footprints, { timeout: 30_000 });
+  assert.equal(scene.geometry.type, 'Polygon');
+  assert.equal(scene.properties.footprint, true);
+  const bounds = polygonBounds(scene.geometry.coordinates as number[][][]);
+  const [pxLon, pxLat] = reference.pixel_deg;
+  bounds.forEach((v, i) => assert.ok(Math.abs(v - reference.bounds[i]!) <= (i % 2 === 0 ? pxLon : pxLat), `bound ${i}: ${v} vs GDAL ${reference.bounds[i]}`));
+
+  // As an operator would find it: zoom out to the whole world (zoom 2), drag the newest footprint to the map's centre,
+  // zoom in on it.
+  const zoom = async (button: string, times: number) => {
+    for (let i = 0; i < times && (await page.locator(`${button}.leaflet-disabled`).count()) === 0; i++) {
+      await page.click(button);
+      await page.waitForTimeout(400);
+    }
+  };
+  await zoom('.leaflet-control-zoom-out', 20);
+  const footprint = page.locator('path.scene-footprint').last();
+  const box = (await footprint.boundingBox())!;
+  const map = (await page.locator('#map').boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(map.x + map.width / 2, map.y + map.height / 2, { steps: 10 });
+  // A pause before the release: Leaflet's inertia would carry a drag released while moving past its target.
+  await page.waitForTimeout(400);
+  await page.mouse.up();
+  await zoom('.leaflet-control-zoom-in', 5);
+
+  mkdirSync(artifacts, { recursive: true });
+  const shot = join(artifacts, `map-geotiff-${new Date().toISOString().replace(/[:.]/g, '-')}.png`);
+  await page.screenshot({ path: shot });
+  process.stdout.write(`map screenshot: ${shot}\n`);
+  const zoomed = (await footprint.boundingBox())?.width ?? 0;
+  assert.ok(zoomed > 100, `zoomed in, the footprint is a polygon of its own size (${zoomed} px wide), not a dot`);
   assert.deepEqual(errors, [], 'no error in the page console');
   await page.context().close();
 });
