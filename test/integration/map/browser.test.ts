@@ -2,7 +2,8 @@
  * The operator's map in a real browser (Debian's chromium driven by playwright-core) against the whole pipeline on
  * the local stack, in a namespace of its own (topics, groups, database): the connector, analyze, alerts and sink roles
  * run as processes. With a key: a flood scene uploaded through the API raises an alert that appears on the open page
- * without a reload; a click shows its detail with the overlay and the CAP link; its UPDATE and CANCEL follow it live.
+ * without a reload; a click shows its detail with the overlay and the CAP link; its UPDATE and CANCEL follow it live;
+ * a GeoTIFF uploaded without coordinates appears as its footprint polygon where GDAL (rasterio) puts it.
  * Without one: no alert data, on the page or from the routes it reads. Any error in the page's console fails the test.
  * The screenshot is saved under test-artifacts/ (path printed).
  */
@@ -307,12 +308,18 @@ test("a session is its key's: the key's rate limit counts its requests, and revo
   }
 });
 
-test("an alert's UPDATE and CANCEL reach the open page live", async () => {
-  const errors: string[] = [];
+/** A fresh page signed in with the test's key (the key form submitted). */
+async function signedInPage(errors: string[]): Promise<Page> {
   const page = await openPage(browser, errors);
   await page.goto(url);
   await page.fill('#key', key);
   await page.click('#login-form button[type=submit]');
+  return page;
+}
+
+test("an alert's UPDATE and CANCEL reach the open page live", async () => {
+  const errors: string[] = [];
+  const page = await signedInPage(errors);
   const item = page.locator(`#alert-list li[data-alert-id="${liveAlertId}"]`);
   await item.waitFor({ timeout: 30_000 });
   await page.evaluate(() => Object.assign(window, { notReloaded: true }));
@@ -353,10 +360,7 @@ test("an alert's UPDATE and CANCEL reach the open page live", async () => {
 
 test('a GeoTIFF uploaded without coordinates appears live as its footprint polygon, where GDAL puts it', async () => {
   const errors: string[] = [];
-  const page = await openPage(browser, errors);
-  await page.goto(url);
-  await page.fill('#key', key);
-  await page.click('#login-form button[type=submit]');
+  const page = await signedInPage(errors);
   await page.locator('#live-status[data-state="live"]').waitFor({ timeout: 60_000 });
   await page.locator('#alert-list[data-snapshot]').waitFor({ state: 'attached' });
   const footprints = await page.locator('path.scene-footprint').count();
