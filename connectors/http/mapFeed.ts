@@ -5,8 +5,8 @@
  *
  * - Private group: every connector process must see every message (a shared group would split them between
  *   processes). kafkajs has no manual assignment, so each process joins a group of its own (unique id), commits
- *   nothing (an empty group without offsets is dropped by the broker soon after its last member leaves, even after a
- *   crash) and deletes the group on close.
+ *   nothing and deletes the group on close; after a crash the broker drops the empty group, having no offsets, at its
+ *   next group clean-up (offsets.retention.check.interval.ms, 10 minutes by default).
  * - Started on the first page that needs it, not with the connector: most connector processes never serve a map,
  *   and joining a group costs each of them a consumer. It seeks to the time it was started (less a margin for records
  *   created just before and committed just after), so nothing between the page's snapshot query and the join is
@@ -114,6 +114,14 @@ export function createMapFeed(opts: MapFeedOptions): MapFeed {
     const c = kafka.consumer({ groupId, readUncommitted: false, sessionTimeout: 30_000, heartbeatInterval: 3000 });
     consumer = c;
     const joined = new Promise<void>((resolve) => c.on(c.events.GROUP_JOIN, () => resolve()));
+    // kafkajs restarts a consumer after a retriable crash by itself; after any other the next page starts a new one.
+    c.on(c.events.CRASH, ({ payload }) => {
+      if (payload.restart) return;
+      opts.logger?.error({ err: payload.error.message }, 'map feed: consumer stopped; the next page restarts it');
+      running = false;
+      starting = undefined;
+      void c.disconnect().catch(() => undefined);
+    });
     await c.connect();
     await c.subscribe({ topics: [opts.alertsTopic, opts.resultsTopic], fromBeginning: false });
     await c.run({

@@ -1,5 +1,5 @@
 /** The connector's Prometheus metrics, on the same registry as Node's default process metrics. */
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface ConnectorMetrics {
   readonly registry: Registry;
@@ -7,6 +7,8 @@ export interface ConnectorMetrics {
   readonly uploads: Counter<'route' | 'outcome'>;
   readonly uploadBytes: Counter<'route'>;
   readonly cacheLookups: Counter<'cache' | 'outcome'>;
+  /** Open live feeds of the map (SSE streams): a number that only grows is a leak or a crowd. */
+  readonly mapStreams: Gauge;
 }
 
 export function createConnectorMetrics(): ConnectorMetrics {
@@ -25,6 +27,7 @@ export function createConnectorMetrics(): ConnectorMetrics {
     uploads: new Counter({ name: 'hazardflow_http_uploads_total', help: 'images offered, by outcome (accepted, cached or the refusal code)', labelNames: ['route', 'outcome'], registers }),
     uploadBytes: new Counter({ name: 'hazardflow_http_upload_bytes_total', help: 'bytes of accepted images', labelNames: ['route'], registers }),
     cacheLookups: new Counter({ name: 'hazardflow_http_cache_lookups_total', help: 'Redis cache lookups by cache and hit/miss', labelNames: ['cache', 'outcome'], registers }),
+    mapStreams: new Gauge({ name: 'hazardflow_map_event_streams', help: "open live feeds of the operator's map (SSE)", registers }),
   };
 }
 

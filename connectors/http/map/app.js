@@ -110,8 +110,9 @@
       style: { color: '#7f8c8d', weight: 0.7, fillColor: '#f4f1e8', fillOpacity: state.config.tileUrl ? 0 : 1, className: 'outline' },
     }).addTo(map);
     map.attributionControl.addAttribution('Outlines: Natural Earth');
-    sceneLayer = L.layerGroup().addTo(map);
+    // Scenes above the alerts: footprints are unfilled and centres small, so neither hides a cell or its click.
     alertLayer = L.layerGroup().addTo(map);
+    sceneLayer = L.layerGroup().addTo(map);
     detailLayer = L.layerGroup().addTo(map);
   }
 
@@ -175,6 +176,7 @@
     for (const f of live.values()) mergeAlert(f);
     for (const f of scenes.features) state.scenes.set(f.id, f);
     redraw();
+    $('alert-list').dataset.snapshot = String(epoch);
   }
 
   /** Keeps the highest revision of each alert; a CANCEL removes it. Answers whether anything changed. */
@@ -229,8 +231,9 @@
     alertLayer.clearLayers();
     for (const a of alerts) {
       const colour = COLOURS[a.properties.severity] || '#555';
+      const selected = state.selected === a.id;
       L.geoJSON(a, {
-        style: { color: colour, weight: 2, fillColor: colour, fillOpacity: 0.45, className: `alert-cell sev-${a.properties.severity}` },
+        style: { color: selected ? '#00e5ff' : colour, weight: selected ? 4 : 2, fillColor: colour, fillOpacity: 0.45, className: `alert-cell sev-${a.properties.severity}` },
         pointToLayer: (_f, latlng) => L.circleMarker(latlng, { radius: 8, className: 'alert-cell' }),
       })
         .on('click', () => void openDetail(a.id))
@@ -253,13 +256,14 @@
     );
     $('alert-count').textContent = String(alerts.length);
     drawScenes();
-    if (!state.userMoved && alerts.length > 0) fitTo(L.geoJSON(alerts).getBounds());
+    // An overview: the alerts with the country outlines around them (an operator zooms in from there).
+    if (!state.userMoved && alerts.length > 0) fitTo(L.geoJSON(alerts).getBounds(), 9);
   }
 
-  function fitTo(bounds) {
+  function fitTo(bounds, maxZoom) {
     if (!bounds.isValid()) return;
     state.programmaticMove = true;
-    map.fitBounds(bounds, { maxZoom: 11, padding: [40, 40] });
+    map.fitBounds(bounds, { maxZoom, padding: [40, 40] });
     state.programmaticMove = false;
   }
 
@@ -273,16 +277,18 @@
         continue;
       }
       const tip = `scene ${s.properties.image_id}, ${time(s.properties.captured_at)}, risk ${s.properties.risk_level}`;
+      // Leaflet applies `style` to circle markers too: a scene known only by its centre gets a dot, not a dashed ring.
       L.geoJSON(s, {
-        style: { color: '#34495e', weight: 1, dashArray: '4 3', fill: false, className: 'scene-footprint' },
-        pointToLayer: (_f, latlng) => L.circleMarker(latlng, { radius: 4, color: '#34495e', weight: 1, fillOpacity: 0.3, className: 'scene-centre' }),
-        interactive: true,
+        style: (f) => (f.geometry.type === 'Point'
+          ? { radius: 5, color: '#1c2833', weight: 1.5, fillColor: '#5dade2', fillOpacity: 0.9, className: 'scene-centre' }
+          : { color: '#34495e', weight: 1, dashArray: '4 3', fill: false, className: 'scene-footprint' }),
+        pointToLayer: (_f, latlng) => L.circleMarker(latlng),
       }).bindTooltip(tip).addTo(sceneLayer);
-      for (const extent of s.properties.extents || []) {
-        const cls = extent.properties.class;
+      for (const extent of s.properties.extents) {
+        const { class: cls, area_km2: km2, mean_probability: p } = extent.properties;
         const colour = cls === 'flood' ? COLOURS[s.properties.risk_level] || EXTENT_COLOURS.flood : EXTENT_COLOURS[cls] || EXTENT_COLOURS.water;
         L.geoJSON(extent, { style: { color: colour, weight: 1, fillColor: colour, fillOpacity: 0.5, className: `extent extent-${cls}` } })
-          .bindTooltip(`${cls}${extent.properties.area_km2 != null ? `, ${extent.properties.area_km2.toFixed(2)} km²` : ''}`)
+          .bindTooltip(`${cls}, ${km2.toFixed(2)} km², mean ${percent(p)}`)
           .addTo(sceneLayer);
       }
     }
@@ -292,7 +298,9 @@
 
   async function openDetail(id, zoom = false) {
     state.selected = id;
-    for (const li of document.querySelectorAll('#alert-list li')) li.classList.toggle('selected', li.dataset.alertId === id);
+    // The operator chose a place: live updates no longer move the map to the overview.
+    if (zoom) state.userMoved = true;
+    redraw();
     const d = await (await api(`/api/v1/map/alerts/${encodeURIComponent(id)}`)).json();
     if (state.selected !== id) return;
     const p = d.alert.properties;
@@ -303,8 +311,9 @@
     ]);
     detailLayer.clearLayers();
     const images = d.images.map((img) => {
-      if (img.footprint) L.geoJSON(img.footprint, { style: { color: '#1c2833', weight: 2, fill: false, className: 'detail-footprint' } }).addTo(detailLayer);
-      for (const x of img.extents || []) L.geoJSON(x, { style: { color: EXTENT_COLOURS[x.properties.class] || '#2e86c1', weight: 1, fillOpacity: 0.5, className: 'extent' } }).addTo(detailLayer);
+      // The page's own scenes (the feed's records) carry the footprints: the image's results row does not.
+      const scene = state.scenes.get(img.image_id);
+      if (scene?.properties.footprint) L.geoJSON(scene, { style: { color: '#1c2833', weight: 2, fill: false, className: 'detail-footprint' } }).addTo(detailLayer);
       const caption = el('figcaption', { text: `${img.image_id} · ${time(img.captured_at)} · ${img.status}${img.risk_level ? ` · risk ${img.risk_level}` : ''}` });
       if (img.extents_url) caption.append(' · ', el('a', { href: img.extents_url, target: '_blank', text: 'extents' }));
       return el('figure', { dataset: { imageId: img.image_id } }, [
@@ -336,7 +345,8 @@
       ...images,
     );
     $('detail').hidden = false;
-    if (zoom) fitTo(L.geoJSON(d.alert).getBounds());
+    $('side').scrollTop = 0;
+    if (zoom) fitTo(L.geoJSON(d.alert).getBounds(), 12);
   }
 
   // ---- start ----

@@ -8,7 +8,7 @@ import type { ConnectorDeps } from '../deps.ts';
 import { hashApiKey } from '../apiKeys.ts';
 import { HttpError } from '../errors.ts';
 import { MAP_SESSION_COOKIE } from '../mapSession.ts';
-import { alertFeature, extentsOf, polygonOf } from '../mapShapes.ts';
+import { alertFeature } from '../mapShapes.ts';
 import { alertImages, alertRevisions } from '../../mysql/alertHistory.ts';
 import { presentedKey } from './auth.ts';
 import { commonErrors, errorBody } from '../routeSchemas.ts';
@@ -98,7 +98,6 @@ export async function mapDataRoutes(app: FastifyInstance, deps: ConnectorDeps): 
         lineage.slice(0, DETAIL_IMAGES).map(async (image) => {
           const result = image.status === null ? undefined : await results.get(image.image_id);
           const completed = result?.status === 'completed';
-          const extra = (result ?? {}) as Record<string, unknown>;
           const base = `/api/v1/results/${encodeURIComponent(image.image_id)}`;
           return {
             ...image,
@@ -109,8 +108,6 @@ export async function mapDataRoutes(app: FastifyInstance, deps: ConnectorDeps): 
             result_url: base,
             overlay_url: completed ? `${base}/overlay.png` : null,
             extents_url: completed && hasExtentsRoute ? `${base}/extents.geojson` : null,
-            footprint: polygonOf(extra.footprint),
-            extents: extentsOf(extra.extents),
           };
         }),
       );

@@ -22,7 +22,7 @@ const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 const frame = (event: string, id: string, data: unknown) => `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 
 export async function mapEventRoutes(app: FastifyInstance, deps: ConnectorDeps): Promise<void> {
-  const { mapFeed } = deps;
+  const { mapFeed, metrics } = deps;
   const open = new Set<PassThrough>();
   // Streams never end on their own: end them when the server closes, or it would wait for them forever.
   app.addHook('preClose', async () => {
@@ -46,6 +46,7 @@ export async function mapEventRoutes(app: FastifyInstance, deps: ConnectorDeps):
       const lastId = (typeof header === 'string' ? header : undefined) ?? (request.query as { last_event_id?: string }).last_event_id;
       const stream = new PassThrough();
       open.add(stream);
+      metrics.mapStreams.inc();
       const send = (event: MapEvent) => {
         if (stream.writableLength > MAX_BUFFERED_BYTES) return stream.end();
         stream.write(frame(event.type, event.id, event.data));
@@ -58,9 +59,11 @@ export async function mapEventRoutes(app: FastifyInstance, deps: ConnectorDeps):
         clearInterval(heartbeat);
         unsubscribe();
         open.delete(stream);
+        metrics.mapStreams.dec();
       };
       stream.on('close', done);
-      request.raw.on('close', () => stream.end());
+      // The response's 'close' is the connection's end (a request's 'close' only says its body was read).
+      reply.raw.on('close', () => stream.end());
 
       stream.write('retry: 3000\n\n');
       const replay = lastId ? mapFeed.since(lastId) : undefined;

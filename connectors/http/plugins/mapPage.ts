@@ -36,7 +36,19 @@ export async function mapPageRoutes(app: FastifyInstance, deps: ConnectorDeps): 
   const csp = `default-src 'self'; img-src 'self' data: ${tileOrigin}; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'`;
 
   for (const [i, { prefix, root }] of ASSET_ROOTS.entries()) {
-    await app.register(fastifyStatic, { root, prefix, index: false, decorateReply: i === 0, maxAge: '1h', schemaHide: true });
+    await app.register(fastifyStatic, {
+      root,
+      prefix,
+      index: false,
+      decorateReply: i === 0,
+      maxAge: '1h',
+      schemaHide: true,
+      // The page's own files are reachable by name too (/map/index.html): every file gets the page's policy.
+      setHeaders: (reply: FastifyReply) => {
+        reply.header('content-security-policy', csp);
+        reply.header('x-content-type-options', 'nosniff');
+      },
+    });
   }
 
   const sendPage = (reply: FastifyReply) =>
