@@ -105,6 +105,8 @@ interface PartitionState<P> {
   discarded: boolean;
   /** Whether the consumer's position has been checked against the offset the state resumes from. */
   positionChecked: boolean;
+  /** Whether a batch of this state has been read in order (after the position check): markers may be passed. */
+  reading: boolean;
 }
 
 // Records emitted from a batch between two chances for commits and timers to run.
@@ -232,7 +234,7 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
       return resumeAt;
     });
     return tps.map((tp, i) => {
-      const state: PartitionState<P> = { tp, progress: new PartitionProgress<P>(), ready: fenced.then((r) => r[i] ?? null), discarded: false, positionChecked: false };
+      const state: PartitionState<P> = { tp, progress: new PartitionProgress<P>(), ready: fenced.then((r) => r[i] ?? null), discarded: false, positionChecked: false, reading: false };
       // A failed preparation is seen by eachBatch, which awaits it; this only keeps it from being unhandled.
       state.ready.catch(() => undefined);
       states.set(keyOf(tp), state);
@@ -266,7 +268,7 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
     }
     if (state.discarded) return;
     logger.debug({ ...state.tp, records: run.payloads.length, nextOffset: run.nextOffset, ms: Date.now() - started }, 'committed');
-    state.progress.committed(run.payloads.length);
+    state.progress.committed(run.payloads.length, run.nextOffset);
     bound.release(run.payloads.length, run.bytes);
     metrics.commits.inc({ topology });
     updateGauges();
@@ -351,16 +353,21 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
         return;
       }
     }
+    state.reading = true;
     const skipBelow = resumeAt === null ? null : BigInt(resumeAt);
     metrics.consumerLag.set({ topology, topic: tp.topic, partition: String(tp.partition) }, Number(batch.offsetLagLow()));
     let emitted = 0;
     let counted = 0;
+    let readAll = true;
     const countIn = () => {
       if (emitted > counted) metrics.recordsIn.inc({ topology, topic: tp.topic }, emitted - counted);
       counted = emitted;
     };
     for (const message of batch.messages) {
-      if (state.discarded || stopping || !payload.isRunning() || payload.isStale()) break;
+      if (state.discarded || stopping || !payload.isRunning() || payload.isStale()) {
+        readAll = false;
+        break;
+      }
       if (skipBelow !== null && BigInt(message.offset) < skipBelow) {
         // Committed by the partition's previous owner after our consumer had read the group's offsets.
         payload.resolveOffset(message.offset);
@@ -371,11 +378,17 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
         pauseFetching();
         countIn();
         await waitForRoom(payload, state);
-        if (state.discarded || stopping || !payload.isRunning() || payload.isStale()) break;
+        if (state.discarded || stopping || !payload.isRunning() || payload.isStale()) {
+          readAll = false;
+          break;
+        }
       }
       const maybeDecoded = decode(message);
       const decoded = maybeDecoded instanceof Promise ? await maybeDecoded : maybeDecoded;
-      if (state.discarded) break;
+      if (state.discarded) {
+        readAll = false;
+        break;
+      }
       const record: InputRecord = {
         topic: tp.topic,
         partition: tp.partition,
@@ -407,9 +420,25 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
         await new Promise((resolve) => setImmediate(resolve));
       }
     }
+    // The batch's last offset counts the transaction markers after its last record: kafkajs reads on after them.
+    const last = batch.lastOffset();
+    if (readAll && !state.discarded && last !== null) state.progress.passed(last);
     countIn();
     updateGauges();
     await payload.heartbeat();
+  };
+
+  /**
+   * A fetch that held only transaction markers (or aborted records) never reaches eachBatch: kafkajs resolves its
+   * offset itself and reports it in END_BATCH_PROCESS with batchSize 0 (kafkajs#1256). The partition's commit must
+   * move past them too, or a partition ending in markers keeps a lag that no record will ever clear. Only a state
+   * whose position eachBatch has checked takes it: before that, the fetch may lie beyond where the state resumes.
+   */
+  const onMarkersRead = (event: { topic: string; partition: number; batchSize: number; lastOffset: string }) => {
+    if (event.batchSize !== 0) return;
+    const state = states.get(keyOf(event));
+    if (!state || !state.reading || state.discarded || stopping) return;
+    state.progress.passed(event.lastOffset);
   };
 
   const onGroupJoin = (memberAssignment: Record<string, number[]>) => {
@@ -438,6 +467,7 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
   const records$ = new Observable<SourceRecord<V, P>>((subscriber) => {
     const emit = (record: SourceRecord<V, P>) => subscriber.next(record);
     const removeJoin = consumer.on(consumer.events.GROUP_JOIN, (event) => onGroupJoin(event.payload.memberAssignment));
+    const removeBatchEnd = consumer.on(consumer.events.END_BATCH_PROCESS, (event) => onMarkersRead(event.payload));
     const removeRebalancing = consumer.on(consumer.events.REBALANCING, () => (phase = 'rejoining'));
     const removeCrash = consumer.on(consumer.events.CRASH, (event) => {
       phase = event.payload.restart ? 'restarting' : 'crashed';
@@ -462,6 +492,7 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
     })().catch((err: unknown) => subscriber.error(err));
     return () => {
       removeJoin();
+      removeBatchEnd();
       removeRebalancing();
       removeCrash();
       if (flushTimer) clearInterval(flushTimer);

@@ -2,6 +2,11 @@
  * Offset tracking of one partition: records are tracked in the order they were fetched, finish in any order,
  * and only the contiguous run of finished records at the head may be committed. Offsets are not contiguous
  * numbers (transaction markers, compaction), so the fetch order is the truth, not offset arithmetic.
+ *
+ * Transaction markers after the last record are read too (`passed`): once every record before them is committed,
+ * the commit moves past them, as the Java consumer's position does. Without that, a partition written by several
+ * transactions at once ends with several markers, the group's committed offset stays before them for good, and its
+ * lag never reaches 0 although nothing is left to read.
  */
 interface Entry<P> {
   readonly offset: string;
@@ -24,6 +29,9 @@ export class PartitionProgress<P> {
   private head = 0;
   private readonly byOffset = new Map<string, Entry<P>>();
   private trackedBytes = 0;
+  /** The offset after the last one read (record or marker), and the offset committed last. */
+  private readThrough: bigint | null = null;
+  private committedThrough: bigint | null = null;
 
   /** Records tracked and not yet committed. */
   get size(): number {
@@ -41,6 +49,13 @@ export class PartitionProgress<P> {
     this.entries.push(entry);
     this.byOffset.set(offset, entry);
     this.trackedBytes += bytes;
+    this.passed(offset);
+  }
+
+  /** The consumer has read up to `offset` (a transaction marker or an aborted record: nothing to track). */
+  passed(offset: string): void {
+    const next = BigInt(offset) + 1n;
+    if (this.readThrough === null || next > this.readThrough) this.readThrough = next;
   }
 
   /** Marks a record finished with what must be committed along with it; false if it is not tracked or already finished. */
@@ -57,19 +72,25 @@ export class PartitionProgress<P> {
     const payloads: P[] = [];
     let bytes = 0;
     let last: Entry<P> | undefined;
-    for (let i = this.head; i < this.entries.length; i += 1) {
+    let i = this.head;
+    for (; i < this.entries.length; i += 1) {
       const entry = this.entries[i] as Entry<P>;
       if (!entry.done) break;
       payloads.push(entry.payload as P);
       bytes += entry.bytes;
       last = entry;
     }
+    // Nothing unfinished is left: the commit may move past the markers read after the last record.
+    if (i === this.entries.length && this.readThrough !== null && (this.committedThrough === null || this.readThrough > this.committedThrough)) {
+      return { payloads, bytes, nextOffset: this.readThrough.toString() };
+    }
     if (!last) return undefined;
     return { payloads, bytes, nextOffset: (BigInt(last.offset) + 1n).toString() };
   }
 
-  /** Forgets the first `count` records after their commit succeeded. */
-  committed(count: number): void {
+  /** Forgets the first `count` records after their commit, up to `nextOffset`, succeeded. */
+  committed(count: number, nextOffset: string): void {
+    this.committedThrough = BigInt(nextOffset);
     for (let i = 0; i < count; i += 1) {
       const entry = this.entries[this.head] as Entry<P>;
       this.byOffset.delete(entry.offset);

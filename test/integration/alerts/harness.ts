@@ -123,7 +123,8 @@ async function groupLag(admin: Admin, groupId: string, topic: string, transactio
     .filter((end) => {
       const high = Number(end.high);
       const at = Number(committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? -1);
-      // A transactionally written partition ends with a commit marker no consumer ever commits past.
+      // A transactionally written partition ends with a commit marker; the group commits past it only at its next commit
+      // after reading it, so one offset short of the end counts as caught up.
       return high !== Number(end.low) && at < (transactionalInput ? high - 1 : high);
     })
     .map((end) => `${groupId} on ${topic}/${end.partition}: committed ${committed?.partitions.find((p) => p.partition === end.partition)?.offset} of ${end.high}`);

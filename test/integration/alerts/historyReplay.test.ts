@@ -54,14 +54,14 @@ function history(now: number): AnalysisResult[] {
 
 const keyOf = (a: AlertEvent) => `${a.alert_id}|${a.revision}|${a.msg_type}|${a.severity}`;
 
-// Skipped: the live phase stalls before the replay starts. After the first caught-up round, the windows group's
-// consumer fetches nothing more from its 8 partitions (its committed offsets stay at the first round's end while
-// explode writes the second round); the same test on the code before issue 14 (c1faedc, no punctuation) stalls at the
-// very same offsets, so the stall is in the consumer/core, not in the alert windows. Reproduce small with
-// HISTORY_SCENES=200 HISTORY_ROUNDS=2 and the skip removed.
-const STALLS = 'the windows consumer stops fetching after an idle round on 8 partitions (pre-existing; see the comment above)';
+// Skipped: the replay dead-letters evidence as `late` that the live run accepted (replay_late_replay=840 at the default
+// size, 28 at HISTORY_SCENES=200 HISTORY_ROUNDS=2): the new group reads each ml.results partition in whole
+// batches, hours apart, which is the missing alignment of partitions by time the header names. (The live phase
+// used to stall on the windows group's lag: partitions end in several transaction markers, which the pipeline core
+// now commits past. The whole test runs in about 90 s.)
+const REPLAY_LATE = 'the replay dead-letters as late what the live run accepted (partitions are not aligned by time; see above)';
 
-describe('a day of history replayed by a new group', { timeout: 600_000, skip: STALLS }, () => {
+describe('a day of history replayed by a new group', { timeout: 600_000, skip: REPLAY_LATE }, () => {
   let admin: Admin;
   let live: FlowTopics;
   let replay: FlowTopics;
