@@ -60,10 +60,16 @@ export function createTileInference(model: LoadedModel, options: TileInferenceOp
     preparing = true;
     try {
       const tensor = new Float32Array(batch.length * model.inputSize);
-      const tile = new Uint8Array(width * height * 3);
+      let tile: Uint8Array | undefined;
       for (const [slot, request] of batch.entries()) {
-        await request.scene.cutTile(request.rect, width, height, tile);
-        writeInputTensor(tensor, slot, tile, manifest.input);
+        const { scene, rect } = request;
+        if (scene.writeTensor) {
+          scene.writeTensor(rect, manifest.input, tensor, slot);
+        } else {
+          tile ??= new Uint8Array(width * height * 3);
+          await scene.cutTile(rect, width, height, tile);
+          writeInputTensor(tensor, slot, tile, manifest.input);
+        }
       }
       if (closed) throw new Error('tile inference closed');
       prepared = { batch, tensor };
