@@ -59,6 +59,7 @@ export function createTileInference(model: LoadedModel, options: TileInferenceOp
   async function prepare(batch: TileRequest[]): Promise<void> {
     preparing = true;
     try {
+      const stopTimer = metrics?.stepSeconds.startTimer({ step: 'normalise' });
       const tensor = new Float32Array(batch.length * model.inputSize);
       let tile: Uint8Array | undefined;
       for (const [slot, request] of batch.entries()) {
@@ -71,6 +72,7 @@ export function createTileInference(model: LoadedModel, options: TileInferenceOp
           writeInputTensor(tensor, slot, tile, manifest.input);
         }
       }
+      stopTimer?.();
       if (closed) throw new Error('tile inference closed');
       prepared = { batch, tensor };
     } catch (err) {
@@ -88,9 +90,11 @@ export function createTileInference(model: LoadedModel, options: TileInferenceOp
       stopTimer?.();
       metrics?.inferenceBatchSize.observe(batch.length);
       metrics?.tilesInferred.inc(batch.length);
+      const stopPost = metrics?.stepSeconds.startTimer({ step: 'postprocess' });
       const perTile = decodeYolo(output, { confidenceThreshold: manifest.confidence_threshold, classCount: manifest.classes.length });
-      batch.forEach((request, slot) =>
-        request.resolve(nonMaxSuppression(perTile[slot] ?? [], { iouThreshold: manifest.iou_threshold })));
+      const detections = perTile.map((tile) => nonMaxSuppression(tile, { iouThreshold: manifest.iou_threshold }));
+      stopPost?.();
+      batch.forEach((request, slot) => request.resolve(detections[slot] ?? []));
     } catch (err) {
       for (const request of batch) request.reject(err);
     }

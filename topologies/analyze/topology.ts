@@ -140,10 +140,12 @@ export function analyzeStages(deps: AnalyzeDeps): (records$: Observable<Ok<Image
       const tiles = tileGrid(source.width, source.height, width, height, options.tileOverlap);
       const perTile = await deps.inference.detect(source, tiles);
       metrics.scenesInferred.inc();
+      const stopMerge = metrics.stepSeconds.startTimer({ step: 'postprocess' });
       const merged = mergeTiles(
         tiles.map((rect, i) => ({ placement: { ...rect, scale: 1 }, detections: perTile[i] ?? [] })),
         { iouThreshold: manifest.iou_threshold },
       );
+      stopMerge();
       const detections = merged.map((d): SceneDetection => ({
         class: manifest.classes[d.classId] ?? `class_${d.classId}`,
         confidence: d.score,
