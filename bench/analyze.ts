@@ -6,8 +6,9 @@
  * 1, 2, 4, 8, 16; `pipeline_efficiency` is the one at the default batch size 8. Then one 8192² scene through the
  * topology with hazard-index-v1: tiles, detections in scene coordinates, peak memory.
  * Where the time goes, at the default batch size: `stage_<name>_ms_per_image` (mean latency of a record in each
- * stage: dedupe, fetch, decode, infer, publish, encode, commit, process = consume to finish), `step_<name>_cpu_ms_per_image`
- * (main-thread normalise and postprocess), `model_run_ms_per_image`, `commits_per_image`, and the process's CPU
+ * stage: dedupe, fetch, decode, infer, publish, encode, commit, process = consume to finish), `step_<name>_ms_per_image`
+ * (main-thread normalise and postprocess: synchronous code, so its CPU on a quiet machine, preemption included on a
+ * loaded one), `model_run_ms_per_image`, `commits_per_image`, and the process's CPU
  * per image beside bare inference's (`cpu_outside_model_ms_per_image`); load average printed at start and end.
  *
  * Needs the local stack (Kafka, registry, MinIO, Redis):  npx tsx bench/analyze.ts [images=16] [sizes=1,2,4,8,16] [--no-8192]
@@ -199,7 +200,7 @@ async function pipelineAt(modelDir: string, refs: ImageRef[], warmup: ImageRef[]
 /**
  * Running totals of what the metrics say about the analyze topology: each stage's latency (ms, summed over records:
  * per image it is the mean time a record spends in the stage, waiting included), the main-thread steps around the
- * model (ms of CPU), the model's own run time (ms, worker thread) and the transactions committed.
+ * model (ms of synchronous main-thread work), the model's own run time (ms, worker thread) and the transactions committed.
  */
 async function stageTotals(registry: Registry): Promise<Record<string, number>> {
   const totals: Record<string, number> = {};
@@ -208,7 +209,7 @@ async function stageTotals(registry: Registry): Promise<Record<string, number>> 
       if (metric.name === 'hazardflow_commits_total') totals.commits_per_image = (totals.commits_per_image ?? 0) + v.value;
       if (!v.metricName?.endsWith('_sum')) continue;
       if (metric.name === 'hazardflow_stage_latency_seconds') totals[`stage_${v.labels.stage}_ms_per_image`] = v.value * 1000;
-      if (metric.name === 'hazardflow_analyze_step_seconds') totals[`step_${v.labels.step}_cpu_ms_per_image`] = v.value * 1000;
+      if (metric.name === 'hazardflow_analyze_step_seconds') totals[`step_${v.labels.step}_ms_per_image`] = v.value * 1000;
       if (metric.name === 'hazardflow_analyze_inference_seconds') totals.model_run_ms_per_image = v.value * 1000;
     }
   }

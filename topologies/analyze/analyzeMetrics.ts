@@ -16,7 +16,8 @@ export interface AnalyzeMetrics {
   readonly inferenceSeconds: Histogram;
   /**
    * Main-thread time of the CPU-bound steps around the model, by step: normalise (tiles cut into the batch
-   * tensor) and postprocess (YOLO decode, NMS, tile merge); they take the cores inference needs.
+   * tensor) and postprocess (YOLO decode, NMS, tile merge); they take the cores inference needs. Synchronous code
+   * timed by the wall clock (Node 20 has no per-thread CPU clock): its CPU time unless the OS preempts it.
    */
   readonly stepSeconds: Histogram<'step'>;
   /** Bytes held against the memory budgets: fetched objects (until decoded) and decoded scenes (until inferred). */
