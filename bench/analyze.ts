@@ -5,6 +5,11 @@
  * batch size, same run. Measured with bench-yolov8n on 1024² JPEG scenes (4 tiles of 640² each) at batch sizes
  * 1, 2, 4, 8, 16; `pipeline_efficiency` is the one at the default batch size 8. Then one 8192² scene through the
  * topology with hazard-index-v1: tiles, detections in scene coordinates, peak memory.
+ * Where the time goes, at the default batch size: `stage_<name>_ms_per_image` (mean latency of a record in each
+ * stage: dedupe, fetch, decode, infer, publish, encode, commit, process = consume to finish), `step_<name>_ms_per_image`
+ * (main-thread normalise and postprocess: synchronous code, so its CPU on a quiet machine, preemption included on a
+ * loaded one), `model_run_ms_per_image`, `commits_per_image`, and the process's CPU
+ * per image beside bare inference's (`cpu_outside_model_ms_per_image`); load average printed at start and end.
  *
  * Then the GeoTIFF case: Sentinel-2-sized scenes (10980², 361 tiles) through the topology at batch 8 with
  * bench-yolov8n, a 13-band int16 COG made by GDAL (test/interop/eo_reference.py, in .venv) beside a JPEG of the same
@@ -22,7 +27,7 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
@@ -58,6 +63,7 @@ const DEFAULT_BATCH = 8;
 const SCENE_SIDE = 1024;
 const WARMUP_IMAGES = 2;
 const defaultBatchRounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const loadAverage = () => loadavg().map((l) => l.toFixed(2)).join(',');
 
 const connections = connectionsFromEnv();
 const bench = `bench-analyze-${randomUUID().slice(0, 8)}`;
@@ -146,9 +152,13 @@ async function bareBaseline(modelDir: string, tiles: Uint8Array[], tilesPerImage
   }
   await model.run(tensors[0] as Float32Array, Math.min(batch, tiles.length)); // warm-up
   return {
+    cpuMsPerImage: 0,
     async imagesPerSecond(): Promise<number> {
+      const cpuBefore = process.cpuUsage();
       const started = performance.now();
       for (const [i, tensor] of tensors.entries()) await model.run(tensor, Math.min(batch, tiles.length - i * batch));
+      const cpu = process.cpuUsage(cpuBefore);
+      this.cpuMsPerImage = (cpu.user + cpu.system) / 1000 / (tiles.length / tilesPerImage);
       return tiles.length / tilesPerImage / ((performance.now() - started) / 1000);
     },
     release: () => model.release(),
@@ -164,6 +174,7 @@ async function pipelineAt(modelDir: string, refs: ImageRef[], warmup: ImageRef[]
   const options = analyzeOptionsFromEnv({ HAZARDFLOW_MODEL_DIR: modelDir, HAZARDFLOW_BATCH_SIZE: String(batch), HAZARDFLOW_ANALYZE_GROUP: `${bench}-b${batch}` }, connections.objectStore);
   const metrics = pipelineMetrics(new Registry());
   const inferenceSeconds = async () => (await analyzeMetrics(metrics.registry).inferenceSeconds.get()).values.find((v) => v.metricName?.endsWith('_sum'))?.value ?? 0;
+  let breakdown: Record<string, number> = {};
   const [running] = await startAnalyze({ role: 'analyze', connections, topics, logger, metrics }, options);
   let round = 0;
   let busy = 0;
@@ -172,11 +183,17 @@ async function pipelineAt(modelDir: string, refs: ImageRef[], warmup: ImageRef[]
     await redis.del(...list.map((r) => cache.keyOf(r.sha256)));
     const fresh = list.map((r) => ({ ...r, image_id: `${r.image_id}-b${batch}-r${round++}` }));
     const busyBefore = await inferenceSeconds();
+    const totalsBefore = await stageTotals(metrics.registry);
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     await publish(topics.images.name, fresh);
     const last = await results.waitFor(fresh.map((r) => r.image_id));
+    const cpu = process.cpuUsage(cpuBefore);
     if (fresh.some((r) => results.get(r.image_id)?.cached)) throw new Error('a timed image was answered from the cache');
     busy = (await inferenceSeconds() - busyBefore) / ((last - started) / 1000);
+    const totals = await stageTotals(metrics.registry);
+    breakdown = Object.fromEntries(Object.entries(totals).map(([name, value]) => [name, (value - (totalsBefore[name] ?? 0)) / list.length]));
+    breakdown.process_cpu_ms_per_image = (cpu.user + cpu.system) / 1000 / list.length;
     return list.length / ((last - started) / 1000);
   };
   await send(warmup);
@@ -184,11 +201,32 @@ async function pipelineAt(modelDir: string, refs: ImageRef[], warmup: ImageRef[]
     imagesPerSecond: () => send(refs),
     /** Share of the last run's wall time the session spent running batches: below 1, the pipeline starved it. */
     busyFraction: () => busy,
+    /** Per image of the last run: stage latencies, main-thread step times, model time, commits, process CPU. */
+    breakdown: () => breakdown,
     async stop() {
       await running?.stop();
       await results.stop();
     },
   };
+}
+
+/**
+ * Running totals of what the metrics say about the analyze topology: each stage's latency (ms, summed over records:
+ * per image it is the mean time a record spends in the stage, waiting included), the main-thread steps around the
+ * model (ms of synchronous main-thread work), the model's own run time (ms, worker thread) and the transactions committed.
+ */
+async function stageTotals(registry: Registry): Promise<Record<string, number>> {
+  const totals: Record<string, number> = {};
+  for (const metric of await registry.getMetricsAsJSON()) {
+    for (const v of metric.values as Array<{ value: number; labels: Record<string, string | number>; metricName?: string }>) {
+      if (metric.name === 'hazardflow_commits_total') totals.commits_per_image = (totals.commits_per_image ?? 0) + v.value;
+      if (!v.metricName?.endsWith('_sum')) continue;
+      if (metric.name === 'hazardflow_stage_latency_seconds') totals[`stage_${v.labels.stage}_ms_per_image`] = v.value * 1000;
+      if (metric.name === 'hazardflow_analyze_step_seconds') totals[`step_${v.labels.step}_ms_per_image`] = v.value * 1000;
+      if (metric.name === 'hazardflow_analyze_inference_seconds') totals.model_run_ms_per_image = v.value * 1000;
+    }
+  }
+  return totals;
 }
 
 const median = (values: number[]) => {
@@ -308,6 +346,7 @@ async function jpegCases(modelDir: string): Promise<void> {
       tiles.push(tile);
     }
   }
+  print('load_average_start', loadAverage());
   print('images', imageCount);
   print('scene_side_px', SCENE_SIDE);
   print('tiles_per_image', tilesPerImage);
@@ -322,11 +361,15 @@ async function jpegCases(modelDir: string): Promise<void> {
     const pipelines: number[] = [];
     const ratios: number[] = [];
     const busy: number[] = [];
+    const breakdowns: Array<Record<string, number>> = [];
+    const bareCpu: number[] = [];
     try {
       for (let r = 0; r < rounds; r++) {
         pipelines.push(await pipeline.imagesPerSecond());
         busy.push(pipeline.busyFraction());
+        breakdowns.push(pipeline.breakdown());
         bares.push(await bare.imagesPerSecond());
+        bareCpu.push(bare.cpuMsPerImage);
         ratios.push((pipelines[r] as number) / (((bares[r] as number) + (bares[r + 1] as number)) / 2));
       }
     } finally {
@@ -339,8 +382,15 @@ async function jpegCases(modelDir: string): Promise<void> {
     print(`pipeline_efficiency_batch_${batch}`, median(ratios));
     if (ratios.length > 1) print(`pipeline_efficiency_rounds_batch_${batch}`, ratios.map((r) => r.toFixed(3)).join(','));
     print(`inference_busy_fraction_batch_${batch}`, median(busy));
+    if (batch === DEFAULT_BATCH) {
+      // Where the time goes at the default batch size (medians over the rounds): see stageTotals.
+      for (const name of Object.keys(breakdowns[0] ?? {}).sort()) print(name, median(breakdowns.map((b) => b[name] ?? 0)));
+      print('bare_process_cpu_ms_per_image', median(bareCpu));
+      print('cpu_outside_model_ms_per_image', median(breakdowns.map((b, r) => (b.process_cpu_ms_per_image ?? 0) - (bareCpu[r] ?? 0))));
+    }
   }
   if (efficiency[DEFAULT_BATCH] !== undefined) print('pipeline_efficiency', efficiency[DEFAULT_BATCH]);
+  print('load_average_end', loadAverage());
   if (!process.argv.includes('--no-8192')) await scene8192();
 }
 

@@ -4,12 +4,16 @@
  *    place of its own, so each raises a new alert; latency = first AlertEvent naming the image − upload start.
  * 2. Capacity: a burst of BURST images as fast as the connector takes them; images/s until the last alert.
  * 3. Bare batched inference of the same model on pre-decoded 640² tensors, in the same run; the ratio of 2 to it.
+ * During 2, the CPU time of every process (each role and what it started, each server of the stack, this bench
+ * itself, the client, left out of the total) ÷ images: `cpu_ms_per_image_<name>`, their total, and the total less bare inference's CPU per image
+ * (`cpu_ms_per_image_outside_model`). The servers are shared: other users of the stack add to their figures.
  * Usage: npm run bench -- e2e [rate=10] [seconds=60] [burst=200]
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { projectRoot } from '../config/stackCredentials.ts';
+import { loadavg } from 'node:os';
+import { projectRoot, stackDir } from '../config/stackCredentials.ts';
 import { createMysqlPool } from '../connectors/mysql.ts';
 import { createApiKey } from '../connectors/http/apiKeys.ts';
 import { createRegistry } from '../schemas/registry.ts';
@@ -20,6 +24,7 @@ import { connectorClient } from '../demo/connectorClient.ts';
 import { sceneBounds } from '../demo/demoScenes.ts';
 import { prepareNamespace, runNamespace, Supervisor } from '../operations/pipelineNamespace.ts';
 import { waitForHttp } from '../operations/roleProcesses.ts';
+import { processTreeCpuMs, stackServerPids } from '../operations/processCpu.ts';
 
 const RATE = Number(process.argv[2] ?? 10);
 const SECONDS = Number(process.argv[3] ?? 60);
@@ -39,8 +44,10 @@ const pool = createMysqlPool(ns.connections.mysql);
 const { key } = await createApiKey(pool, 'bench-e2e', 1_000_000);
 await pool.end();
 
-// A few flooded terrains; each image gets its own bytes (a corner pixel carries its number, so content-hash dedupe
-// never folds two together) and its own place (its own H3 cells, so its own alert).
+// A few flooded terrains; each image gets its own bytes (a corner pixel carries its number and the next one this
+// run's salt, so content-hash dedupe never folds two together, nor answers one from an earlier run's cache, which
+// outlives the run) and its own place (its own H3 cells, so its own alert).
+const salt = randomBytes(3);
 const bases = Array.from({ length: 8 }, (_, i) => generateScene({ width: SIZE, seed: 9100 + i, floods: 2, landslides: 0 }));
 let made = 0;
 async function nextImage() {
@@ -48,7 +55,7 @@ async function nextImage() {
   const site = { lat: -50 + 0.25 * Math.floor(i / 200), lon: -150 + 0.25 * (i % 200) * 1.5 };
   const base = bases[i % bases.length]!;
   const pixels = Uint8Array.from(base.pixels);
-  pixels.set([i & 0xff, (i >> 8) & 0xff, 255], 0);
+  pixels.set([i & 0xff, (i >> 8) & 0xff, 255, ...salt], 0);
   const png = await encodeScene({ ...base, pixels }, 'png');
   return { png, fields: { latitude: site.lat, longitude: site.lon, gsd_m: 10, ...sceneBounds(site, SIZE, 10) } };
 }
@@ -109,6 +116,12 @@ try {
 
   // 2. Capacity: a backlog as fast as the connector takes it (8 uploads at a time).
   const burst = new Map<string, number>();
+  const cpuOf = () => {
+    const pids = new Map([...supervisor.pids(), ...stackServerPids(stackDir())]);
+    const own = process.cpuUsage();
+    return new Map([...[...pids].map(([name, pid]): [string, number] => [name, processTreeCpuMs(pid)]), ['bench', (own.user + own.system) / 1000]]);
+  };
+  const cpuBefore = cpuOf();
   const b0 = Date.now();
   let next = 0;
   await Promise.all(Array.from({ length: 8 }, async () => {
@@ -120,7 +133,16 @@ try {
   await waitForAlerts(burst, 300_000);
   const last = Math.max(...[...burst.keys()].map((id) => firstAlert.get(id) ?? Infinity));
   const capacity = BURST / ((last - b0) / 1000);
+  const cpuAfter = cpuOf();
   say(`max_sustained_images_per_s=${capacity.toFixed(2)}`);
+  let cpuTotal = 0;
+  for (const [name, ms] of cpuAfter) {
+    const perImage = (ms - (cpuBefore.get(name) ?? ms)) / BURST;
+    // The bench is the client (it encodes each PNG): shown, but not the pipeline's cost.
+    if (name !== 'bench') cpuTotal += perImage;
+    say(`cpu_ms_per_image_${name}=${perImage.toFixed(1)}`);
+  }
+  say(`cpu_ms_per_image=${cpuTotal.toFixed(1)}`);
 
   // 3. Bare batched inference of the analyze model on pre-decoded tensors, same run.
   const model = await loadModel(join(projectRoot, 'model/hazard-index-v1'));
@@ -128,15 +150,21 @@ try {
   const tensor = new Float32Array(model.inputSize * batch).map((_, i) => (i % 251) / 251);
   await model.run(tensor, batch);
   let images = 0;
+  const bareCpuBefore = process.cpuUsage();
   const i0 = Date.now();
   while (Date.now() - i0 < 5000) {
     await model.run(tensor, batch);
     images += batch;
   }
   const bare = images / ((Date.now() - i0) / 1000);
+  const bareCpu = process.cpuUsage(bareCpuBefore);
   model.release();
+  const modelCpuPerImage = (bareCpu.user + bareCpu.system) / 1000 / images;
   say(`bare_inference_images_per_s=${bare.toFixed(2)}`);
+  say(`bare_inference_cpu_ms_per_image=${modelCpuPerImage.toFixed(1)}`);
+  say(`cpu_ms_per_image_outside_model=${(cpuTotal - modelCpuPerImage).toFixed(1)}`);
   say(`e2e_capacity_vs_bare_inference=${(capacity / bare).toFixed(3)}`);
+  say(`load_average=${loadavg().map((l) => l.toFixed(2)).join(',')}`);
   if (supervisor.unexpectedExits.length) say(`role_restarts=${supervisor.unexpectedExits.length}`);
 } finally {
   await consumer.disconnect().catch(() => undefined);

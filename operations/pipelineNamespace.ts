@@ -74,6 +74,11 @@ export class Supervisor {
     for (const role of this.roles) this.launch(role);
   }
 
+  /** The pid of each role's current process (a benchmark reads their CPU time). */
+  pids(): Map<Role, number> {
+    return new Map([...this.running].map(([role, r]) => [role, r.pid]));
+  }
+
   private launch(role: Role): void {
     const r = startRole(role, { logDir: this.logDir, env: this.ns.env, instance: String(++this.generation) });
     this.running.set(role, r);

@@ -271,6 +271,7 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
     state.progress.committed(run.payloads.length, run.nextOffset);
     bound.release(run.payloads.length, run.bytes);
     metrics.commits.inc({ topology });
+    metrics.stageLatency.observe({ topology, stage: 'commit' }, (Date.now() - started) / 1000);
     updateGauges();
     maybeResume();
   };

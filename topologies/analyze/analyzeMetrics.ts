@@ -14,6 +14,12 @@ export interface AnalyzeMetrics {
   /** Model runs and their sizes. */
   readonly inferenceBatchSize: Histogram;
   readonly inferenceSeconds: Histogram;
+  /**
+   * Main-thread time of the CPU-bound steps around the model, by step: normalise (tiles cut into the batch
+   * tensor) and postprocess (YOLO decode, NMS, tile merge); they take the cores inference needs. Synchronous code
+   * timed by the wall clock (Node 20 has no per-thread CPU clock): its CPU time unless the OS preempts it.
+   */
+  readonly stepSeconds: Histogram<'step'>;
   /** Bytes held against the memory budgets: fetched objects (until decoded) and decoded scenes (until inferred). */
   readonly heldBytes: Gauge<'budget'>;
 }
@@ -31,6 +37,7 @@ export function analyzeMetrics(registry: Registry): AnalyzeMetrics {
     tilesInferred: new Counter({ name: 'hazardflow_analyze_tiles_inferred_total', help: 'tiles run through the model', registers }),
     inferenceBatchSize: new Histogram({ name: 'hazardflow_analyze_inference_batch_size', help: 'tiles per model run', buckets: [1, 2, 4, 8, 16, 32, 64], registers }),
     inferenceSeconds: new Histogram({ name: 'hazardflow_analyze_inference_seconds', help: 'duration of one model run', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers }),
+    stepSeconds: new Histogram({ name: 'hazardflow_analyze_step_seconds', help: 'main-thread time of a CPU-bound step around the model', labelNames: ['step'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25], registers }),
     heldBytes: new Gauge({ name: 'hazardflow_analyze_held_bytes', help: 'bytes held against the memory budgets', labelNames: ['budget'], registers }),
   };
   cache.set(registry, metrics);

@@ -56,6 +56,7 @@ export async function startAnalyze(ctx: RoleContext, options: AnalyzeOptions): P
     connections: ctx.connections,
     dlqTopic: ctx.topics.dlq.name,
     mode: 'transactional',
+    commitIntervalMs: options.commitIntervalMs,
     logger: ctx.logger,
     metricsRegistry: ctx.metrics.registry,
     process: analyzeStages({

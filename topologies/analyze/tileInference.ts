@@ -59,15 +59,23 @@ export function createTileInference(model: LoadedModel, options: TileInferenceOp
   async function prepare(batch: TileRequest[]): Promise<void> {
     preparing = true;
     try {
+      const stopTimer = metrics?.stepSeconds.startTimer({ step: 'normalise' });
       const tensor = new Float32Array(batch.length * model.inputSize);
-      const tile = new Uint8Array(width * height * 3);
+      let tile: Uint8Array | undefined;
       for (const [slot, request] of batch.entries()) {
-        await request.scene.cutTile(request.rect, width, height, tile);
-        writeInputTensor(tensor, slot, tile, manifest.input);
-        // A GeoTIFF tile's reads resolve as microtasks (the bytes are in memory) and its decoding is synchronous:
-        // without a turn of the event loop between tiles, a batch would hold off Kafka heartbeats and I/O for seconds.
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        const { scene, rect } = request;
+        if (scene.writeTensor) {
+          scene.writeTensor(rect, manifest.input, tensor, slot);
+        } else {
+          tile ??= new Uint8Array(width * height * 3);
+          await scene.cutTile(rect, width, height, tile);
+          writeInputTensor(tensor, slot, tile, manifest.input);
+          // A GeoTIFF tile's reads resolve as microtasks (the bytes are in memory) and its decoding is synchronous:
+          // without a turn of the event loop between tiles, a batch would hold off Kafka heartbeats and I/O for seconds.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
       }
+      stopTimer?.();
       if (closed) throw new Error('tile inference closed');
       prepared = { batch, tensor };
     } catch (err) {
@@ -85,9 +93,11 @@ export function createTileInference(model: LoadedModel, options: TileInferenceOp
       stopTimer?.();
       metrics?.inferenceBatchSize.observe(batch.length);
       metrics?.tilesInferred.inc(batch.length);
+      const stopPost = metrics?.stepSeconds.startTimer({ step: 'postprocess' });
       const perTile = decodeYolo(output, { confidenceThreshold: manifest.confidence_threshold, classCount: manifest.classes.length });
-      batch.forEach((request, slot) =>
-        request.resolve(nonMaxSuppression(perTile[slot] ?? [], { iouThreshold: manifest.iou_threshold })));
+      const detections = perTile.map((tile) => nonMaxSuppression(tile, { iouThreshold: manifest.iou_threshold }));
+      stopPost?.();
+      batch.forEach((request, slot) => request.resolve(detections[slot] ?? []));
     } catch (err) {
       for (const request of batch) request.reject(err);
     }

@@ -1,10 +1,11 @@
 /**
  * The analyze topology, images.process → ml.results, read top to bottom:
- *   fetch (allowed stores and types only, byte limit, sha256) → dedupe (Redis, by content hash) → decode (sharp for
- *   JPEG/PNG, a GeoTIFF window reader for TIFF; pixel limit, memory budget) → infer (tiles batched across scenes,
- *   one ONNX session; GeoTIFF tiles read when their batch is prepared) → result (YOLO post-processing, tile merge,
- *   lat/lon through the file's transform and CRS or the footprint, risk) → cache. Beside the detector, a configured
- *   segmentation model whose bands a GeoTIFF has gives the result its extents (segmentScene).
+ *   dedupe (Redis, by the ImageRef's content hash) → fetch (allowed stores and types only, misses only, byte limit,
+ *   sha256) → decode (sharp for JPEG/PNG, a GeoTIFF window reader for TIFF; pixel limit, memory budget) → infer
+ *   (tiles batched across scenes, one ONNX session; GeoTIFF tiles read when their batch is prepared) → result (YOLO
+ *   post-processing, tile merge, lat/lon through the file's transform and CRS or the footprint, risk) → cache.
+ *   Beside the detector, a configured segmentation model whose bands a GeoTIFF has gives the result its extents
+ *   (segmentScene).
  * Each stage is a core operator; a record that can never succeed ends as a status=failed result plus its
  * DeadLetter (publishFailures), and the stream goes on.
  */
@@ -58,7 +59,8 @@ export interface AnalyzeDeps {
   retry?: RetryPolicy;
 }
 
-/** A scene on its way: fetched bytes, then decoded pixels, then what was found. */
+/** A scene on its way: not in the cache, fetched bytes, then decoded pixels, then what was found. */
+type Unseen = { ref: ImageRef; startedAt: number };
 type Fetched = { ref: ImageRef; startedAt: number; bytes: Buffer; release: () => void };
 type Decoded = { ref: ImageRef; startedAt: number; scene: OpenedScene; release: () => void };
 type Analysed = { ref: ImageRef; startedAt: number; analysis: SceneAnalysis; cached: boolean };
@@ -89,12 +91,22 @@ export function analyzeStages(deps: AnalyzeDeps): (records$: Observable<Ok<Image
   const hazardOf = (className: string) => manifest.hazard_classes[className];
   const allow = { buckets: options.allowedBuckets, endpoint: options.storeEndpoint };
 
-  const fetch = async (ref: ImageRef): Promise<Fetched> => {
+  // The ImageRef carries the content hash, so the cache is asked first and only a miss is read from the store.
+  const dedupe = async (ref: ImageRef): Promise<Unseen | Analysed> => {
     const startedAt = performance.now();
+    const analysis = await deps.cache.get(ref.sha256);
+    metrics.cacheLookups.inc({ result: analysis ? 'hit' : 'miss' });
+    return analysis ? { ref, startedAt, analysis, cached: true } : { ref, startedAt };
+  };
+
+  // A hit is checked like a miss (its reference may point elsewhere or outside the allowed stores), then passes.
+  const fetch = async (work: Unseen | Analysed): Promise<Fetched | Analysed> => {
+    const { ref, startedAt } = work;
     const problem = footprintProblem(ref);
     if (problem) throw new PermanentError(PermanentCode.INVALID_COORDINATES, problem);
     const location = resolveObjectLocation(ref.uri, allow);
     declaredFormat(ref.content_type);
+    if ('analysis' in work) return work;
     // fetchObject reads at most the declared size, and refuses one over the limit before reading.
     const release = await hold(deps.fetchedBudget, Math.max(0, Math.min(ref.size_bytes, options.maxObjectBytes)), metrics, 'fetched');
     try {
@@ -104,21 +116,6 @@ export function analyzeStages(deps: AnalyzeDeps): (records$: Observable<Ok<Image
       release();
       throw err;
     }
-  };
-
-  const dedupe = async (work: Fetched): Promise<Fetched | Analysed> => {
-    let analysis: SceneAnalysis | undefined;
-    try {
-      analysis = await deps.cache.get(work.ref.sha256);
-    } catch (err) {
-      // A record that fails here for good never reaches decode; a retry only under-counts the budget briefly.
-      work.release();
-      throw err;
-    }
-    metrics.cacheLookups.inc({ result: analysis ? 'hit' : 'miss' });
-    if (!analysis) return work;
-    work.release();
-    return { ref: work.ref, startedAt: work.startedAt, analysis, cached: true };
   };
 
   const decode = async (work: Fetched | Analysed): Promise<Decoded | Analysed> => {
@@ -152,10 +149,12 @@ export function analyzeStages(deps: AnalyzeDeps): (records$: Observable<Ok<Image
     const { width, height } = manifest.input;
     const tiles = tileGrid(source.width, source.height, width, height, options.tileOverlap);
     const perTile = await deps.inference.detect(source, tiles);
+    const stopMerge = metrics.stepSeconds.startTimer({ step: 'postprocess' });
     const merged = mergeTiles(
       tiles.map((rect, i) => ({ placement: { ...rect, scale: 1 }, detections: perTile[i] ?? [] })),
       { iouThreshold: manifest.iou_threshold },
     );
+    stopMerge();
     const detections = merged.map((d): SceneDetection => ({
       class: manifest.classes[d.classId] ?? `class_${d.classId}`,
       confidence: d.score,
@@ -209,8 +208,8 @@ export function analyzeStages(deps: AnalyzeDeps): (records$: Observable<Ok<Image
 
   return (records$) =>
     records$.pipe(
-      asyncStage('fetch', fetch, { concurrency: options.fetchConcurrency, ...retry }),
       asyncStage('dedupe', dedupe, { concurrency: options.fetchConcurrency, ...retry }),
+      asyncStage('fetch', fetch, { concurrency: options.fetchConcurrency, ...retry }),
       asyncStage('decode', decode, { concurrency: options.decodeConcurrency, ...retry }),
       asyncStage('infer', infer, { concurrency: options.inferConcurrency, ...retry }),
       asyncStage('publish', publish, { concurrency: options.inferConcurrency, ...retry }),

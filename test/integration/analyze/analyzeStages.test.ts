@@ -9,7 +9,7 @@ import { encodeScene, generateScene } from '../../../model/scenes/generateScene.
 import type { Item, OutputRecord } from '../../../pipeline/types.ts';
 import type { AnalysisResult } from '../../../schemas/generated/AnalysisResult.ts';
 import type { DeadLetter } from '../../../schemas/generated/DeadLetter.ts';
-import { badInputs, createHarness, type Harness } from './harness.ts';
+import { badInputs, bucket, createHarness, type Harness } from './harness.ts';
 
 let h: Harness;
 before(async () => {
@@ -70,6 +70,13 @@ test('the same image twice: the second is answered from the cache without infere
   assert.equal(await counter('hazardflow_analyze_tiles_inferred_total'), tilesBefore, 'no inference for the cached image');
   assert.equal(await counter('hazardflow_analyze_cache_lookups_total', { result: 'hit' }), 1);
   assert.equal(await counter('hazardflow_analyze_cache_lookups_total', { result: 'miss' }), 1);
+
+  // The lookup goes by the ImageRef's sha256 before the object is read: a known hash is answered even where no
+  // object is stored under the reference's key (a copy of the bytes, since removed).
+  const elsewhere = { ...first, image_id: 'moved-' + first.image_id, uri: `s3://${bucket}/test/${h.runId}/never-stored.jpg` };
+  const [c] = await h.analyze([elsewhere]);
+  assert.equal(resultOf(c).cached, true);
+  assert.equal(await counter('hazardflow_analyze_cache_lookups_total', { result: 'hit' }), 2);
 });
 
 test('each bad input ends with its own reason (dead letter and failed result) while the good ones around it complete', async () => {
