@@ -11,6 +11,7 @@ import type { ImageRef } from '../../../schemas/generated/ImageRef.ts';
 import type { AnalysisResult } from '../../../schemas/generated/AnalysisResult.ts';
 import type { AlertEvent } from '../../../schemas/generated/AlertEvent.ts';
 import { upsertResults } from '../../../connectors/mysql/results.ts';
+import { analysisResult } from '../sink/records.ts';
 import { upsertAlerts } from '../../../connectors/mysql/alerts.ts';
 import { migrate } from '../../../connectors/mysql/migrate.ts';
 import { createApiKey } from '../../../connectors/http/apiKeys.ts';
@@ -158,21 +159,13 @@ export async function startConnector(overrides: Partial<ConnectorOptions> = {}, 
         latitude: null,
         longitude: null,
       }));
-      const result: AnalysisResult = {
-        image_id: row.image_id,
-        status: 'completed',
-        model: { name: 'hazard-index', version: '1.0.0' },
+      const result: AnalysisResult = analysisResult(row.image_id, {
         detections,
         landslide_probability: 0.95,
-        flood_probability: 0,
         landslide_detections_count: detections.filter((d) => d.class === 'landslide').length,
-        flood_detections_count: 0,
         confidence_score: 0.95,
         risk_level: 'high',
-        risk_policy: 'risk-v1',
         processing_time_ms: 1250,
-        tiles: 1,
-        cached: false,
         captured_at: row.captured_at ?? now - 60_000,
         completed_at: now,
         sha256: row.sha256,
@@ -182,15 +175,8 @@ export async function startConnector(overrides: Partial<ConnectorOptions> = {}, 
         image_height: row.height,
         center_lat: row.latitude ?? null,
         center_lon: row.longitude ?? null,
-        error: null,
         trace_id: randomUUID(),
-        crs: null,
-        sensor_profile: null,
-        bands: null,
-        footprint: null,
-        extents: null,
-        placement: null,
-      };
+      });
       // Written the way the sink writes them.
       const conn = await deps.pool.getConnection();
       try {
