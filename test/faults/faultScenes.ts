@@ -16,7 +16,13 @@ export interface FaultImage {
 
 const SIZE = 640;
 const GSD_M = 10;
-export const FAULT_T0 = Date.UTC(2026, 10, 1, 10, 0, 0);
+const HOUR = 3_600_000;
+/**
+ * Two hours ago, on the hour (one value for both runs of a test process): alerts expire by the wall clock
+ * (captured_at + 24 h), so scenes from the past would have their alerts CANCELed by punctuation mid-run, and the
+ * evidence that faults delay would then be late.
+ */
+export const FAULT_T0 = Math.floor(Date.now() / HOUR) * HOUR - 2 * HOUR;
 
 export async function faultImages(count: number, sites = 20): Promise<FaultImage[]> {
   const scenes = Array.from({ length: sites }, (_, s) => ({
