@@ -2,6 +2,7 @@ import path from 'node:path';
 import { access } from 'node:fs/promises';
 import ort from 'onnxruntime-node';
 import { readManifest, ModelLoadError, type ModelManifest } from './manifest.ts';
+import { channelCount } from './segmentation/segmentationOutput.ts';
 
 export interface ModelSessionOptions {
   /** Threads inside one operator (ONNX Runtime's intra-op pool); default: ONNX Runtime's (one per core). */
@@ -10,7 +11,10 @@ export interface ModelSessionOptions {
   interOpThreads?: number;
 }
 
-/** Raw detector output: `data` laid out as `dims` = [n, 4 + classes, anchors]. */
+/**
+ * Raw detector output: `data` laid out as `dims` = [n, 4 + classes, anchors]; for a `segmentation` manifest
+ * [n, channels, height · width] (the graph's [N, C, H, W] with the pixels of a channel in one row).
+ */
 export interface ModelOutput {
   data: Float32Array;
   dims: [number, number, number];
@@ -21,6 +25,7 @@ export interface LoadedModel {
   readonly manifest: ModelManifest;
   /** Floats per image in a batch (3 · width · height). */
   readonly inputSize: number;
+  /** Anchors per image (detect), or pixels per channel (segmentation: width · height). */
   readonly anchors: number;
   /** Runs `n` images laid out NCHW one after the other in `batch` (n ≤ manifest.max_batch). */
   run(batch: Float32Array, n: number): Promise<ModelOutput>;
@@ -79,7 +84,6 @@ export async function loadModel(dir: string, options: ModelSessionOptions = {}):
 /** Checks the session's input and output against the manifest and wraps it as a LoadedModel. */
 async function checkedModel(dir: string, file: string, manifest: ModelManifest, session: ort.InferenceSession): Promise<LoadedModel> {
   const { width, height } = manifest.input;
-  const rows = 4 + manifest.classes.length;
   const inputName = session.inputNames[0];
   const outputName = session.outputNames[0];
   const inMeta = tensorMeta(session.inputMetadata[0]);
@@ -98,7 +102,14 @@ async function checkedModel(dir: string, file: string, manifest: ModelManifest, 
       throw new ModelLoadError(`${file}: ${what} is ${meta.type}, the manifest's dtype is float32 (export without half precision)`);
     }
   }
-  if (!outputName || !outShape || outShape.length !== 3 || !fits(outShape[1], rows)) {
+  const segmentation = manifest.output.format === 'segmentation' ? manifest.output : undefined;
+  if (segmentation) {
+    const channels = channelCount(segmentation);
+    if (!outputName || !outShape || outShape.length !== 4 || (typeof outShape[1] === 'number' && outShape[1] > 0 && outShape[1] < channels) ||
+        !fits(outShape[2], height) || !fits(outShape[3], width)) {
+      throw new ModelLoadError(`${file}: output ${describe(outShape)} is not [batch, ≥ ${channels} channels, ${height}, ${width}] (manifest output.format segmentation)`);
+    }
+  } else if (!outputName || !outShape || outShape.length !== 3 || !fits(outShape[1], 4 + manifest.classes.length)) {
     throw new ModelLoadError(
       `${file}: output ${describe(outShape)} is not [batch, 4 + ${manifest.classes.length} classes, anchors] ` +
         `(manifest output.format ultralytics-detect)`);
@@ -112,15 +123,20 @@ async function checkedModel(dir: string, file: string, manifest: ModelManifest, 
     const feeds = { [inputName]: new ort.Tensor('float32', data, [n, 3, height, width]) };
     const result = await session.run(feeds);
     const out = result[outputName];
-    if (!out || !(out.data instanceof Float32Array) || out.dims.length !== 3) {
-      throw new ModelLoadError(`${file}: output ${outputName} is not a float32 tensor of rank 3`);
+    const rank = segmentation ? 4 : 3;
+    if (!out || !(out.data instanceof Float32Array) || out.dims.length !== rank) {
+      throw new ModelLoadError(`${file}: output ${outputName} is not a float32 tensor of rank ${rank}`);
     }
-    return { data: out.data, dims: [out.dims[0] as number, out.dims[1] as number, out.dims[2] as number] };
+    const [batch, channels, ...rest] = out.dims as number[];
+    return { data: out.data, dims: [batch as number, channels as number, rest.reduce((a, b) => a * b, 1)] };
   };
 
-  // Anchors come from a real run: a dynamic-shape export may leave that axis symbolic.
-  const anchors =
-    fixed(outShape[2]) ?? (await runChunk(new Float32Array(inputSize * (fixedBatch ?? 1)), fixedBatch ?? 1)).dims[2];
+  // Anchors come from a real run: a dynamic-shape export may leave that axis symbolic. So may the channel count of
+  // a segmentation graph, whose rows are its channels.
+  const probe = segmentation || fixed(outShape[2]) === undefined
+    ? (await runChunk(new Float32Array(inputSize * (fixedBatch ?? 1)), fixedBatch ?? 1)).dims : undefined;
+  const anchors = probe?.[2] ?? (fixed(outShape[2]) as number);
+  const rows = segmentation ? (probe?.[1] as number) : 4 + manifest.classes.length;
 
   return {
     dir,

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { parseSegmentationOutput, type SegmentationOutput } from './segmentation/segmentationOutput.ts';
 
 export type Hazard = 'landslide' | 'flood';
 
@@ -24,7 +25,12 @@ export interface ModelManifest {
      */
     bands: [string, string, string];
   };
-  output: { format: 'ultralytics-detect' };
+  /**
+   * `ultralytics-detect`: boxes [N, 4 + classes, anchors]. `segmentation`: per-pixel class scores [N, C, H, W]
+   * (layers name each class's channel and its cut), merged across tiles into one scene map whose connected
+   * regions become the detections, so that a region's size does not depend on the tile.
+   */
+  output: { format: 'ultralytics-detect' } | SegmentationOutput;
   classes: string[];
   /** class name → hazard; classes not listed are context (a lake is not an emergency). */
   hazard_classes: Record<string, Hazard>;
@@ -113,13 +119,23 @@ export function parseManifest(json: unknown, source = 'model.json'): ModelManife
       ...(std ? { std } : {}),
       bands: bands as [string, string, string],
     },
-    output: { format: literal(output, 'format', 'output.', 'ultralytics-detect') },
+    output: output.format === 'segmentation' ? detectorSegmentation(output, classes as string[], fail) : { format: literal(output, 'format', 'output.', 'ultralytics-detect') },
     classes: classes as string[],
     hazard_classes: hazardClasses,
     confidence_threshold: num(json, 'confidence_threshold', '', 0, 1),
     iou_threshold: num(json, 'iou_threshold', '', 0, 1),
     max_batch: num(json, 'max_batch', '', 1, 1024, true),
   };
+}
+
+/** A detector's segmentation output: its layers, each cut at a fixed score (a scene without hazards has nothing to split). */
+function detectorSegmentation(output: Json, classes: readonly string[], fail: (field: string, why: string) => never): SegmentationOutput {
+  const parsed = parseSegmentationOutput(output, classes, fail);
+  if (parsed.format !== 'segmentation') return fail('output.format', 'must be "ultralytics-detect" or "segmentation"');
+  parsed.layers.forEach((layer, i) => {
+    if (layer.threshold.method !== 'fixed') fail(`output.layers[${i}].threshold`, 'must be { "method": "fixed", "value": p } for a detector');
+  });
+  return parsed;
 }
 
 /** Reads and checks `<dir>/model.json`. */

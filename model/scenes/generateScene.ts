@@ -37,6 +37,20 @@ export interface SceneOptions {
   rivers?: number;
   /** No floods and no landslides (rivers and lakes stay: they are not hazards). */
   hazardFree?: boolean;
+  /**
+   * Hazards at given places and sizes, painted before the random ones (which keep clear of them), e.g. a flood
+   * larger than a model tile or a landslide across a tile border. Each has a truth box of its painted extent.
+   */
+  placed?: PlacedHazard[];
+}
+
+export interface PlacedHazard {
+  className: 'flood' | 'landslide';
+  /** Centre, scene pixels. */
+  x: number;
+  y: number;
+  /** Length along the region's long axis, pixels (a flood's widest diameter, a landslide's head-to-toe length). */
+  size: number;
 }
 
 const MIN_SIDE = 64;
@@ -72,6 +86,10 @@ export function generateScene(options: SceneOptions): Scene {
   const occupied: Rect[] = [];
   const riverPaths: RiverPath[] = [];
   for (let i = 0; i < rivers; i++) riverPaths.push(paintRiver(scene, rand, fine));
+  for (const at of options.placed ?? []) {
+    if (at.className === 'flood') paintFlood(scene, rand, fine, occupied, riverPaths, at);
+    else paintLandslide(scene, rand, fine, occupied, at);
+  }
   for (let i = 0; i < lakes; i++) paintLake(scene, rand, fine, occupied);
   for (let i = 0; i < floods; i++) paintFlood(scene, rand, fine, occupied, riverPaths);
   for (let i = 0; i < landslides; i++) paintLandslide(scene, rand, fine, occupied);
@@ -437,9 +455,15 @@ function paintLake(scene: Scene, rand: Rand, fine: ValueGrid, occupied: Rect[]):
 }
 
 /** Turbid flood water: brown-ochre from suspended sediment, smooth, spreading from a river when there is one. */
-function paintFlood(scene: Scene, rand: Rand, fine: ValueGrid, occupied: Rect[], rivers: RiverPath[]): void {
-  const rx = 30 + rand() * 90;
+function paintFlood(scene: Scene, rand: Rand, fine: ValueGrid, occupied: Rect[], rivers: RiverPath[], at?: PlacedHazard): void {
+  const rx = at ? at.size / 2 : 30 + rand() * 90;
   const ry = rx * (0.5 + rand() * 0.5);
+  const rect = at ? placeAt(occupied, at.x, at.y, rx, ry) : placeNearRiver(scene, rand, occupied, rivers, rx, ry);
+  if (rect) paintFloodIn(scene, rand, fine, rect, rx, ry);
+}
+
+/** Floods spread from rivers: a place near one when there is one. */
+function placeNearRiver(scene: Scene, rand: Rand, occupied: Rect[], rivers: RiverPath[], rx: number, ry: number): Rect | undefined {
   const river = rivers.length > 0 ? rivers[Math.floor(rand() * rivers.length)] : undefined;
   const near = river
     ? (): [number, number] => {
@@ -448,8 +472,18 @@ function paintFlood(scene: Scene, rand: Rand, fine: ValueGrid, occupied: Rect[],
         return river.horizontal ? [along, c] : [c, along];
       }
     : undefined;
-  const rect = place(scene, rand, occupied, rx, ry, near);
-  if (!rect) return;
+  return place(scene, rand, occupied, rx, ry, near);
+}
+
+/** The square a feature of radii rx, ry centred at (x, y) claims, as `place` would claim it. */
+function placeAt(occupied: Rect[], x: number, y: number, rx: number, ry: number): Rect {
+  const r = Math.max(rx, ry) * 1.25;
+  const rect: Rect = [x - r, y - r, x + r, y + r];
+  occupied.push(rect);
+  return rect;
+}
+
+function paintFloodIn(scene: Scene, rand: Rand, fine: ValueGrid, rect: Rect, rx: number, ry: number): void {
   const cx = (rect[0] + rect[2]) / 2;
   const cy = (rect[1] + rect[3]) / 2;
   const tint = (rand() - 0.5) * 18;
@@ -463,10 +497,10 @@ function paintFlood(scene: Scene, rand: Rand, fine: ValueGrid, occupied: Rect[],
 }
 
 /** A fresh landslide scar: bright, reddish-brown bare soil and rock, elongated downslope, rough with debris. */
-function paintLandslide(scene: Scene, rand: Rand, fine: ValueGrid, occupied: Rect[]): void {
-  const length = 40 + rand() * 110;
+function paintLandslide(scene: Scene, rand: Rand, fine: ValueGrid, occupied: Rect[], at?: PlacedHazard): void {
+  const length = at ? at.size : 40 + rand() * 110;
   const width = length * (0.25 + rand() * 0.3);
-  const rect = place(scene, rand, occupied, length / 2, length / 2);
+  const rect = at ? placeAt(occupied, at.x, at.y, length / 2, length / 2) : place(scene, rand, occupied, length / 2, length / 2);
   if (!rect) return;
   const cx = (rect[0] + rect[2]) / 2;
   const cy = (rect[1] + rect[3]) / 2;

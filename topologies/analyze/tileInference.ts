@@ -22,6 +22,12 @@ export interface TileInferenceOptions {
 export interface TileInference {
   /** Detections of each tile, in model-input pixels, after the confidence filter and class-wise NMS. */
   detect(scene: TileSource, tiles: readonly TileRect[]): Promise<ModelDetection[][]>;
+  /**
+   * For a `segmentation` manifest: each tile's scores [channels × input height × input width] are handed to
+   * `onTile(index, scores)` as its batch finishes (to be merged into a scene map at once, so that the tiles' float
+   * outputs are never held all together); resolves when every tile was handed over.
+   */
+  segment(scene: TileSource, tiles: readonly TileRect[], onTile: (index: number, scores: Float32Array) => void): Promise<void>;
   /** Stops batching; tiles still queued are rejected. */
   close(): void;
 }
@@ -29,7 +35,8 @@ export interface TileInference {
 interface TileRequest {
   scene: TileSource;
   rect: TileRect;
-  resolve: (detections: ModelDetection[]) => void;
+  /** Detections (detect manifests) or the tile's scores (segmentation manifests). */
+  resolve: (output: ModelDetection[] | Float32Array) => void;
   reject: (err: unknown) => void;
 }
 
@@ -93,6 +100,11 @@ export function createTileInference(model: LoadedModel, options: TileInferenceOp
       stopTimer?.();
       metrics?.inferenceBatchSize.observe(batch.length);
       metrics?.tilesInferred.inc(batch.length);
+      if (manifest.output.format === 'segmentation') {
+        const [, rows, pixels] = output.dims;
+        batch.forEach((request, slot) => request.resolve(output.data.subarray(slot * rows * pixels, (slot + 1) * rows * pixels)));
+        return;
+      }
       const stopPost = metrics?.stepSeconds.startTimer({ step: 'postprocess' });
       const perTile = decodeYolo(output, { confidenceThreshold: manifest.confidence_threshold, classCount: manifest.classes.length });
       const detections = perTile.map((tile) => nonMaxSuppression(tile, { iouThreshold: manifest.iou_threshold }));
@@ -132,21 +144,32 @@ export function createTileInference(model: LoadedModel, options: TileInferenceOp
     }
   }
 
+  function enqueue<T>(scene: TileSource, rect: TileRect, take: (output: ModelDetection[] | Float32Array) => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const request: TileRequest = {
+        scene,
+        rect,
+        resolve: (output) => pending.delete(request) && resolve(take(output)),
+        reject: (err) => pending.delete(request) && reject(err),
+      };
+      pending.add(request);
+      if (closed) request.reject(new Error('tile inference closed'));
+      else queue.push({ request, at: performance.now() });
+    });
+  }
+
   return {
     detect(scene, tiles) {
-      const all = Promise.all(tiles.map((rect) => new Promise<ModelDetection[]>((resolve, reject) => {
-        const request: TileRequest = {
-          scene,
-          rect,
-          resolve: (detections) => pending.delete(request) && resolve(detections),
-          reject: (err) => pending.delete(request) && reject(err),
-        };
-        pending.add(request);
-        if (closed) request.reject(new Error('tile inference closed'));
-        else queue.push({ request, at: performance.now() });
-      })));
+      const all = Promise.all(tiles.map((rect) => enqueue(scene, rect, (out) => (Array.isArray(out) ? out : []))));
       pump();
       return all;
+    },
+    async segment(scene, tiles, onTile) {
+      const all = Promise.all(tiles.map((rect, i) => enqueue(scene, rect, (out) => {
+        if (!Array.isArray(out)) onTile(i, out);
+      })));
+      pump();
+      await all;
     },
     close() {
       closed = true;

@@ -26,6 +26,7 @@ import { buildAnalysisResult, type SceneAnalysis, type SceneDetection } from './
 import { declaredFormat } from './decodeScene.ts';
 import { footprintMismatch, openScene, type OpenedScene } from './openScene.ts';
 import { segmentScene, type SegmentationModel } from './segmentScene.ts';
+import { segmentDetections } from './regionDetections.ts';
 import type { TileSource } from './cutTile.ts';
 import { findBand } from '../../eo/sceneReader.ts';
 import { publishFailures } from './failedResult.ts';
@@ -148,6 +149,9 @@ export function analyzeStages(deps: AnalyzeDeps): (records$: Observable<Ok<Image
   const detect = async (source: TileSource): Promise<{ detections: SceneDetection[]; tiles: number }> => {
     const { width, height } = manifest.input;
     const tiles = tileGrid(source.width, source.height, width, height, options.tileOverlap);
+    if (manifest.output.format === 'segmentation') {
+      return { detections: await segmentDetections(deps.inference, source, tiles, manifest.output, { width, height }), tiles: tiles.length };
+    }
     const perTile = await deps.inference.detect(source, tiles);
     const stopMerge = metrics.stepSeconds.startTimer({ step: 'postprocess' });
     const merged = mergeTiles(

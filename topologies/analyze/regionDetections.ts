@@ -1,0 +1,53 @@
+/**
+ * A segmentation detector's result: its tiles' scores merged into one scene map per channel (tile cores, as the
+ * water models' are), then each layer's connected regions above its cut become one detection each, boxed by the
+ * region's extent and scored by the mean score of its pixels. A region is one detection however many tiles it
+ * spans, and its box is as large as the region, not as a window of the model.
+ */
+import type { SegmentationOutput } from '../../model/segmentation/segmentationOutput.ts';
+import { channelCount } from '../../model/segmentation/segmentationOutput.ts';
+import { sceneScoreMerger, type SceneScores } from '../../model/segmentation/sceneScores.ts';
+import { scoreRegions } from '../../model/segmentation/scoreRegions.ts';
+import type { SceneDetection } from './analysisResult.ts';
+import type { TileSource } from './cutTile.ts';
+import type { TileRect } from './tileGrid.ts';
+import type { TileInference } from './tileInference.ts';
+
+/** Regions of fewer pixels are dropped: 16 px is 0.16 ha at 10 m, below what the 5×5 filters of a graph resolve. */
+export const MIN_REGION_PX = 16;
+
+/**
+ * The detections of merged scene scores, largest region first within each layer.
+ *
+ * @example regionDetections(merged, manifest.output) // [{ class: 'flood', confidence: 0.93, bbox: [x1, y1, x2, y2] }]
+ */
+export function regionDetections(scores: SceneScores, output: SegmentationOutput, minPixels = MIN_REGION_PX): SceneDetection[] {
+  return output.layers.flatMap((layer) => {
+    const map = scores.channels[layer.score_channel];
+    if (!map) return [];
+    // A detector's layers are cut at a fixed score (manifest.ts checks it); Otsu would split a hazard-free scene's noise.
+    const cut = layer.threshold.method === 'fixed' ? Math.round(layer.threshold.value * 255) : 127;
+    return scoreRegions(map, scores.width, scores.height, cut, minPixels).map((r): SceneDetection => ({
+      class: layer.class,
+      confidence: r.meanScore,
+      bbox: [r.x1, r.y1, r.x2, r.y2],
+    }));
+  });
+}
+
+/**
+ * Runs a segmentation detector over a scene's tiles and returns its detections.
+ *
+ * @example await segmentDetections(inference, source, tileGrid(source.width, source.height, 640, 640, 64), manifest.output, { width: 640, height: 640 })
+ */
+export async function segmentDetections(
+  inference: TileInference,
+  source: TileSource,
+  tiles: readonly TileRect[],
+  output: SegmentationOutput,
+  input: { width: number; height: number },
+): Promise<SceneDetection[]> {
+  const merger = sceneScoreMerger(source.width, source.height, tiles, { channels: channelCount(output), inputWidth: input.width, inputHeight: input.height });
+  await inference.segment(source, tiles, (i, out) => merger.add(i, out));
+  return regionDetections(merger.scores, output);
+}
