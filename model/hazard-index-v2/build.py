@@ -55,8 +55,10 @@ WATER = {
     "blue_minus_red_above": (0.05, 0.02),
     "blue_minus_green_above": (-0.02, 0.02),
 }
-SMOOTH_PX = 5
+TEXTURE_PX = 3
+SMOOTH_PX = 3
 OPEN_PX = 5
+SLIDE_OPEN_PX = 3  # landslide scars are narrow (a 30-px one is 8-15 px wide); their colour rule is stricter
 
 
 def build(path):
@@ -82,8 +84,8 @@ def build(path):
     lum = g.op("Div", g.op("Add", g.op("Add", r, gr), b), f(3.0))
     raw_r, raw_g, raw_b = g.split(x, 3)
     raw_lum = g.op("Div", g.op("Add", g.op("Add", raw_r, raw_g), raw_b), f(3.0))
-    mean = avg(raw_lum, 5)
-    texture = g.op("Sqrt", g.op("Relu", g.op("Sub", avg(g.op("Mul", raw_lum, raw_lum), 5), g.op("Mul", mean, mean))))
+    mean = avg(raw_lum, TEXTURE_PX)
+    texture = g.op("Sqrt", g.op("Relu", g.op("Sub", avg(g.op("Mul", raw_lum, raw_lum), TEXTURE_PX), g.op("Mul", mean, mean))))
     r_g, r_b, g_b = g.op("Sub", r, gr), g.op("Sub", r, b), g.op("Sub", gr, b)
     b_r, b_g = g.op("Neg", r_b), g.op("Neg", g_b)
     hue = g.op("Div", r_g, g.op("Max", r_b, f(EPS)))
@@ -100,13 +102,15 @@ def build(path):
         ramp(lum, *WATER["lum_below"], False), ramp(b_r, *WATER["blue_minus_red_above"], True),
         ramp(b_g, *WATER["blue_minus_green_above"], True))
 
-    scores = avg(g.op("Concat", slide, flood, water, axis=1), SMOOTH_PX)  # class order of the manifest
-    # Opening: min filter (a max pool of the negated scores), then max filter.
-    half = OPEN_PX // 2
-    eroded = g.op("Neg", g.op("MaxPool", g.op("Neg", scores), kernel_shape=[OPEN_PX] * 2, pads=[half] * 4))
-    opened = g.op("MaxPool", eroded, kernel_shape=[OPEN_PX] * 2, pads=[half] * 4)
-    best = g.op("ReduceMax", opened, axes=[1], keepdims=1)
-    out = g.op("Where", g.op("GreaterOrEqual", opened, best), opened, f(0.0))
+    def opened(score, k):
+        """Opening: min filter (a max pool of the negated score), then max filter: drops features under k px wide."""
+        eroded = g.op("Neg", g.op("MaxPool", g.op("Neg", score), kernel_shape=[k, k], pads=[k // 2] * 4))
+        return g.op("MaxPool", eroded, kernel_shape=[k, k], pads=[k // 2] * 4)
+
+    scores = g.op("Concat", *[opened(avg(s, SMOOTH_PX), k) for s, k in ((slide, SLIDE_OPEN_PX), (flood, OPEN_PX), (water, OPEN_PX))],
+                  axis=1)  # class order of the manifest
+    best = g.op("ReduceMax", scores, axes=[1], keepdims=1)
+    out = g.op("Where", g.op("GreaterOrEqual", scores, best), scores, f(0.0))
     g.nodes.append(helper.make_node("Identity", [out], ["scores"]))
 
     graph = helper.make_graph(

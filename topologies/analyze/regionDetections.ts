@@ -8,6 +8,7 @@ import type { SegmentationOutput } from '../../model/segmentation/segmentationOu
 import { channelCount } from '../../model/segmentation/segmentationOutput.ts';
 import { sceneScoreMerger, type SceneScores } from '../../model/segmentation/sceneScores.ts';
 import { scoreRegions } from '../../model/segmentation/scoreRegions.ts';
+import { intersectionOverSmaller } from '../../model/nms.ts';
 import type { SceneDetection } from './analysisResult.ts';
 import type { TileSource } from './cutTile.ts';
 import type { TileRect } from './tileGrid.ts';
@@ -15,6 +16,14 @@ import type { TileInference } from './tileInference.ts';
 
 /** Regions of fewer pixels are dropped: 16 px is 0.16 ha at 10 m, below what the 5×5 filters of a graph resolve. */
 export const MIN_REGION_PX = 16;
+
+/**
+ * Of two regions of one class, the smaller is part of the larger when this share of its box lies in the larger's box
+ * grown on each side by 2 % of its longer side, at least 8 px (mergeTiles' rule for nested boxes, and its 2 % edge
+ * tolerance): a flood's ragged edge breaks into islands and inlets just off its main body, not floods of their own.
+ */
+const PART_OF_IOS = 0.6;
+const ISLAND_GAP = { share: 0.02, minPx: 8 };
 
 /**
  * The detections of merged scene scores, largest region first within each layer.
@@ -27,11 +36,15 @@ export function regionDetections(scores: SceneScores, output: SegmentationOutput
     if (!map) return [];
     // A detector's layers are cut at a fixed score (manifest.ts checks it); Otsu would split a hazard-free scene's noise.
     const cut = layer.threshold.method === 'fixed' ? Math.round(layer.threshold.value * 255) : 127;
-    return scoreRegions(map, scores.width, scores.height, cut, minPixels).map((r): SceneDetection => ({
-      class: layer.class,
-      confidence: r.meanScore,
-      bbox: [r.x1, r.y1, r.x2, r.y2],
-    }));
+    const kept: Array<{ x1: number; y1: number; x2: number; y2: number; meanScore: number }> = [];
+    for (const r of scoreRegions(map, scores.width, scores.height, cut, minPixels)) {
+      const partOf = (k: (typeof kept)[number]) => {
+        const gap = Math.max(ISLAND_GAP.minPx, ISLAND_GAP.share * Math.max(k.x2 - k.x1, k.y2 - k.y1));
+        return intersectionOverSmaller({ x1: k.x1 - gap, y1: k.y1 - gap, x2: k.x2 + gap, y2: k.y2 + gap }, r) >= PART_OF_IOS;
+      };
+      if (!kept.some(partOf)) kept.push(r);
+    }
+    return kept.map((r): SceneDetection => ({ class: layer.class, confidence: r.meanScore, bbox: [r.x1, r.y1, r.x2, r.y2] }));
   });
 }
 
