@@ -5,14 +5,10 @@
  * spans, and its box is as large as the region, not as a window of the model.
  */
 import type { SegmentationOutput } from '../../model/segmentation/segmentationOutput.ts';
-import { channelCount } from '../../model/segmentation/segmentationOutput.ts';
-import { sceneScoreMerger, type SceneScores } from '../../model/segmentation/sceneScores.ts';
+import type { SceneScores } from '../../model/segmentation/sceneScores.ts';
 import { scoreRegions } from '../../model/segmentation/scoreRegions.ts';
 import { intersectionOverSmaller } from '../../model/nms.ts';
 import type { SceneDetection } from './analysisResult.ts';
-import type { TileSource } from './cutTile.ts';
-import type { TileRect } from './tileGrid.ts';
-import type { TileInference } from './tileInference.ts';
 
 /** Regions of fewer pixels are dropped: 16 px is 0.16 ha at 10 m, below what the 5×5 filters of a graph resolve. */
 export const MIN_REGION_PX = 16;
@@ -46,21 +42,4 @@ export function regionDetections(scores: SceneScores, output: SegmentationOutput
     }
     return kept.map((r): SceneDetection => ({ class: layer.class, confidence: r.meanScore, bbox: [r.x1, r.y1, r.x2, r.y2] }));
   });
-}
-
-/**
- * Runs a segmentation detector over a scene's tiles and returns its detections.
- *
- * @example await segmentDetections(inference, source, tileGrid(source.width, source.height, 640, 640, 64), manifest.output, { width: 640, height: 640 })
- */
-export async function segmentDetections(
-  inference: TileInference,
-  source: TileSource,
-  tiles: readonly TileRect[],
-  output: SegmentationOutput,
-  input: { width: number; height: number },
-): Promise<SceneDetection[]> {
-  const merger = sceneScoreMerger(source.width, source.height, tiles, { channels: channelCount(output), inputWidth: input.width, inputHeight: input.height });
-  await inference.segment(source, tiles, (i, out) => merger.add(i, out));
-  return regionDetections(merger.scores, output);
 }

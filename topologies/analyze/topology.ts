@@ -19,15 +19,13 @@ import { PermanentCode, PermanentError } from '../../pipeline/errors.ts';
 import type { Failed, Item, Ok, OutputRecord } from '../../pipeline/types.ts';
 import type { Logger } from '../../pipeline/logger.ts';
 import type { ModelManifest } from '../../model/manifest.ts';
-import { mergeTiles } from '../../model/mergeTiles.ts';
 import type { AnalyzeOptions } from './analyzeOptions.ts';
 import type { AnalyzeMetrics } from './analyzeMetrics.ts';
-import { buildAnalysisResult, type SceneAnalysis, type SceneDetection } from './analysisResult.ts';
+import { buildAnalysisResult, type SceneAnalysis } from './analysisResult.ts';
 import { declaredFormat } from './decodeScene.ts';
 import { footprintMismatch, openScene, type OpenedScene } from './openScene.ts';
 import { segmentScene, type SegmentationModel } from './segmentScene.ts';
-import { segmentDetections } from './regionDetections.ts';
-import type { TileSource } from './cutTile.ts';
+import { detectScene } from './detectScene.ts';
 import { findBand } from '../../eo/sceneReader.ts';
 import { publishFailures } from './failedResult.ts';
 import { fetchObject } from './fetchObject.ts';
@@ -35,7 +33,6 @@ import { resolveObjectLocation } from './objectLocation.ts';
 import type { MemoryBudget } from './memoryBudget.ts';
 import type { ResultCache } from './resultCache.ts';
 import { footprintProblem } from './scenePlacement.ts';
-import { tileGrid } from './tileGrid.ts';
 import type { TileInference } from './tileInference.ts';
 
 export interface AnalyzeDeps {
@@ -146,33 +143,12 @@ export function analyzeStages(deps: AnalyzeDeps): (records$: Observable<Ok<Image
     return reader ? deps.segmenters?.find((s) => s.bands.every((b) => findBand(reader.bands, b))) : undefined;
   };
 
-  const detect = async (source: TileSource): Promise<{ detections: SceneDetection[]; tiles: number }> => {
-    const { width, height } = manifest.input;
-    const tiles = tileGrid(source.width, source.height, width, height, options.tileOverlap);
-    if (manifest.output.format === 'segmentation') {
-      return { detections: await segmentDetections(deps.inference, source, tiles, manifest.output, { width, height }), tiles: tiles.length };
-    }
-    const perTile = await deps.inference.detect(source, tiles);
-    const stopMerge = metrics.stepSeconds.startTimer({ step: 'postprocess' });
-    const merged = mergeTiles(
-      tiles.map((rect, i) => ({ placement: { ...rect, scale: 1 }, detections: perTile[i] ?? [] })),
-      { iouThreshold: manifest.iou_threshold },
-    );
-    stopMerge();
-    const detections = merged.map((d): SceneDetection => ({
-      class: manifest.classes[d.classId] ?? `class_${d.classId}`,
-      confidence: d.score,
-      bbox: [d.x1, d.y1, d.x2, d.y2],
-    }));
-    return { detections, tiles: tiles.length };
-  };
-
   const infer = async (work: Decoded | Analysed): Promise<Analysed> => {
     if (!('scene' in work)) return work;
     const { scene } = work;
     try {
       const segmenter = segmenterOf(scene);
-      const found = scene.tiles ? await detect(scene.tiles) : { detections: [], tiles: 0 };
+      const found = scene.tiles ? await detectScene(deps.inference, manifest, scene.tiles, { overlap: options.tileOverlap, metrics }) : { detections: [], tiles: 0 };
       const segmented = segmenter && scene.reader ? await segmentScene([scene.reader], segmenter, { overlap: options.tileOverlap }) : undefined;
       metrics.scenesInferred.inc();
       const size = scene.tiles ?? scene.reader;
