@@ -7,7 +7,7 @@ import type { ObjectStoreConnection } from '../../config/connections.ts';
 import { DEFAULT_GSD_M } from './scenePlacement.ts';
 
 export interface AnalyzeOptions {
-  /** Model folder (model.json + model.onnx). HAZARDFLOW_MODEL_DIR, default model/hazard-index-v1. */
+  /** Model folder (model.json + model.onnx). HAZARDFLOW_MODEL_DIR, default model/hazard-index-v2. */
   modelDir: string;
   /**
    * Segmentation model folders run beside the detector on GeoTIFF scenes with their bands, the first that fits.
@@ -87,7 +87,7 @@ export function analyzeOptionsFromEnv(env: NodeJS.ProcessEnv, store: ObjectStore
   const threads = env.HAZARDFLOW_INTRA_OP_THREADS;
   const buckets = (env.HAZARDFLOW_ALLOWED_BUCKETS ?? '').split(',').map((b) => b.trim()).filter(Boolean);
   return {
-    modelDir: resolve(projectRoot, env.HAZARDFLOW_MODEL_DIR ?? 'model/hazard-index-v1'),
+    modelDir: resolve(projectRoot, env.HAZARDFLOW_MODEL_DIR ?? 'model/hazard-index-v2'),
     segmentationModelDirs: (env.HAZARDFLOW_SEGMENTATION_MODEL_DIRS ?? '')
       .split(',').map((d) => d.trim()).filter(Boolean).map((d) => resolve(projectRoot, d)),
     batchSize,

@@ -86,7 +86,7 @@ function inputRecord(ref: ImageRef, offset: number): InputRecord<ImageRef> {
   };
 }
 
-export async function createHarness(env: NodeJS.ProcessEnv = {}, modelDir = 'model/hazard-index-v1'): Promise<Harness> {
+export async function createHarness(env: NodeJS.ProcessEnv = {}, modelDir = 'model/hazard-index-v2'): Promise<Harness> {
   const runId = randomUUID().slice(0, 8);
   const options = analyzeOptionsFromEnv({ HAZARDFLOW_MODEL_DIR: modelDir, ...env }, connections.objectStore);
   const store = createObjectStoreClient(connections.objectStore);

@@ -99,7 +99,7 @@ test('an ImageRef becomes an ml.results record; the same image again is cached',
   const first = await until('the first result', () => results.get(ref.image_id));
   assert.equal(first.cached, false);
   assert.equal(first.status, 'completed');
-  assert.equal(first.model.name, 'hazard-index-v1');
+  assert.equal(first.model.name, 'hazard-index-v2');
   assert.ok(first.detections.length > 0);
   assert.equal(first.captured_at, ref.captured_at);
 

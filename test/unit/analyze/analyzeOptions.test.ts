@@ -14,7 +14,7 @@ test('defaults: batch 8 or 20 ms, the upload bucket allowed, cache for an hour',
   assert.equal(o.cacheTtlSeconds, 3600);
   assert.equal(o.commitIntervalMs, 100);
   assert.equal(o.maxPixels, 16384 * 16384);
-  assert.match(o.modelDir, /model\/hazard-index-v1$/);
+  assert.match(o.modelDir, /model\/hazard-index-v2$/);
 });
 
 test('the environment sets every knob', () => {
