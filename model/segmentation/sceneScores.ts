@@ -22,7 +22,7 @@ export interface SceneScores {
 }
 
 /** Where a tile's pixels are kept: its core, the part of the scene it owns. */
-function axisCores(starts: readonly number[], size: number, sceneSize: number): Map<number, [number, number]> {
+export function axisCores(starts: readonly number[], size: number, sceneSize: number): Map<number, [number, number]> {
   const sorted = [...new Set(starts)].sort((a, b) => a - b);
   const cores = new Map<number, [number, number]>();
   sorted.forEach((start, i) => {

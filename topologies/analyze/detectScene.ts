@@ -6,11 +6,11 @@
 import type { ModelManifest } from '../../model/manifest.ts';
 import { mergeTiles } from '../../model/mergeTiles.ts';
 import { channelCount } from '../../model/segmentation/segmentationOutput.ts';
-import { sceneScoreMerger } from '../../model/segmentation/sceneScores.ts';
+import { bandRegions } from '../../model/segmentation/bandRegions.ts';
 import type { SceneDetection } from './analysisResult.ts';
 import type { AnalyzeMetrics } from './analyzeMetrics.ts';
 import type { TileSource } from './cutTile.ts';
-import { regionDetections } from './regionDetections.ts';
+import { layerLevel, MIN_REGION_PX, regionDetections } from './regionDetections.ts';
 import { tileGrid } from './tileGrid.ts';
 import type { TileInference } from './tileInference.ts';
 
@@ -27,10 +27,11 @@ export async function detectScene(
   const tiles = tileGrid(source.width, source.height, width, height, options.overlap);
   const output = manifest.output;
   if (output.format === 'segmentation') {
-    const merger = sceneScoreMerger(source.width, source.height, tiles, { channels: channelCount(output), inputWidth: width, inputHeight: height });
-    await inference.segment(source, tiles, (i, scores) => merger.add(i, scores));
+    const cuts = output.layers.map((layer) => ({ channel: layer.score_channel, level: layerLevel(layer) }));
+    const bands = bandRegions(source.width, source.height, tiles, { channels: channelCount(output), inputWidth: width, inputHeight: height }, cuts);
+    await inference.segment(source, tiles, (i, scores) => bands.add(i, scores));
     const stop = options.metrics?.stepSeconds.startTimer({ step: 'postprocess' });
-    const detections = regionDetections(merger.scores, output);
+    const detections = regionDetections(output.layers, bands.regions(MIN_REGION_PX));
     stop?.();
     return { detections, tiles: tiles.length };
   }

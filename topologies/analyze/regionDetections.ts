@@ -1,12 +1,11 @@
 /**
- * A segmentation detector's result: its tiles' scores merged into one scene map per channel (tile cores, as the
- * water models' are), then each layer's connected regions above its cut become one detection each, boxed by the
+ * A segmentation detector's result: its tiles' scores merged by tile cores, as the water models' are (band by band:
+ * model/segmentation/bandRegions), then each layer's connected regions above its cut become one detection each, boxed by the
  * region's extent and scored by the mean score of its pixels. A region is one detection however many tiles it
  * spans, and its box is as large as the region, not as a window of the model.
  */
-import type { SegmentationOutput } from '../../model/segmentation/segmentationOutput.ts';
-import type { SceneScores } from '../../model/segmentation/sceneScores.ts';
-import { scoreRegions } from '../../model/segmentation/scoreRegions.ts';
+import type { SegmentationLayer } from '../../model/segmentation/segmentationOutput.ts';
+import type { ScoreRegion } from '../../model/segmentation/scoreRegions.ts';
 import { intersectionOverSmaller } from '../../model/nms.ts';
 import type { SceneDetection } from './analysisResult.ts';
 
@@ -21,22 +20,25 @@ export const MIN_REGION_PX = 16;
 const PART_OF_IOS = 0.6;
 const ISLAND_GAP = { share: 0.02, minPx: 8 };
 
+/** The score level (0–255) a layer's regions lie above: its fixed cut (manifest.ts requires one for a detector). */
+export function layerLevel(layer: SegmentationLayer): number {
+  // Otsu would split a hazard-free scene's noise; a detector's layers are cut at a fixed score.
+  return layer.threshold.method === 'fixed' ? Math.round(layer.threshold.value * 255) : 127;
+}
+
 /**
- * The detections of merged scene scores, largest region first within each layer.
+ * The detections of each layer's regions (`regions[k]` are layer k's, largest first): parts of a larger region of
+ * their class dropped, each other region one detection boxed by its extent and scored by its mean score.
  *
- * @example regionDetections(merged, manifest.output) // [{ class: 'flood', confidence: 0.93, bbox: [x1, y1, x2, y2] }]
+ * @example regionDetections(output.layers, bands.regions(MIN_REGION_PX)) // [{ class: 'flood', confidence: 0.93, bbox }]
  */
-export function regionDetections(scores: SceneScores, output: SegmentationOutput, minPixels = MIN_REGION_PX): SceneDetection[] {
-  return output.layers.flatMap((layer) => {
-    const map = scores.channels[layer.score_channel];
-    if (!map) return [];
-    // A detector's layers are cut at a fixed score (manifest.ts checks it); Otsu would split a hazard-free scene's noise.
-    const cut = layer.threshold.method === 'fixed' ? Math.round(layer.threshold.value * 255) : 127;
-    const kept: Array<{ x1: number; y1: number; x2: number; y2: number; meanScore: number }> = [];
-    for (const r of scoreRegions(map, scores.width, scores.height, cut, minPixels)) {
-      const partOf = (k: (typeof kept)[number]) => {
-        const gap = Math.max(ISLAND_GAP.minPx, ISLAND_GAP.share * Math.max(k.x2 - k.x1, k.y2 - k.y1));
-        return intersectionOverSmaller({ x1: k.x1 - gap, y1: k.y1 - gap, x2: k.x2 + gap, y2: k.y2 + gap }, r) >= PART_OF_IOS;
+export function regionDetections(layers: readonly SegmentationLayer[], regions: readonly ScoreRegion[][]): SceneDetection[] {
+  return layers.flatMap((layer, k) => {
+    const kept: ScoreRegion[] = [];
+    for (const r of regions[k] ?? []) {
+      const partOf = (big: ScoreRegion) => {
+        const gap = Math.max(ISLAND_GAP.minPx, ISLAND_GAP.share * Math.max(big.x2 - big.x1, big.y2 - big.y1));
+        return intersectionOverSmaller({ x1: big.x1 - gap, y1: big.y1 - gap, x2: big.x2 + gap, y2: big.y2 + gap }, r) >= PART_OF_IOS;
       };
       if (!kept.some(partOf)) kept.push(r);
     }
