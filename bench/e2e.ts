@@ -144,8 +144,8 @@ try {
   }
   say(`cpu_ms_per_image=${cpuTotal.toFixed(1)}`);
 
-  // 3. Bare batched inference of the analyze model on pre-decoded tensors, same run.
-  const model = await loadModel(join(projectRoot, 'model/hazard-index-v1'));
+  // 3. Bare batched inference of the analyze model (the default, hazard-index-v2) on pre-decoded tensors, same run.
+  const model = await loadModel(join(projectRoot, 'model/hazard-index-v2'));
   const batch = Math.min(8, model.manifest.max_batch);
   const tensor = new Float32Array(model.inputSize * batch).map((_, i) => (i % 251) / 251);
   await model.run(tensor, batch);

@@ -75,7 +75,7 @@ async function upload(path: string, contentType: string, bytes?: Buffer): Promis
 /** Publishes `ref` and waits for its committed result; an earlier run's cache entry for the same bytes is deleted first. */
 async function analyse(ref: ImageRef, timeoutMs: number): Promise<AnalysisResult> {
   const redis = createRedis(ns.connections.redis);
-  const cache = createResultCache(redis, { ttlSeconds: 1, model: await readManifest(join(projectRoot, 'model/hazard-index-v1')) });
+  const cache = createResultCache(redis, { ttlSeconds: 1, model: await readManifest(join(projectRoot, 'model/hazard-index-v2')) });
   await redis.del(cache.keyOf(ref.sha256));
   redis.disconnect();
   const producer = kafka.producer();
