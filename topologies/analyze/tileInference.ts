@@ -160,14 +160,14 @@ export function createTileInference(model: LoadedModel, options: TileInferenceOp
 
   return {
     detect(scene, tiles) {
-      const all = Promise.all(tiles.map((rect) => enqueue(scene, rect, (out) => (Array.isArray(out) ? out : []))));
+      if (manifest.output.format === 'segmentation') return Promise.reject(new TypeError(`${manifest.name} has a segmentation output: run it with segment()`));
+      const all = Promise.all(tiles.map((rect) => enqueue(scene, rect, (out) => out as ModelDetection[])));
       pump();
       return all;
     },
     async segment(scene, tiles, onTile) {
-      const all = Promise.all(tiles.map((rect, i) => enqueue(scene, rect, (out) => {
-        if (!Array.isArray(out)) onTile(i, out);
-      })));
+      if (manifest.output.format !== 'segmentation') throw new TypeError(`${manifest.name} gives boxes, not scores: run it with detect()`);
+      const all = Promise.all(tiles.map((rect, i) => enqueue(scene, rect, (out) => onTile(i, out as Float32Array))));
       pump();
       await all;
     },
