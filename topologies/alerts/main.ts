@@ -26,7 +26,8 @@ import { ingestHeaders } from './ingestOrder.ts';
 import { waterLooks } from './waterLooks.ts';
 import { alertsOptionsFromEnv, type AlertsOptions } from './options.ts';
 import { startPunctuation, tickOf } from './punctuation.ts';
-import { ensureStateTopic } from './stateTopic.ts';
+import { progressMarks } from './progressMarks.ts';
+import { assessmentPartitions, ensureStateTopic } from './stateTopic.ts';
 import { windowsStep } from './windowsStep.ts';
 
 interface Observe {
@@ -48,7 +49,12 @@ function stage(options: AlertsOptions, name: string, input: string, observe: Obs
 }
 
 /** Stage 1: results → per-cell evidence on the repartition topic (stateless). */
-export function startExplode(options: AlertsOptions, observe: Observe = {}): Promise<RunningTopology> {
+export async function startExplode(options: AlertsOptions, observe: Observe = {}): Promise<RunningTopology> {
+  const marks = progressMarks({
+    assessmentsTopic: options.assessmentsTopic,
+    partitions: await assessmentPartitions(options.kafka, options.assessmentsTopic),
+    everyMs: options.progressMarkMs,
+  });
   return runTopology<AnalysisResult>({
     ...stage(options, 'explode', options.resultsTopic, observe),
     process: (records$) =>
@@ -64,8 +70,9 @@ export function startExplode(options: AlertsOptions, observe: Observe = {}): Pro
           try {
             // Each carries where its result came in, so that the windows stage applies evidence in that order.
             const headers = ingestHeaders(record);
-            return [...cellEvidence(result, options.resolution), ...waterLooks(result, options.resolution)]
+            const evidence = [...cellEvidence(result, options.resolution), ...waterLooks(result, options.resolution)]
               .map((a): OutputRecord => ({ topic: options.assessmentsTopic, key: a.cell, value: a, headers }));
+            return [...evidence, ...marks(record)];
           } catch (err) {
             if (err instanceof InvalidCoordinatesError) throw new PermanentError(PermanentCode.INVALID_COORDINATES, err.message);
             if (err instanceof UnplacedDetectionsError) throw new PermanentError(err.code, err.message);

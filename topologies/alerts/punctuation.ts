@@ -27,7 +27,7 @@ export const PUNCTUATION_HEADER = 'hazardflow-punctuation';
 /** Header of every tick: the explode stage's progress on ml.results (JSON SourceProgress). */
 const SOURCES_HEADER = 'hazardflow-sources';
 /** Key of ticks: they are not evidence of any cell. */
-const PUNCTUATION_KEY = '~punctuation';
+export const PUNCTUATION_KEY = '~punctuation';
 
 export interface Tick {
   /** The wall-clock time to move the partition to, or null (a tick that only releases held evidence). */
@@ -52,7 +52,7 @@ export function tickOf(headers: Readonly<Record<string, string>>): Tick | null {
  * The value of a tick. The topic has one value schema (CellAssessment, topic-name strategy), so a tick is a
  * CellAssessment that names no cell and no image; the header, not the value, makes it a tick.
  */
-function tickValue(at: number): CellAssessment {
+export function tickValue(at: number): CellAssessment {
   return {
     cell: PUNCTUATION_KEY, image_id: PUNCTUATION_KEY, hazard: 'flood', probability: 0, confidence: 0, detections: 0,
     risk_level: 'low', latitude: 0, longitude: 0, event_time: at, model_version: 'punctuation', water_share: null, seen_km2: null,

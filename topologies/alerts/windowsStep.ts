@@ -4,6 +4,7 @@
  *
  * - Evidence that carries its ml.results position is held back (in state and changelog) until a tick says every
  *   source is past it, then applied in position order (ingestOrder.ts): the order of a live run and of a replay.
+ * - A progress mark of the explode stage only says how far a source has been read (progressMarks.ts).
  * - A tick releases what it can, then, when it carries the clock, moves the partition to that time (punctuation.ts).
  * - Evidence without a position (written before positions existed) is applied as it comes.
  *
@@ -19,6 +20,7 @@ import { applyAssessment, applyClock, type Step } from './alertWindows.ts';
 import { scoreFloodRisk } from './floodRisk.ts';
 import { compareIngest, ingestPositionOf, releaseBound, withinBound } from './ingestOrder.ts';
 import type { AlertsOptions } from './options.ts';
+import { isProgressMark } from './progressMarks.ts';
 import { tickOf } from './punctuation.ts';
 import { judgeWaterLook } from './waterReference.ts';
 
@@ -121,6 +123,10 @@ export function windowsStep(ctx: WindowsContext, partition: OwnedPartition, reco
   }
 
   const position = ingestPositionOf(record.headers);
+  if (position && isProgressMark(record.headers)) {
+    noteSeen(partition, position);
+    return changelog([], []);
+  }
   if (position) {
     const held: HeldEvidence = {
       position, assessment, offset: record.offset, key: record.key, raw: (record.raw.value ?? Buffer.alloc(0)).toString('base64'),
