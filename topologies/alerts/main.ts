@@ -3,7 +3,9 @@
  *
  *   explode:  [ml.results] → each located landslide/flood detection → its H3 cell → [hazard.assessments] key=cell;
  *             a result's water extents → one water look per covered cell (waterLooks)
- *   windows:  [hazard.assessments] → water looks judged against the cell's earlier looks (waterReference: flood
+ *             (each stamped with its ml.results position, plus explode's progress marks: ingestOrder, progressMarks)
+ *   windows:  [hazard.assessments] → evidence held until every ml.results partition is past it, then in that order
+ *             (windowsStep) → water looks judged against the cell's earlier looks (waterReference: flood
  *             or permanent water, history in the changelog) → event-time windows per (cell, hazard) → ALERT / UPDATE / CANCEL
  *             → [alerts] key=alert_id (+ [alerts.critical] for severity critical), state → its changelog
  *
