@@ -2,6 +2,7 @@
  * Every knob of the HTTP connector with its default, built from the environment in one place
  * (HAZARDFLOW_HTTP_*), next to the server connections and topics it uses.
  */
+import { maxClockSkewMsFromEnv } from '../../config/clockSkew.ts';
 import { connectionsFromEnv, intFrom, type Connections } from '../../config/connections.ts';
 import { topicsFromEnv, type TopicSpec } from '../../config/topics.ts';
 import { analyzeOptionsFromEnv } from '../../topologies/analyze/analyzeOptions.ts';
@@ -34,6 +35,8 @@ export interface ConnectorOptions {
   alertsCacheSeconds: number;
   /** Default search radius of `GET /alerts/active` in km (seed: 10). */
   defaultAlertRadiusKm: number;
+  /** A captured_at further than this ahead of the clock is refused (HAZARDFLOW_MAX_CLOCK_SKEW_S, shared with the alerts topology). */
+  maxClockSkewMs: number;
   connections: Connections;
   imagesTopic: TopicSpec;
   map: MapOptions;
@@ -87,6 +90,7 @@ export function connectorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): C
     resultCacheSeconds: int(env, 'HAZARDFLOW_HTTP_RESULT_CACHE_SECONDS', 3600),
     alertsCacheSeconds: int(env, 'HAZARDFLOW_HTTP_ALERTS_CACHE_SECONDS', 60),
     defaultAlertRadiusKm: int(env, 'HAZARDFLOW_HTTP_DEFAULT_ALERT_RADIUS_KM', 10),
+    maxClockSkewMs: maxClockSkewMsFromEnv(env),
     connections,
     imagesTopic: topics.images,
     map: {

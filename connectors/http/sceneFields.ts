@@ -6,6 +6,7 @@
 import type { DevHazardflow } from '../../schemas/generated/ImageRef.ts';
 import { sensorProfileNames } from '../../eo/sensorProfiles.ts';
 import { badRequest } from './errors.ts';
+import { DEFAULT_MAX_CLOCK_SKEW_MS } from '../../config/clockSkew.ts';
 
 type Priority = DevHazardflow.Priority;
 type Footprint = DevHazardflow.Footprint;
@@ -76,20 +77,22 @@ function bandList(value: unknown): string[] {
 }
 
 /** Epoch milliseconds from an ISO 8601 time with a zone, or from an integer of epoch milliseconds. */
-function time(name: string, value: unknown, now: number): number {
+function time(name: string, value: unknown, now: number, maxSkewMs: number): number {
   let ms: number;
   if (typeof value === 'number' || (typeof value === 'string' && /^\d+$/.test(value))) ms = Number(value);
   else if (typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)$/.test(value)) ms = Date.parse(value);
   else throw badRequest('INVALID_CAPTURED_AT', `${name} must be an ISO 8601 time with a zone (2024-01-15T10:30:00Z) or epoch milliseconds, got ${show(value)}`);
   if (!Number.isFinite(ms)) throw badRequest('INVALID_CAPTURED_AT', `${name} is not a valid time: ${show(value)}`);
   // A clock a few minutes ahead is tolerated; a scene from tomorrow would open windows no other image can reach.
-  if (ms > now + 10 * 60 * 1000) throw badRequest('CAPTURED_AT_IN_FUTURE', `${name} ${new Date(ms).toISOString()} is in the future`);
+  if (ms > now + maxSkewMs) {
+    throw badRequest('CAPTURED_AT_IN_FUTURE', `${name} ${new Date(ms).toISOString()} is more than ${maxSkewMs / 1000} s ahead of the clock`);
+  }
   if (ms < Date.UTC(1957, 9, 4)) throw badRequest('CAPTURED_AT_OUT_OF_RANGE', `${name} ${show(value)} is before the first satellite`);
   return Math.round(ms);
 }
 
 /** Checks one field and records it in `into`; unknown and repeated fields are refused. */
-export function addSceneField(into: SceneFields, name: string, value: unknown, now: number = Date.now()): void {
+export function addSceneField(into: SceneFields, name: string, value: unknown, now: number = Date.now(), maxSkewMs = DEFAULT_MAX_CLOCK_SKEW_MS): void {
   if (!(SCENE_FIELD_NAMES as readonly string[]).includes(name)) {
     throw badRequest('UNKNOWN_FIELD', `unknown field ${show(name)}; the fields are file, ${SCENE_FIELD_NAMES.join(', ')}`);
   }
@@ -116,7 +119,7 @@ export function addSceneField(into: SceneFields, name: string, value: unknown, n
       into.priority = value as Priority;
       break;
     case 'captured_at':
-      into.captured_at = time(field, value, now);
+      into.captured_at = time(field, value, now, maxSkewMs);
       break;
     case 'sensor_profile':
       if (typeof value !== 'string' || !(sensorProfileNames as readonly string[]).includes(value)) {
@@ -133,10 +136,10 @@ export function addSceneField(into: SceneFields, name: string, value: unknown, n
 }
 
 /** All fields of a JSON object (one batch entry or a reference body), checked one by one. */
-export function sceneFieldsOf(entry: Record<string, unknown>, skip: readonly string[] = [], now: number = Date.now()): SceneFields {
+export function sceneFieldsOf(entry: Record<string, unknown>, skip: readonly string[] = [], now: number = Date.now(), maxSkewMs = DEFAULT_MAX_CLOCK_SKEW_MS): SceneFields {
   const fields: SceneFields = {};
   for (const [name, value] of Object.entries(entry)) {
-    if (!skip.includes(name) && value !== null && value !== undefined) addSceneField(fields, name, value, now);
+    if (!skip.includes(name) && value !== null && value !== undefined) addSceneField(fields, name, value, now, maxSkewMs);
   }
   return fields;
 }

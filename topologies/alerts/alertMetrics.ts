@@ -1,17 +1,27 @@
 /**
  * What the windows stage counts for operators: evidence by verdict (counted, duplicate, late, replayed: a record
- * below the stored offset after a group reset), alert messages by type and severity, and water looks by verdict.
+ * below the stored offset after a group reset), alert messages by type and severity, water looks by verdict, and
+ * the evidence held back until every ml.results partition is past it (ingestOrder.ts).
  */
-import { Counter, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 
 export interface AlertMetrics {
   evidence: Counter<'verdict'>;
   messages: Counter<'msg_type' | 'severity'>;
   waterLooks: Counter<'verdict'>;
+  held: Gauge;
 }
 
-export function alertMetrics(registry: Registry = new Registry()): AlertMetrics {
+export function alertMetrics(registry: Registry = new Registry(), heldNow: () => number = () => 0): AlertMetrics {
   return {
+    held: new Gauge({
+      name: 'hazardflow_alert_held_evidence',
+      help: 'Cell assessments consumed and held back until every ml.results partition has been read past them',
+      registers: [registry],
+      collect() {
+        this.set(heldNow());
+      },
+    }),
     evidence: new Counter({
       name: 'hazardflow_alert_evidence_total',
       help: 'Cell assessments seen by the alert windows, by verdict',

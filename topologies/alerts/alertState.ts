@@ -1,15 +1,33 @@
 /**
  * The alert state of the partitions this process owns, and its changelog form: one compacted record per
- * (cell, hazard) plus one `~meta` record per partition (the next offset to apply, the floor of forgotten keys), written in the same Kafka
+ * (cell, hazard), one `~water|<cell>` per cell with water looks, one `~held|<offset>` per assessment held back for
+ * ordering, plus one `~meta` record per partition (the next offset to apply, the floor of forgotten keys), written in the same Kafka
  * transaction as the alerts and the consumed offset, so state, output and progress never disagree.
  */
 import type { OutputRecord } from '../../pipeline/index.ts';
+import type { CellAssessment } from '../../schemas/generated/CellAssessment.ts';
+import { compareIngest, type IngestPosition } from './ingestOrder.ts';
 import { emptyPartitionState, type ActiveAlert, type KeyState, type PartitionState } from './alertWindows.ts';
 import type { WaterHistory } from './waterReference.ts';
 
 const META_KEY = '~meta';
 /** Changelog keys of the cells' water looks (the learned reference water): `~water|<cell>`. */
 const WATER_PREFIX = '~water|';
+/** Changelog keys of evidence held back until every source is past it (ingestOrder.ts): `~held|<offset>`. */
+const HELD_PREFIX = '~held|';
+
+/** An assessment consumed but not applied yet, with what its dead letter would need. */
+export interface HeldEvidence {
+  position: IngestPosition;
+  assessment: CellAssessment;
+  /** The hazard.assessments record it came in. */
+  offset: string;
+  key: string | null;
+  /** Its value bytes as consumed, base64: a dead letter carries them. */
+  raw: string;
+  headers: Record<string, string>;
+  timestamp: string;
+}
 
 export interface OwnedPartition {
   state: PartitionState;
@@ -17,6 +35,10 @@ export interface OwnedPartition {
   nextOffset: bigint;
   /** Each cell's earlier water looks, by cell. */
   water: Record<string, WaterHistory>;
+  /** Evidence consumed and held back, by its offset, in the order it came. */
+  held: Map<string, HeldEvidence>;
+  /** The newest position seen from each ml.results partition (held or applied): what a release may rely on. */
+  seen: Map<number, IngestPosition>;
 }
 
 interface Meta {
@@ -25,7 +47,13 @@ interface Meta {
 }
 
 export function emptyOwnedPartition(): OwnedPartition {
-  return { state: emptyPartitionState(), nextOffset: 0n, water: {} };
+  return { state: emptyPartitionState(), nextOffset: 0n, water: {}, held: new Map(), seen: new Map() };
+}
+
+/** Records that evidence from a source has been seen. */
+export function noteSeen(owned: OwnedPartition, position: IngestPosition): void {
+  const newest = owned.seen.get(position.partition);
+  if (!newest || compareIngest(position, newest) > 0) owned.seen.set(position.partition, position);
 }
 
 /**
@@ -58,6 +86,16 @@ export function restoreRecord(owned: OwnedPartition, key: string | null, value: 
     owned.state.floor = meta.floor ?? null;
     return;
   }
+  if (key.startsWith(HELD_PREFIX)) {
+    const offset = key.slice(HELD_PREFIX.length);
+    if (value === null) owned.held.delete(offset);
+    else {
+      const held = JSON.parse(value.toString('utf8')) as HeldEvidence;
+      owned.held.set(offset, held);
+      noteSeen(owned, held.position);
+    }
+    return;
+  }
   if (key.startsWith(WATER_PREFIX)) {
     const cell = key.slice(WATER_PREFIX.length);
     if (value === null) delete owned.water[cell];
@@ -72,9 +110,18 @@ export function restoreRecord(owned: OwnedPartition, key: string | null, value: 
  * Changelog records for the keys a step touched, the cells whose water looks it changed, and the partition's
  * progress (a tombstone for a forgotten key).
  */
-export function changelogRecords(topic: string, partition: number, owned: OwnedPartition, touched: readonly string[], waterCells: readonly string[] = []): OutputRecord[] {
+export function changelogRecords(
+  topic: string,
+  partition: number,
+  owned: OwnedPartition,
+  touched: readonly string[],
+  waterCells: readonly string[] = [],
+  held: { added: readonly HeldEvidence[]; released: readonly HeldEvidence[] } = { added: [], released: [] },
+): OutputRecord[] {
   const meta: Meta = { next_offset: owned.nextOffset.toString(), floor: owned.state.floor };
   return [
+    ...held.added.map((h): OutputRecord => ({ topic, partition, key: HELD_PREFIX + h.offset, value: Buffer.from(JSON.stringify(h)) })),
+    ...held.released.map((h): OutputRecord => ({ topic, partition, key: HELD_PREFIX + h.offset, value: null })),
     ...touched.map((key): OutputRecord => {
       const keyState = owned.state.keys[key];
       return { topic, partition, key, value: keyState ? Buffer.from(JSON.stringify(keyState)) : null };

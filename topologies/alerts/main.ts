@@ -3,7 +3,9 @@
  *
  *   explode:  [ml.results] → each located landslide/flood detection → its H3 cell → [hazard.assessments] key=cell;
  *             a result's water extents → one water look per covered cell (waterLooks)
- *   windows:  [hazard.assessments] → water looks judged against the cell's earlier looks (waterReference: flood
+ *             (each stamped with its ml.results position, plus explode's progress marks: ingestOrder, progressMarks)
+ *   windows:  [hazard.assessments] → evidence held until every ml.results partition is past it, then in that order
+ *             (windowsStep) → water looks judged against the cell's earlier looks (waterReference: flood
  *             or permanent water, history in the changelog) → event-time windows per (cell, hazard) → ALERT / UPDATE / CANCEL
  *             → [alerts] key=alert_id (+ [alerts.critical] for severity critical), state → its changelog
  *
@@ -16,20 +18,19 @@ import { map } from 'rxjs';
 import { PermanentCode, PermanentError, asyncStage, ok, processRole, restoreChangelog, runTopology } from '../../pipeline/index.ts';
 import type { Logger, OutputRecord, RunningTopology } from '../../pipeline/index.ts';
 import type { Registry } from 'prom-client';
-import type { AlertEvent } from '../../schemas/generated/AlertEvent.ts';
 import type { AnalysisResult } from '../../schemas/generated/AnalysisResult.ts';
 import type { CellAssessment } from '../../schemas/generated/CellAssessment.ts';
-import { cellGeometry } from './alertText.ts';
-import { emptyOwnedPartition, changelogRecords, restoreRecord, type OwnedPartition } from './alertState.ts';
+import { emptyOwnedPartition, restoreRecord, type OwnedPartition } from './alertState.ts';
 import { alertMetrics } from './alertMetrics.ts';
-import { applyAssessment, applyClock, clockDue } from './alertWindows.ts';
+import { clockDue } from './alertWindows.ts';
 import { cellEvidence, InvalidCoordinatesError, UnplacedDetectionsError } from './cellEvidence.ts';
-import { scoreFloodRisk } from './floodRisk.ts';
-import { judgeWaterLook } from './waterReference.ts';
+import { ingestHeaders } from './ingestOrder.ts';
 import { waterLooks } from './waterLooks.ts';
 import { alertsOptionsFromEnv, type AlertsOptions } from './options.ts';
-import { punctuationTime, startPunctuation } from './punctuation.ts';
-import { ensureStateTopic } from './stateTopic.ts';
+import { startPunctuation, tickOf } from './punctuation.ts';
+import { progressMarks } from './progressMarks.ts';
+import { assessmentPartitions, ensureStateTopic } from './stateTopic.ts';
+import { windowsStep } from './windowsStep.ts';
 
 interface Observe {
   logger?: Logger;
@@ -50,12 +51,17 @@ function stage(options: AlertsOptions, name: string, input: string, observe: Obs
 }
 
 /** Stage 1: results → per-cell evidence on the repartition topic (stateless). */
-export function startExplode(options: AlertsOptions, observe: Observe = {}): Promise<RunningTopology> {
+export async function startExplode(options: AlertsOptions, observe: Observe = {}): Promise<RunningTopology> {
+  const marks = progressMarks({
+    assessmentsTopic: options.assessmentsTopic,
+    partitions: await assessmentPartitions(options.kafka, options.assessmentsTopic),
+    everyMs: options.progressMarkMs,
+  });
   return runTopology<AnalysisResult>({
     ...stage(options, 'explode', options.resultsTopic, observe),
     process: (records$) =>
       records$.pipe(
-        asyncStage('explode', (result) => {
+        asyncStage('explode', (result, record) => {
           // A clock running ahead would push its cells' progress and expiry into the future.
           if (result.captured_at > (options.clock ?? Date.now)() + options.maxClockSkewMs) {
             throw new PermanentError(
@@ -64,8 +70,11 @@ export function startExplode(options: AlertsOptions, observe: Observe = {}): Pro
             );
           }
           try {
-            return [...cellEvidence(result, options.resolution), ...waterLooks(result, options.resolution)]
-              .map((a): OutputRecord => ({ topic: options.assessmentsTopic, key: a.cell, value: a }));
+            // Each carries where its result came in, so that the windows stage applies evidence in that order.
+            const headers = ingestHeaders(record);
+            const evidence = [...cellEvidence(result, options.resolution), ...waterLooks(result, options.resolution)]
+              .map((a): OutputRecord => ({ topic: options.assessmentsTopic, key: a.cell, value: a, headers }));
+            return [...evidence, ...marks(record)];
           } catch (err) {
             if (err instanceof InvalidCoordinatesError) throw new PermanentError(PermanentCode.INVALID_COORDINATES, err.message);
             if (err instanceof UnplacedDetectionsError) throw new PermanentError(err.code, err.message);
@@ -76,18 +85,11 @@ export function startExplode(options: AlertsOptions, observe: Observe = {}): Pro
   });
 }
 
-function alertOutputs(options: AlertsOptions, event: AlertEvent): OutputRecord[] {
-  const out: OutputRecord[] = [{ topic: options.alertsTopic, key: event.alert_id, value: event }];
-  if (event.severity === 'critical') out.push({ topic: options.criticalTopic, key: event.alert_id, value: event });
-  return out;
-}
-
 /** Stage 2: evidence → alert messages, with the window and alert state kept in a transactional changelog. */
 export async function startWindows(options: AlertsOptions, observe: Observe = {}): Promise<RunningTopology> {
   await ensureStateTopic(options.kafka, options.assessmentsTopic, options.stateTopic, options.stateReplication);
   const owned = new Map<number, OwnedPartition>();
-  const metrics = alertMetrics(observe.metricsRegistry);
-  const iso = (ms: number | null) => (ms === null ? 'none' : new Date(ms).toISOString());
+  const metrics = alertMetrics(observe.metricsRegistry, () => [...owned.values()].reduce((n, p) => n + p.held.size, 0));
   const punctuation = await startPunctuation({
     kafka: options.kafka,
     registry: options.registry,
@@ -96,7 +98,7 @@ export async function startWindows(options: AlertsOptions, observe: Observe = {}
     explodeGroupId: `${options.groupId}-explode`,
     intervalMs: options.punctuateMs,
     clock: options.clock ?? Date.now,
-    owned: () => [...owned].map(([partition, p]) => ({ partition, nextOffset: p.nextOffset })),
+    owned: () => [...owned].map(([partition, p]) => ({ partition, nextOffset: p.nextOffset, holding: p.held.size > 0 })),
     due: (partition, now) => {
       const p = owned.get(partition);
       return p !== undefined && clockDue(p.state, now, options.policy);
@@ -133,40 +135,13 @@ export async function startWindows(options: AlertsOptions, observe: Observe = {}
             const partition = owned.get(record.partition);
             // Its offset was discarded with the old state: nothing it outputs could be committed.
             if (!partition || partition !== owner) return [];
-            const offset = BigInt(record.offset);
             // Applied before a group reset or a redelivery: its alerts and state are already committed.
-            if (offset < partition.nextOffset) {
+            if (BigInt(record.offset) < partition.nextOffset) {
               metrics.evidence.inc({ verdict: 'replayed' });
               return [];
             }
-            const tickAt = punctuationTime(record.headers);
-            if (tickAt !== null) punctuation.applied(record.partition);
-            // A water look is judged against the cell's earlier looks first; only a flood goes on as evidence.
-            const water = tickAt !== null || assessment.water_share === null ? undefined : judgeWaterLook(
-              (partition.water[assessment.cell] ??= { cell: assessment.cell, looks: [] }),
-              { image_id: assessment.image_id, event_time: assessment.event_time, water_share: assessment.water_share },
-              options.waterPolicy,
-            );
-            if (water) metrics.waterLooks.inc({ verdict: water.verdict });
-            const step =
-              tickAt !== null
-                ? applyClock(partition.state, tickAt, options.policy, cellGeometry)
-                : water && water.verdict !== 'flood'
-                  ? { verdict: 'counted' as const, watermark: null, events: [], touched: [] }
-                  : applyAssessment(partition.state, water ? floodEvidence(assessment, water.flooded_share) : assessment, options.policy, cellGeometry);
-            partition.nextOffset = offset + 1n;
-            metrics.evidence.inc({ verdict: tickAt === null ? step.verdict : 'tick' });
-            for (const event of step.events) metrics.messages.inc({ msg_type: event.msg_type, severity: event.severity });
-            if (step.verdict === 'late') {
-              throw new PermanentError(
-                PermanentCode.LATE,
-                `evidence of ${assessment.hazard} in ${assessment.cell} from image ${assessment.image_id} at ${iso(assessment.event_time)} is older than the cell's watermark ${iso(step.watermark)} (its newest evidence minus the allowed lateness of ${options.policy.allowedLatenessMs / 3_600_000} h)`,
-              );
-            }
-            return [
-              ...step.events.flatMap((event) => alertOutputs(options, event)),
-              ...changelogRecords(options.stateTopic, record.partition, partition, step.touched, water && water.verdict !== 'duplicate' ? [assessment.cell] : []),
-            ];
+            if (tickOf(record.headers)) punctuation.applied(record.partition);
+            return windowsStep({ options, metrics }, partition, record, assessment);
           }),
         ),
     });
@@ -176,12 +151,6 @@ export async function startWindows(options: AlertsOptions, observe: Observe = {}
   }
   const stopWindows = topology.stop;
   return { ...topology, stop: async () => { await punctuation.stop(); await stopWindows(); } };
-}
-
-/** A flood look as alert evidence: probability and risk level from risk-v2 (flooded share and area of the cell). */
-function floodEvidence(look: CellAssessment, floodedShare: number): CellAssessment {
-  const risk = scoreFloodRisk({ floodedShare, floodedKm2: floodedShare * (look.seen_km2 ?? 0), meanProbability: look.confidence });
-  return { ...look, probability: risk.probability, risk_level: risk.risk_level, detections: 1, model_version: `${look.model_version}+${risk.risk_policy}` };
 }
 
 /** Starts both stages; stopping stops both. */

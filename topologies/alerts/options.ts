@@ -1,5 +1,6 @@
 /** Every knob of the alerts topology with its default, built from the environment in one place. */
 import { defaultWaterPolicy, type WaterPolicy } from './waterReference.ts';
+import { maxClockSkewMsFromEnv } from '../../config/clockSkew.ts';
 import type { KafkaConnection, RegistryConnection } from '../../config/connections.ts';
 import { replicationOf, type TopicReplication, type TopicRole, type TopicSpec } from '../../config/topics.ts';
 import { defaultAlertPolicy, type AlertPolicy } from './alertWindows.ts';
@@ -24,6 +25,8 @@ export interface AlertsOptions {
   policy: AlertPolicy;
   /** How often the windows stage looks for alerts the wall clock has expired while their place was quiet. */
   punctuateMs: number;
+  /** The explode stage tells every windows partition how far each source is read at most this often (progressMarks.ts). */
+  progressMarkMs: number;
   /** A captured_at further than this ahead of the clock is refused (dead letter `future`). */
   maxClockSkewMs: number;
   /** The wall clock of punctuation and of the `future` check (default Date.now; tests drive their own). */
@@ -61,7 +64,8 @@ export function alertsOptionsFromEnv(
   }
   const lineageLimit = number(env, 'HAZARDFLOW_ALERT_LINEAGE_LIMIT', defaultAlertPolicy.lineageLimit);
   if (!Number.isInteger(lineageLimit) || lineageLimit < 1) throw new Error('HAZARDFLOW_ALERT_LINEAGE_LIMIT must be a positive integer');
-  const punctuateMs = number(env, 'HAZARDFLOW_ALERT_PUNCTUATE_S', 15) * 1000;
+  // Also the longest an evidence waits for every source to be read past it (ingestOrder.ts): short by default.
+  const punctuateMs = number(env, 'HAZARDFLOW_ALERT_PUNCTUATE_S', 1) * 1000;
   if (punctuateMs <= 0) throw new Error('HAZARDFLOW_ALERT_PUNCTUATE_S must be positive');
   const groupId = env.HAZARDFLOW_ALERTS_GROUP ?? 'hazardflow-alerts';
   return {
@@ -92,6 +96,7 @@ export function alertsOptionsFromEnv(
       forgetAfterMs: number(env, 'HAZARDFLOW_ALERT_FORGET_AFTER_D', defaultAlertPolicy.forgetAfterMs / (24 * HOUR)) * 24 * HOUR,
     },
     punctuateMs,
-    maxClockSkewMs: number(env, 'HAZARDFLOW_MAX_CLOCK_SKEW_S', 600) * 1000,
+    progressMarkMs: number(env, 'HAZARDFLOW_ALERT_PROGRESS_MARK_MS', 1000),
+    maxClockSkewMs: maxClockSkewMsFromEnv(env),
   };
 }

@@ -2,18 +2,34 @@
  * Creates the alert state changelog when missing: compacted (only the latest state of each key matters) and with
  * as many partitions as the assessments topic, because state partition N belongs to input partition N.
  */
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { KafkaConnection } from '../../config/connections.ts';
 import type { TopicReplication } from '../../config/topics.ts';
+
+async function partitionsOf(admin: Admin, topic: string): Promise<number> {
+  const [meta] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
+  const partitions = meta?.partitions.length ?? 0;
+  if (partitions === 0) throw new Error(`topic ${topic} does not exist; create the topics first (hazardflow topics)`);
+  return partitions;
+}
+
+/** How many partitions the assessments topic has. */
+export async function assessmentPartitions(kafka: KafkaConnection, assessmentsTopic: string): Promise<number> {
+  const admin = new Kafka({ brokers: kafka.brokers, clientId: `${kafka.clientId}-alert-state`, logLevel: logLevel.ERROR }).admin();
+  await admin.connect();
+  try {
+    return await partitionsOf(admin, assessmentsTopic);
+  } finally {
+    await admin.disconnect();
+  }
+}
 
 /** `replication`: the assessments topic's, so the state is as safe as the evidence it was built from. */
 export async function ensureStateTopic(kafka: KafkaConnection, assessmentsTopic: string, stateTopic: string, replication: TopicReplication): Promise<void> {
   const admin = new Kafka({ brokers: kafka.brokers, clientId: `${kafka.clientId}-alert-state`, logLevel: logLevel.ERROR }).admin();
   await admin.connect();
   try {
-    const [input] = (await admin.fetchTopicMetadata({ topics: [assessmentsTopic] })).topics;
-    const partitions = input?.partitions.length ?? 0;
-    if (partitions === 0) throw new Error(`topic ${assessmentsTopic} does not exist; create the topics first (hazardflow topics)`);
+    const partitions = await partitionsOf(admin, assessmentsTopic);
     const existing = await admin.listTopics();
     if (!existing.includes(stateTopic)) {
       await admin.createTopics({

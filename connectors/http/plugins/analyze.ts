@@ -136,7 +136,7 @@ export async function analyzeRoutes(app: FastifyInstance, deps: ConnectorDeps): 
           } else if (part.fieldname === 'file') {
             throw badRequest('FILE_NOT_A_FILE', 'the field "file" must be a file part (with a filename), not a text field');
           } else {
-            addSceneField(fields, part.fieldname, part.value);
+            addSceneField(fields, part.fieldname, part.value, Date.now(), options.maxClockSkewMs);
           }
         }
         if (!stored) throw badRequest('FILE_MISSING', 'the multipart field "file" with the image is missing');
@@ -198,14 +198,14 @@ export async function analyzeRoutes(app: FastifyInstance, deps: ConnectorDeps): 
         if (entries.length === 0) throw badRequest('FILES_MISSING', 'the batch has no files (send them as parts named "files")');
         const coordinates = parseCoordinates(coordinatesRaw, entries.length);
         const common: SceneFields = {};
-        if (priority !== undefined) addSceneField(common, 'priority', priority);
+        if (priority !== undefined) addSceneField(common, 'priority', priority, Date.now(), options.maxClockSkewMs);
         const results = [];
         for (const [index, entry] of entries.entries()) {
           const base = { index, filename: entry.filename };
           try {
             if (entry.refused) throw entry.refused;
             const stored = entry.stored as NonNullable<Entry['stored']>;
-            const fields = sceneFieldsOf(coordinates[index] ?? {}, []);
+            const fields = sceneFieldsOf(coordinates[index] ?? {}, [], Date.now(), options.maxClockSkewMs);
             const scene = completeScene(fields, { priority: common.priority ?? 'batch', ground_station: `http:${request.apiKey?.key_id ?? 'anonymous'}`, now: Date.now() });
             const admission = await admitUpload(stored, entry.imageId, entry.filename ?? '', fields, scene);
             count('batch', admission, stored.sizeBytes);
@@ -265,7 +265,7 @@ export async function analyzeRoutes(app: FastifyInstance, deps: ConnectorDeps): 
         if (err instanceof PermanentError) throw new HttpError(403, 'OBJECT_NOT_ALLOWED', `the uri is outside the allowed store: ${err.message}`);
         throw err;
       }
-      const fields = sceneFieldsOf(body, ['uri', 'sha256', 'image_id', 'filename']);
+      const fields = sceneFieldsOf(body, ['uri', 'sha256', 'image_id', 'filename'], Date.now(), options.maxClockSkewMs);
       const filename = body.filename === undefined ? null : checkUploadName(body.filename);
       const scene = completeScene(fields, { priority: 'normal', ground_station: `http:${request.apiKey?.key_id ?? 'anonymous'}`, now: Date.now() });
       let size: number;

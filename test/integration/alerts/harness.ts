@@ -67,6 +67,7 @@ export function alertsOptions(t: FlowTopics, overrides: Partial<AlertsOptions> =
     resolution: 7,
     policy: defaultAlertPolicy,
     punctuateMs: 1000,
+    progressMarkMs: 1000,
     maxClockSkewMs: 600_000,
     ...overrides,
   };

@@ -15,7 +15,7 @@ describe('alerts and sink options', () => {
       windowMs: 3_600_000, allowedLatenessMs: 6 * 3_600_000, threshold: 0.5, expiryMs: 86_400_000, updateIntervalMs: 600_000, lineageLimit: 100,
       forgetAfterMs: 7 * 86_400_000,
     });
-    assert.deepEqual([options.punctuateMs, options.maxClockSkewMs], [15_000, 600_000]);
+    assert.deepEqual([options.punctuateMs, options.progressMarkMs, options.maxClockSkewMs], [1_000, 1_000, 600_000]);
     assert.equal(options.resolution, 7);
     assert.equal(options.stateTopic, 'hazardflow-alerts-windows-changelog');
     assert.equal(options.criticalTopic, 'alerts.critical');

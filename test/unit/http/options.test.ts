@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { connectionsFromEnv } from '../../../config/connections.ts';
+import { topicsFromEnv } from '../../../config/topics.ts';
 import { connectorOptionsFromEnv } from '../../../connectors/http/options.ts';
+import { alertsOptionsFromEnv } from '../../../topologies/alerts/options.ts';
 
 const env = (extra: Record<string, string> = {}) => ({ HAZARDFLOW_STACK_DIR: '/nonexistent', ...extra });
 
@@ -34,4 +37,12 @@ test('the environment sets every knob; extra buckets join the upload bucket once
 test('a knob that is not a positive integer is refused with its name', () => {
   assert.throws(() => connectorOptionsFromEnv(env({ HAZARDFLOW_HTTP_PORT: 'eighty' })), /HAZARDFLOW_HTTP_PORT must be an integer, got "eighty"/);
   assert.throws(() => connectorOptionsFromEnv(env({ HAZARDFLOW_HTTP_RATE_LIMIT_PER_MINUTE: '0' })), /HAZARDFLOW_HTTP_RATE_LIMIT_PER_MINUTE must be a positive integer, got "0"/);
+});
+
+test('the future-skew limit is one knob with the alerts topology (HAZARDFLOW_MAX_CLOCK_SKEW_S)', () => {
+  assert.equal(connectorOptionsFromEnv(env()).maxClockSkewMs, 600_000);
+  const skewed = env({ HAZARDFLOW_MAX_CLOCK_SKEW_S: '30' });
+  assert.equal(connectorOptionsFromEnv(skewed).maxClockSkewMs, 30_000);
+  assert.equal(alertsOptionsFromEnv(connectionsFromEnv(skewed), topicsFromEnv(skewed), skewed).maxClockSkewMs, 30_000);
+  assert.throws(() => connectorOptionsFromEnv(env({ HAZARDFLOW_MAX_CLOCK_SKEW_S: '-1' })), /HAZARDFLOW_MAX_CLOCK_SKEW_S must be a non-negative/);
 });

@@ -31,6 +31,9 @@ test('each field is checked as it arrives, with its own code', () => {
   assert.equal(field('captured_at', '2026-13-45T10:30:00Z'), 'INVALID_CAPTURED_AT');
   assert.equal(field('captured_at', '2026-11-23T12:00:00Z'), 'CAPTURED_AT_IN_FUTURE');
   assert.equal(field('captured_at', '1700000000000'), 'accepted');
+  // The skew allowed is configuration (HAZARDFLOW_MAX_CLOCK_SKEW_S): 2 min ahead passes the default 10 min, not 1 min.
+  assert.equal(field('captured_at', String(now + 120_000)), 'accepted');
+  assert.equal(codeOf(() => addSceneField({}, 'captured_at', String(now + 120_000), now, 60_000)), 'CAPTURED_AT_IN_FUTURE');
   assert.equal(field('ground_station', 'a\u0000b'), 'INVALID_GROUND_STATION');
   assert.equal(field('gsd_m', '0'), 'GSD_M_OUT_OF_RANGE');
   assert.equal(field('lat', '10'), 'UNKNOWN_FIELD');
