@@ -3,10 +3,26 @@
  * topic's value schema under `<topic>-value` with compatibility BACKWARD. Idempotent; a topic that exists with fewer
  * partitions than configured is grown, never shrunk.
  */
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { Connections } from '../config/connections.ts';
 import type { TopicRole, TopicSpec } from '../config/topics.ts';
 import { createRegistry, registerValueSchema } from '../schemas/registry.ts';
+import { backoffDelay, defaultRetryPolicy } from '../pipeline/operators/retryTransient.ts';
+
+/**
+ * Metadata of topics just created. On a cluster a broker learns of a new topic from the controller a moment after the
+ * create returns (waitForLeaders asked another broker), and until then answers UNKNOWN_TOPIC_OR_PARTITION.
+ */
+async function metadataOfNewTopics(admin: Admin, topics: string[]) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await admin.fetchTopicMetadata({ topics });
+    } catch (err) {
+      if ((err as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION' || attempt >= defaultRetryPolicy.maxAttempts) throw err;
+      await new Promise((r) => setTimeout(r, backoffDelay(defaultRetryPolicy, attempt)));
+    }
+  }
+}
 
 export interface ProvisionedTopic {
   topic: string;
@@ -16,7 +32,8 @@ export interface ProvisionedTopic {
 }
 
 export async function provisionTopics(connections: Connections, topics: Record<TopicRole, TopicSpec>): Promise<ProvisionedTopic[]> {
-  const admin = new Kafka({ brokers: connections.kafka.brokers, clientId: `${connections.kafka.clientId}-provision`, logLevel: logLevel.ERROR }).admin();
+  // Silent: kafkajs would print the retried UNKNOWN_TOPIC_OR_PARTITION as an ERROR line; a real failure is thrown.
+  const admin = new Kafka({ brokers: connections.kafka.brokers, clientId: `${connections.kafka.clientId}-provision`, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
     const specs = Object.values(topics);
@@ -30,7 +47,7 @@ export async function provisionTopics(connections: Connections, topics: Record<T
         configEntries: Object.entries(t.config).map(([name, value]) => ({ name, value })),
       })),
     });
-    const metadata = await admin.fetchTopicMetadata({ topics: specs.map((t) => t.name) });
+    const metadata = await metadataOfNewTopics(admin, specs.map((t) => t.name));
     const grow = specs
       .map((t) => ({ topic: t.name, count: t.partitions, have: metadata.topics.find((m) => m.name === t.name)?.partitions.length ?? 0 }))
       .filter((t) => t.have < t.count);

@@ -12,6 +12,7 @@ export interface SchemasLogOptions {
   brokers: string[];
   topic: string;
   replicationFactor: number;
+  minInsyncReplicas: number;
   /** Longest wait for the replay to reach the end of the topic. */
   replayTimeoutMs: number;
   logger: Logger;
@@ -45,7 +46,10 @@ async function ensureTopic(admin: Admin, options: SchemasLogOptions): Promise<vo
           topic,
           numPartitions: 1,
           replicationFactor: options.replicationFactor,
-          configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+          configEntries: [
+            { name: 'cleanup.policy', value: 'compact' },
+            { name: 'min.insync.replicas', value: String(options.minInsyncReplicas) },
+          ],
         },
       ],
     });
