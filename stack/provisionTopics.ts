@@ -3,26 +3,11 @@
  * topic's value schema under `<topic>-value` with compatibility BACKWARD. Idempotent; a topic that exists with fewer
  * partitions than configured is grown, never shrunk.
  */
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import type { Connections } from '../config/connections.ts';
 import type { TopicRole, TopicSpec } from '../config/topics.ts';
 import { createRegistry, registerValueSchema } from '../schemas/registry.ts';
-import { backoffDelay, defaultRetryPolicy } from '../pipeline/operators/retryTransient.ts';
-
-/**
- * Metadata of topics just created. On a cluster a broker learns of a new topic from the controller a moment after the
- * create returns (waitForLeaders asked another broker), and until then answers UNKNOWN_TOPIC_OR_PARTITION.
- */
-async function metadataOfNewTopics(admin: Admin, topics: string[]) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await admin.fetchTopicMetadata({ topics });
-    } catch (err) {
-      if ((err as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION' || attempt >= defaultRetryPolicy.maxAttempts) throw err;
-      await new Promise((r) => setTimeout(r, backoffDelay(defaultRetryPolicy, attempt)));
-    }
-  }
-}
+import { topicsWithLeaders } from '../pipeline/topicsWithLeaders.ts';
 
 export interface ProvisionedTopic {
   topic: string;
@@ -32,14 +17,15 @@ export interface ProvisionedTopic {
 }
 
 export async function provisionTopics(connections: Connections, topics: Record<TopicRole, TopicSpec>): Promise<ProvisionedTopic[]> {
-  // Silent: kafkajs would print the retried UNKNOWN_TOPIC_OR_PARTITION as an ERROR line; a real failure is thrown.
+  // Silent: kafkajs would print the awaited UNKNOWN_TOPIC_OR_PARTITION of a new topic as an ERROR line; a real
+  // failure is thrown.
   const admin = new Kafka({ brokers: connections.kafka.brokers, clientId: `${connections.kafka.clientId}-provision`, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
     const specs = Object.values(topics);
     const existing = new Set(await admin.listTopics());
     await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: specs.filter((t) => !existing.has(t.name)).map((t) => ({
         topic: t.name,
         numPartitions: t.partitions,
@@ -47,7 +33,7 @@ export async function provisionTopics(connections: Connections, topics: Record<T
         configEntries: Object.entries(t.config).map(([name, value]) => ({ name, value })),
       })),
     });
-    const metadata = await metadataOfNewTopics(admin, specs.map((t) => t.name));
+    const metadata = { topics: await topicsWithLeaders(admin, specs.map((t) => t.name)) };
     const grow = specs
       .map((t) => ({ topic: t.name, count: t.partitions, have: metadata.topics.find((m) => m.name === t.name)?.partitions.length ?? 0 }))
       .filter((t) => t.have < t.count);

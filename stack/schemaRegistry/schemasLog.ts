@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type LogEntry, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
+import { createTopicsWithLeaders } from '../../pipeline/topicsWithLeaders.ts';
 import { decodeStoreRecord, encodeStoreRecord, isNoop, noopRecord, type StoreRecord } from './storeRecords.ts';
 
 export interface SchemasLogOptions {
@@ -39,20 +40,17 @@ async function ensureTopic(admin: Admin, options: SchemasLogOptions): Promise<vo
   const { topic } = options;
   // Asked first rather than tried: kafkajs logs a create of an existing topic as an error.
   if (!(await admin.listTopics()).includes(topic)) {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        {
-          topic,
-          numPartitions: 1,
-          replicationFactor: options.replicationFactor,
-          configEntries: [
-            { name: 'cleanup.policy', value: 'compact' },
-            { name: 'min.insync.replicas', value: String(options.minInsyncReplicas) },
-          ],
-        },
-      ],
-    });
+    await createTopicsWithLeaders(admin, [
+      {
+        topic,
+        numPartitions: 1,
+        replicationFactor: options.replicationFactor,
+        configEntries: [
+          { name: 'cleanup.policy', value: 'compact' },
+          { name: 'min.insync.replicas', value: String(options.minInsyncReplicas) },
+        ],
+      },
+    ]);
     options.logger.info({ topic }, 'created the schemas topic');
   }
   const [metadata] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;

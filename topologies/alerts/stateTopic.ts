@@ -5,6 +5,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import type { KafkaConnection } from '../../config/connections.ts';
 import type { TopicReplication } from '../../config/topics.ts';
+import { createTopicsWithLeaders } from '../../pipeline/topicsWithLeaders.ts';
 
 /** `replication`: the assessments topic's, so the state is as safe as the evidence it was built from. */
 export async function ensureStateTopic(kafka: KafkaConnection, assessmentsTopic: string, stateTopic: string, replication: TopicReplication): Promise<void> {
@@ -16,18 +17,15 @@ export async function ensureStateTopic(kafka: KafkaConnection, assessmentsTopic:
     if (partitions === 0) throw new Error(`topic ${assessmentsTopic} does not exist; create the topics first (hazardflow topics)`);
     const existing = await admin.listTopics();
     if (!existing.includes(stateTopic)) {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: [{
-          topic: stateTopic,
-          numPartitions: partitions,
-          replicationFactor: replication.replicationFactor,
-          configEntries: [
-            { name: 'cleanup.policy', value: 'compact' },
-            { name: 'min.insync.replicas', value: String(replication.minInsyncReplicas) },
-          ],
-        }],
-      });
+      await createTopicsWithLeaders(admin, [{
+        topic: stateTopic,
+        numPartitions: partitions,
+        replicationFactor: replication.replicationFactor,
+        configEntries: [
+          { name: 'cleanup.policy', value: 'compact' },
+          { name: 'min.insync.replicas', value: String(replication.minInsyncReplicas) },
+        ],
+      }]);
       return;
     }
     const [state] = (await admin.fetchTopicMetadata({ topics: [stateTopic] })).topics;
