@@ -50,7 +50,7 @@ test(`${IMAGES} images through crashes and outages: exactly one result each, ale
   const clean = await runPipeline(runNamespace(`clean-${run}`), images, { rate: 100 });
 
   const f = faulty.outcome;
-  log(`faulty run: images ${f.images}, prediction rows ${f.predictionRows}, alerts ${f.alerts.length}, alert-image rows ${f.alertImageRows}, dead letters ${f.deadLetters}`);
+  log(`faulty run: images ${f.images}, prediction rows ${f.predictionRows}, alerts ${f.alerts.length}, alert-image rows ${f.alertImageRows}, dead letters ${f.deadLetters}, alert messages ${f.alertMessages} (${f.duplicateAlertMessages.length} committed twice)`);
   log(`fault-free run: images ${clean.outcome.images}, prediction rows ${clean.outcome.predictionRows}, alerts ${clean.outcome.alerts.length}, dead letters ${clean.outcome.deadLetters}`);
   for (const exit of faulty.unexpectedExits) log(`role restarted after an exit of its own: ${exit}`);
 
