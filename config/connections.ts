@@ -2,7 +2,8 @@
  * Where the servers are and how to log in: one options object per server, built from the environment in one place.
  * Defaults point at the local stack on 127.0.0.1.
  */
-import { readStackCredentials } from './stackCredentials.ts';
+import { readStackCredentials, stackDir } from './stackCredentials.ts';
+import { brokerAddresses, recordedBrokerCount } from './stackBrokers.ts';
 
 export interface KafkaConnection {
   brokers: string[];
@@ -54,7 +55,8 @@ export function connectionsFromEnv(env: NodeJS.ProcessEnv = process.env): Connec
   const creds = readStackCredentials(env);
   return {
     kafka: {
-      brokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean),
+      // Unset: every broker of the local stack (one, or the three of `stack up --brokers 3`).
+      brokers: (env.KAFKA_BROKERS ?? brokerAddresses(recordedBrokerCount(stackDir(env)) ?? 1).join(',')).split(',').map((b) => b.trim()).filter(Boolean),
       clientId: env.KAFKA_CLIENT_ID ?? 'hazardflow',
     },
     registry: { url: env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081' },

@@ -1,10 +1,13 @@
 /**
  * The topics of DESIGN.md with their defaults. Names, partition counts and retention are configuration:
  * HAZARDFLOW_TOPIC_<ROLE>, HAZARDFLOW_PARTITIONS_<ROLE> override them (ROLE as in TopicRole, upper case).
- * HAZARDFLOW_REPLICATION_FACTOR and HAZARDFLOW_MIN_INSYNC_REPLICAS (default 1 and 1: the single-node local stack)
- * apply to every topic the project creates, state changelogs included; on a cluster, 3 and 2 with acks=all lose
- * nothing when one broker goes.
+ * HAZARDFLOW_REPLICATION_FACTOR and HAZARDFLOW_MIN_INSYNC_REPLICAS apply to every topic the project creates, state
+ * changelogs included (default 1 and 1 on the single-node local stack, 3 and 2 on its 3-broker cluster); on a
+ * cluster, 3 and 2 with acks=all lose nothing when one broker goes.
  */
+import { recordedBrokerCount, replicationForBrokers } from './stackBrokers.ts';
+import { stackDir } from './stackCredentials.ts';
+
 export type TopicRole = 'images' | 'results' | 'assessments' | 'alerts' | 'alertsCritical' | 'dlq';
 
 export interface TopicSpec {
@@ -22,17 +25,23 @@ export interface TopicReplication {
   minInsyncReplicas: number;
 }
 
-function positive(env: NodeJS.ProcessEnv, name: string): number {
+function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
-  if (raw === undefined || raw === '') return 1;
+  if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
   return value;
 }
 
-/** Replication of every topic the project creates, from the environment. */
-export function replicationFromEnv(env: NodeJS.ProcessEnv = process.env): TopicReplication {
-  const replication = { replicationFactor: positive(env, 'HAZARDFLOW_REPLICATION_FACTOR'), minInsyncReplicas: positive(env, 'HAZARDFLOW_MIN_INSYNC_REPLICAS') };
+/**
+ * Replication of every topic the project creates, from the environment; unset, what suits the local stack's brokers
+ * (`defaults`: the recorded stack's, or those of the stack `stack up` is about to start).
+ */
+export function replicationFromEnv(env: NodeJS.ProcessEnv = process.env, defaults = replicationForBrokers(recordedBrokerCount(stackDir(env)) ?? 1)): TopicReplication {
+  const replication = {
+    replicationFactor: positive(env, 'HAZARDFLOW_REPLICATION_FACTOR', defaults.replicationFactor),
+    minInsyncReplicas: positive(env, 'HAZARDFLOW_MIN_INSYNC_REPLICAS', defaults.minInsyncReplicas),
+  };
   if (replication.minInsyncReplicas > replication.replicationFactor) {
     throw new Error(`HAZARDFLOW_MIN_INSYNC_REPLICAS (${replication.minInsyncReplicas}) cannot exceed HAZARDFLOW_REPLICATION_FACTOR (${replication.replicationFactor})`);
   }

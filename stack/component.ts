@@ -1,12 +1,17 @@
 /** What the stack knows of each local server: how to install, start, probe and finish setting it up. */
 import type { StackCredentials } from '../config/stackCredentials.ts';
 import type { Connections } from '../config/connections.ts';
+import type { TopicReplication } from '../config/topics.ts';
 
 export interface StackContext {
   /** Root of the stack's state: data/<component>, logs/<component>.log, run/<component>.pid, cache/. */
   dir: string;
   credentials: StackCredentials;
   connections: Connections;
+  /** Kafka brokers the stack runs (1 or 3). */
+  kafkaBrokers: number;
+  /** Replication of the topics the stack's own servers create (the broker's internal ones, `_schemas`). */
+  replication: TopicReplication;
 }
 
 export interface LaunchSpec {

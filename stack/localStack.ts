@@ -7,8 +7,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectionsFromEnv } from '../config/connections.ts';
 import { ensureStackCredentials, stackDir } from '../config/stackCredentials.ts';
+import { recordBrokerCount, recordedBrokerCount, replicationForBrokers, wantedBrokerCount } from '../config/stackBrokers.ts';
+import { replicationFromEnv } from '../config/topics.ts';
 import { ComponentError, type Component, type StackContext } from './component.ts';
-import { kafka } from './components/kafka.ts';
+import { kafkaNodes } from './components/kafka.ts';
 import { schemaRegistry } from './components/schemaRegistry.ts';
 import { objectStore } from './components/objectStore.ts';
 import { mariadb } from './components/mariadb.ts';
@@ -17,9 +19,18 @@ import { portInUse } from './ports.ts';
 import { ensureDebianPackages, SYSTEM_PACKAGES } from './installs.ts';
 import { isAlive, logTail, runningPid, startProcess, stopProcess, type ProcessSpec } from './processes.ts';
 
-/** Start order: each inner list starts after the previous one; components inside a list start side by side. */
-export const startOrder: Component[][] = [[kafka, objectStore, mariadb, redis], [schemaRegistry]];
-export const components: Component[] = startOrder.flat();
+/**
+ * Start order: each inner list starts after the previous one; components inside a list start side by side (the
+ * nodes of a Kafka cluster must: none is ready before a majority of the controller quorum runs).
+ */
+export function startOrder(kafkaBrokers: number): Component[][] {
+  return [[...kafkaNodes(kafkaBrokers), objectStore, mariadb, redis], [schemaRegistry]];
+}
+
+/** The components of the stack as `stack up` last started it (`status`, `down` and faults act on those). */
+function runningLayout(ctx: StackContext): Component[] {
+  return startOrder(recordedBrokerCount(ctx.dir) ?? ctx.kafkaBrokers).flat();
+}
 
 export type ComponentState = 'running' | 'started' | 'stopped';
 export interface ComponentStatus {
@@ -33,10 +44,18 @@ export interface ComponentStatus {
   detail?: string;
 }
 
-export function stackContext(env: NodeJS.ProcessEnv = process.env): StackContext {
+/** `kafkaBrokers`: the count `stack up` is to start (`--brokers`); else HAZARDFLOW_KAFKA_BROKERS, the recorded one, 1. */
+export function stackContext(env: NodeJS.ProcessEnv = process.env, options: { kafkaBrokers?: number } = {}): StackContext {
   const dir = stackDir(env);
   mkdirSync(dir, { recursive: true });
-  return { dir, credentials: ensureStackCredentials(env), connections: connectionsFromEnv(env) };
+  const kafkaBrokers = options.kafkaBrokers ?? wantedBrokerCount(env);
+  return {
+    dir,
+    credentials: ensureStackCredentials(env),
+    connections: connectionsFromEnv(env),
+    kafkaBrokers,
+    replication: replicationFromEnv(env, replicationForBrokers(kafkaBrokers)),
+  };
 }
 
 function processSpec(ctx: StackContext, c: Component): Pick<ProcessSpec, 'pidFile' | 'cwd' | 'logFile'> {
@@ -95,12 +114,13 @@ async function startComponent(ctx: StackContext, c: Component, onProgress: (line
  */
 export async function stackUp(ctx: StackContext, onProgress: (line: string) => void = () => undefined): Promise<ComponentStatus[]> {
   const out: ComponentStatus[] = [];
+  await checkBrokerLayout(ctx);
   try {
     await ensureDebianPackages(SYSTEM_PACKAGES, onProgress);
   } catch (err) {
     throw new ComponentError('system packages', (err as Error).message, join(ctx.dir, 'logs'));
   }
-  for (const step of startOrder) {
+  for (const step of startOrder(ctx.kafkaBrokers)) {
     const results = await Promise.allSettled(step.map((c) => startComponent(ctx, c, onProgress)));
     for (const r of results) {
       if (r.status === 'rejected') throw r.reason;
@@ -110,10 +130,30 @@ export async function stackUp(ctx: StackContext, onProgress: (line: string) => v
   return out;
 }
 
+/**
+ * Refuses a broker count the stack cannot start: a replication above it, or another count while the recorded
+ * brokers still run (the layouts share ports). Otherwise records the count for every later process. The two layouts
+ * keep separate data folders (data/kafka, data/kafka-N), so switching after `stack down` loses neither.
+ */
+async function checkBrokerLayout(ctx: StackContext): Promise<void> {
+  const { replicationFactor } = ctx.replication;
+  if (replicationFactor > ctx.kafkaBrokers) {
+    throw new ComponentError('kafka', `replication factor ${replicationFactor} (HAZARDFLOW_REPLICATION_FACTOR) needs ${replicationFactor} brokers, the stack starts ${ctx.kafkaBrokers} (stack up --brokers 3)`, join(ctx.dir, 'logs'));
+  }
+  const recorded = recordedBrokerCount(ctx.dir);
+  if (recorded !== undefined && recorded !== ctx.kafkaBrokers) {
+    const running = kafkaNodes(recorded).filter((c) => runningPid(processSpec(ctx, c)) !== undefined);
+    if (running.length > 0) {
+      throw new ComponentError('kafka', `the stack runs ${recorded} broker(s) (${running.map((c) => c.name).join(', ')}); stop it first (hazardflow stack down) to start ${ctx.kafkaBrokers}`, processSpec(ctx, running[0]!).logFile);
+    }
+  }
+  recordBrokerCount(ctx.dir, ctx.kafkaBrokers);
+}
+
 /** Stops the processes the stack started, in reverse order. */
 export async function stackDown(ctx: StackContext): Promise<ComponentStatus[]> {
   const out: ComponentStatus[] = [];
-  for (const c of [...components].reverse()) {
+  for (const c of [...runningLayout(ctx)].reverse()) {
     const spec = processSpec(ctx, c);
     const wasRunning = await stopProcess(spec);
     out.push({ name: c.name, state: 'stopped', ports: c.ports, log: spec.logFile, detail: wasRunning ? 'stopped' : 'was not running' });
@@ -121,16 +161,20 @@ export async function stackDown(ctx: StackContext): Promise<ComponentStatus[]> {
   return out.reverse();
 }
 
-/** Stops one component the stack started (fault injection, maintenance); `stack up` starts it again. */
-export async function stopComponent(ctx: StackContext, name: string): Promise<boolean> {
+/**
+ * Stops one component the stack started (fault injection, maintenance); `stack up` starts it again. SIGKILL is a
+ * crash: no graceful shutdown, no controlled leader handover.
+ */
+export async function stopComponent(ctx: StackContext, name: string, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<boolean> {
+  const components = runningLayout(ctx);
   const c = components.find((x) => x.name === name);
   if (!c) throw new Error(`unknown component "${name}"; components are ${components.map((x) => x.name).join(', ')}`);
-  return stopProcess(processSpec(ctx, c));
+  return stopProcess(processSpec(ctx, c), { signal });
 }
 
 export async function stackStatus(ctx: StackContext): Promise<ComponentStatus[]> {
   return Promise.all(
-    components.map(async (c) => {
+    runningLayout(ctx).map(async (c) => {
       const spec = processSpec(ctx, c);
       const pid = runningPid(spec);
       if (pid === undefined) return { name: c.name, state: 'stopped' as const, ports: c.ports, log: spec.logFile };

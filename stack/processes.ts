@@ -70,15 +70,18 @@ export function startProcess(spec: ProcessSpec): number {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** SIGTERM, then SIGKILL after the grace period; removes the pid file. Returns whether a process was stopped. */
-export async function stopProcess(spec: Pick<ProcessSpec, 'pidFile' | 'cwd'>, graceMs = 15_000): Promise<boolean> {
+/**
+ * SIGTERM, then SIGKILL after the grace period (or SIGKILL at once: a crash); removes the pid file. Returns whether a
+ * process was stopped.
+ */
+export async function stopProcess(spec: Pick<ProcessSpec, 'pidFile' | 'cwd'>, options: { graceMs?: number; signal?: 'SIGTERM' | 'SIGKILL' } = {}): Promise<boolean> {
   const pid = runningPid(spec);
   if (pid === undefined) {
     rmSync(spec.pidFile, { force: true });
     return false;
   }
-  process.kill(pid, 'SIGTERM');
-  const deadline = Date.now() + graceMs;
+  process.kill(pid, options.signal ?? 'SIGTERM');
+  const deadline = Date.now() + (options.graceMs ?? 15_000);
   while (ownedBy(pid, spec.cwd) && Date.now() < deadline) await sleep(100);
   if (ownedBy(pid, spec.cwd)) process.kill(pid, 'SIGKILL');
   rmSync(spec.pidFile, { force: true });

@@ -7,6 +7,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { Connections } from '../config/connections.ts';
 import type { TopicRole, TopicSpec } from '../config/topics.ts';
 import { createRegistry, registerValueSchema } from '../schemas/registry.ts';
+import { topicsWithLeaders } from '../pipeline/topicsWithLeaders.ts';
 
 export interface ProvisionedTopic {
   topic: string;
@@ -16,13 +17,15 @@ export interface ProvisionedTopic {
 }
 
 export async function provisionTopics(connections: Connections, topics: Record<TopicRole, TopicSpec>): Promise<ProvisionedTopic[]> {
-  const admin = new Kafka({ brokers: connections.kafka.brokers, clientId: `${connections.kafka.clientId}-provision`, logLevel: logLevel.ERROR }).admin();
+  // Silent: kafkajs would print the awaited UNKNOWN_TOPIC_OR_PARTITION of a new topic as an ERROR line; a real
+  // failure is thrown.
+  const admin = new Kafka({ brokers: connections.kafka.brokers, clientId: `${connections.kafka.clientId}-provision`, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
     const specs = Object.values(topics);
     const existing = new Set(await admin.listTopics());
     await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: specs.filter((t) => !existing.has(t.name)).map((t) => ({
         topic: t.name,
         numPartitions: t.partitions,
@@ -30,7 +33,7 @@ export async function provisionTopics(connections: Connections, topics: Record<T
         configEntries: Object.entries(t.config).map(([name, value]) => ({ name, value })),
       })),
     });
-    const metadata = await admin.fetchTopicMetadata({ topics: specs.map((t) => t.name) });
+    const metadata = { topics: await topicsWithLeaders(admin, specs.map((t) => t.name)) };
     const grow = specs
       .map((t) => ({ topic: t.name, count: t.partitions, have: metadata.topics.find((m) => m.name === t.name)?.partitions.length ?? 0 }))
       .filter((t) => t.have < t.count);

@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { stackContext, stackDown, stackStatus, stackUp } from '../../stack/localStack.ts';
 import { provisionTopics } from '../../stack/provisionTopics.ts';
 import { topicsFromEnv } from '../../config/topics.ts';
+import { connectionsFromEnv } from '../../config/connections.ts';
+import { parseBrokerCount } from '../../config/stackBrokers.ts';
 import { ComponentError } from '../../stack/component.ts';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -14,8 +16,9 @@ export function registerStackCommands(program: Command): void {
     .command('up')
     .description('install what is missing, start every component on 127.0.0.1, create topics and register schemas (idempotent)')
     .option('--no-topics', 'skip creating topics and registering schemas')
-    .action(async (opts: { topics: boolean }) => {
-      const ctx = stackContext();
+    .option('--brokers <count>', 'Kafka brokers: 1, or a 3-broker KRaft cluster for broker-loss tests (env HAZARDFLOW_KAFKA_BROKERS; default: what the stack ran last, else 1)', (raw) => parseBrokerCount(raw, '--brokers'))
+    .action(async (opts: { topics: boolean; brokers?: number }) => {
+      const ctx = stackContext(process.env, { kafkaBrokers: opts.brokers });
       const started = Date.now();
       try {
         const statuses = await stackUp(ctx, out);
@@ -25,7 +28,8 @@ export function registerStackCommands(program: Command): void {
         throw err;
       }
       if (opts.topics) {
-        const topics = await provisionTopics(ctx.connections, topicsFromEnv());
+        // Read now, not before the start: bootstrap list and replication default to the broker count it recorded.
+        const topics = await provisionTopics(connectionsFromEnv(), topicsFromEnv());
         out(`topics           ${topics.map((t) => `${t.topic}(${t.partitions})`).join(' ')}; schemas registered`);
       }
       out(`stack up: ready in ${((Date.now() - started) / 1000).toFixed(1)} s; state and logs in ${ctx.dir}`);

@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { projectRoot } from '../../config/stackCredentials.ts';
+import { brokerAddresses } from '../../config/stackBrokers.ts';
 import type { Component } from '../component.ts';
 
 const PORT = 8081;
@@ -14,11 +15,20 @@ export const schemaRegistry: Component = {
   ports: [PORT],
   readyTimeoutMs: 30_000,
   async prepare() {},
-  launch() {
+  launch(ctx) {
     return {
       command: process.execPath,
-      args: ['--import', 'tsx', join(projectRoot, 'stack/schemaRegistry/main.ts')],
-      env: { SCHEMA_REGISTRY_HOST: '127.0.0.1', SCHEMA_REGISTRY_PORT: String(PORT), KAFKA_BROKERS: '127.0.0.1:9092' },
+      // tsx by its resolved location: `--import tsx` would resolve from the working directory, the stack's folder,
+      // which has no node_modules when HAZARDFLOW_STACK_DIR puts it outside the project.
+      args: ['--import', import.meta.resolve('tsx'), join(projectRoot, 'stack/schemaRegistry/main.ts')],
+      env: {
+        SCHEMA_REGISTRY_HOST: '127.0.0.1',
+        SCHEMA_REGISTRY_PORT: String(PORT),
+        // Every broker of the stack's own Kafka, whatever KAFKA_BROKERS says: the registry must start while one is down.
+        KAFKA_BROKERS: brokerAddresses(ctx.kafkaBrokers).join(','),
+        SCHEMA_REGISTRY_REPLICATION_FACTOR: String(ctx.replication.replicationFactor),
+        SCHEMA_REGISTRY_MIN_INSYNC_REPLICAS: String(ctx.replication.minInsyncReplicas),
+      },
     };
   },
   async ready() {

@@ -6,12 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type LogEntry, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
+import { createTopicsWithLeaders } from '../../pipeline/topicsWithLeaders.ts';
 import { decodeStoreRecord, encodeStoreRecord, isNoop, noopRecord, type StoreRecord } from './storeRecords.ts';
 
 export interface SchemasLogOptions {
   brokers: string[];
   topic: string;
   replicationFactor: number;
+  minInsyncReplicas: number;
   /** Longest wait for the replay to reach the end of the topic. */
   replayTimeoutMs: number;
   logger: Logger;
@@ -38,17 +40,17 @@ async function ensureTopic(admin: Admin, options: SchemasLogOptions): Promise<vo
   const { topic } = options;
   // Asked first rather than tried: kafkajs logs a create of an existing topic as an error.
   if (!(await admin.listTopics()).includes(topic)) {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        {
-          topic,
-          numPartitions: 1,
-          replicationFactor: options.replicationFactor,
-          configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
-        },
-      ],
-    });
+    await createTopicsWithLeaders(admin, [
+      {
+        topic,
+        numPartitions: 1,
+        replicationFactor: options.replicationFactor,
+        configEntries: [
+          { name: 'cleanup.policy', value: 'compact' },
+          { name: 'min.insync.replicas', value: String(options.minInsyncReplicas) },
+        ],
+      },
+    ]);
     options.logger.info({ topic }, 'created the schemas topic');
   }
   const [metadata] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;

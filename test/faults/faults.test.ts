@@ -6,22 +6,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { projectRoot } from '../../config/stackCredentials.ts';
+import { randomUUID } from 'node:crypto';
 import { stackContext, stackUp, stopComponent } from '../../stack/localStack.ts';
-import type { Role } from '../../operations/roleProcesses.ts';
 import { faultImages } from './faultScenes.ts';
 import { seededRandom } from '../../model/scenes/seededRandom.ts';
-import { prepareNamespace, runNamespace, Supervisor, type RunNamespace } from '../../operations/pipelineNamespace.ts';
-import { imageRefOf, publishImages, runOutcome, uploadImages, waitUntilSettled } from './pipelineRun.ts';
+import { runNamespace, type Supervisor } from '../../operations/pipelineNamespace.ts';
+import { faultAt, faultLog as log, ROLES, runPipeline } from './pipelineRun.ts';
 
 const IMAGES = Number(process.env.HAZARDFLOW_FAULT_IMAGES ?? 500);
 const SEED = Number(process.env.HAZARDFLOW_FAULT_SEED ?? Math.floor(Math.random() * 1e6));
 const RATE = 8; // images/s: 500 images take about a minute, long enough for every fault below.
-const ROLES: Role[] = ['sink', 'alerts', 'analyze'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const log = (line: string) => process.stdout.write(`# faults: ${line}\n`);
 
 async function restartComponent(name: string, downMs: number): Promise<void> {
   const ctx = stackContext();
@@ -32,12 +27,7 @@ async function restartComponent(name: string, downMs: number): Promise<void> {
 
 /** The fault schedule over `spanMs`: kills at seeded random moments, and each stack outage once. */
 async function injectFaults(supervisor: Supervisor, spanMs: number, rnd: () => number, done: string[]): Promise<void> {
-  const at = (ms: number, what: string, fn: () => Promise<void>) =>
-    sleep(ms).then(async () => {
-      log(`${(ms / 1000).toFixed(1)} s: ${what}`);
-      await fn();
-      done.push(what);
-    });
+  const at = (ms: number, what: string, fn: () => Promise<void>) => faultAt(ms, what, done, fn);
   const kills = Array.from({ length: 10 }, (_, i) => {
     const role = ROLES[i % ROLES.length]!;
     const when = Math.floor(2000 + rnd() * (spanMs - 4000));
@@ -52,35 +42,15 @@ async function injectFaults(supervisor: Supervisor, spanMs: number, rnd: () => n
   ]);
 }
 
-async function runPipeline(ns: RunNamespace, images: Awaited<ReturnType<typeof faultImages>>, faults: boolean) {
-  await prepareNamespace(ns);
-  await uploadImages(ns, images);
-  const refs = images.map((img) => imageRefOf(ns, img, createHash('sha256').update(img.bytes).digest('hex')));
-  const supervisor = new Supervisor(ns, join(projectRoot, 'out', 'faults', ns.tag), ROLES);
-  supervisor.start();
-  const injected: string[] = [];
-  const started = Date.now();
-  try {
-    const rate = faults ? RATE : 100;
-    const publishing = publishImages(ns, refs, rate);
-    const injecting = faults ? injectFaults(supervisor, (IMAGES / rate) * 1000, seededRandom(SEED), injected) : Promise.resolve();
-    const [retries] = await Promise.all([publishing, injecting]);
-    await waitUntilSettled(ns, IMAGES, 600_000);
-    log(`${ns.tag}: settled ${((Date.now() - started) / 1000).toFixed(0)} s after the first image; publish retries ${retries}; faults ${injected.length}`);
-  } finally {
-    await supervisor.stop();
-  }
-  return { outcome: await runOutcome(ns), injected, unexpectedExits: supervisor.unexpectedExits };
-}
-
 test(`${IMAGES} images through crashes and outages: exactly one result each, alerts as without faults (seed ${SEED})`, { timeout: 1_500_000 }, async () => {
   const run = randomUUID().slice(0, 6);
   const images = await faultImages(IMAGES);
-  const faulty = await runPipeline(runNamespace(`faults-${run}`), images, true);
-  const clean = await runPipeline(runNamespace(`clean-${run}`), images, false);
+  const faults = (supervisor: Supervisor, spanMs: number, done: string[]) => injectFaults(supervisor, spanMs, seededRandom(SEED), done);
+  const faulty = await runPipeline(runNamespace(`faults-${run}`), images, { rate: RATE, faults });
+  const clean = await runPipeline(runNamespace(`clean-${run}`), images, { rate: 100 });
 
   const f = faulty.outcome;
-  log(`faulty run: images ${f.images}, prediction rows ${f.predictionRows}, alerts ${f.alerts.length}, alert-image rows ${f.alertImageRows}, dead letters ${f.deadLetters}`);
+  log(`faulty run: images ${f.images}, prediction rows ${f.predictionRows}, alerts ${f.alerts.length}, alert-image rows ${f.alertImageRows}, dead letters ${f.deadLetters}, alert messages ${f.alertMessages} (${f.duplicateAlertMessages.length} committed twice)`);
   log(`fault-free run: images ${clean.outcome.images}, prediction rows ${clean.outcome.predictionRows}, alerts ${clean.outcome.alerts.length}, dead letters ${clean.outcome.deadLetters}`);
   for (const exit of faulty.unexpectedExits) log(`role restarted after an exit of its own: ${exit}`);
 

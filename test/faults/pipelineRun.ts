@@ -1,17 +1,38 @@
 /**
  * The fault suite's side of a pipeline run (operations/pipelineNamespace.ts): images uploaded and published at a
- * steady rate, the wait until everything settled, and the outcome read back from MySQL and Kafka.
+ * steady rate while faults are injected, the wait until everything settled, and the outcome read back from MySQL and
+ * Kafka.
  */
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
+import { projectRoot } from '../../config/stackCredentials.ts';
+import { restoreChangelog } from '../../pipeline/changelog.ts';
+import type { AlertEvent } from '../../schemas/generated/AlertEvent.ts';
 import { createMysqlPool } from '../../connectors/mysql.ts';
 import { createObjectStoreClient } from '../../connectors/objectStore.ts';
 import { createRegistry } from '../../schemas/registry.ts';
 import { createImageRefPublisher } from '../../connectors/http/imageRefPublisher.ts';
 import type { ImageRef } from '../../schemas/generated/ImageRef.ts';
-import { adminFor, namespaceLag, type RunNamespace } from '../../operations/pipelineNamespace.ts';
+import { adminFor, namespaceLag, prepareNamespace, Supervisor, type RunNamespace } from '../../operations/pipelineNamespace.ts';
+import type { Role } from '../../operations/roleProcesses.ts';
 import { faultBounds, FAULT_GSD_M, type FaultImage } from './faultScenes.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const faultLog = (line: string) => process.stdout.write(`# faults: ${line}\n`);
+/** The roles a run supervises (and the fault suite kills). */
+export const ROLES: Role[] = ['sink', 'alerts', 'analyze'];
+
+/** Runs `fn` `ms` into the run, logs it, and counts it in `done` once it is over. */
+export const faultAt = (ms: number, what: string, done: string[], fn: () => Promise<void>) =>
+  sleep(ms).then(async () => {
+    faultLog(`${(ms / 1000).toFixed(1)} s: ${what}`);
+    await fn();
+    done.push(what);
+  });
+
+/** Injects faults over `spanMs`, the time publishing takes, into the roles and the stack; pushes each done to `done`. */
+export type FaultSchedule = (supervisor: Supervisor, spanMs: number, done: string[]) => Promise<void>;
 
 /** Puts every image into the object store (before the clock starts: uploads are not what is under test). */
 export async function uploadImages(ns: RunNamespace, images: FaultImage[]): Promise<void> {
@@ -74,13 +95,56 @@ export async function publishImages(ns: RunNamespace, refs: ImageRef[], perSecon
   return retries;
 }
 
+/**
+ * One run of the whole pipeline in namespace `ns`: every role supervised (restarted when it dies), the images
+ * published at `rate` per second while `faults` (if any) run, then the wait until everything settled.
+ */
+export async function runPipeline(ns: RunNamespace, images: FaultImage[], options: { rate: number; faults?: FaultSchedule }) {
+  await prepareNamespace(ns);
+  await uploadImages(ns, images);
+  const refs = images.map((img) => imageRefOf(ns, img, createHash('sha256').update(img.bytes).digest('hex')));
+  const supervisor = new Supervisor(ns, join(projectRoot, 'out', 'faults', ns.tag), ROLES);
+  supervisor.start();
+  const injected: string[] = [];
+  const started = Date.now();
+  try {
+    const publishing = publishImages(ns, refs, options.rate);
+    const injecting = options.faults?.(supervisor, (images.length / options.rate) * 1000, injected) ?? Promise.resolve();
+    const [retries] = await Promise.all([publishing, injecting]);
+    await waitUntilSettled(ns, images.length, 600_000);
+    faultLog(`${ns.tag}: settled ${((Date.now() - started) / 1000).toFixed(0)} s after the first image; publish retries ${retries}; faults ${injected.length}`);
+  } finally {
+    await supervisor.stop();
+  }
+  return { outcome: await runOutcome(ns), injected, unexpectedExits: supervisor.unexpectedExits, seconds: (Date.now() - started) / 1000 };
+}
+
 export interface RunOutcome {
   images: number;
   predictionRows: number;
   imagesWithoutExactlyOneResult: string[];
   alerts: { alert_id: string; hazard: string; cell: string; severity: string; is_active: number }[];
   alertImageRows: number;
+  /** Committed messages on the alerts topic, and the (alert_id, revision) pairs found there more than once. */
+  alertMessages: number;
+  duplicateAlertMessages: string[];
   deadLetters: number;
+}
+
+/** Every committed message of the alerts topic, counted by `alert_id#revision`. */
+async function alertMessageCounts(ns: RunNamespace): Promise<Map<string, number>> {
+  const values: Buffer[] = [];
+  const partitions = Array.from({ length: ns.topics.alerts.partitions }, (_, p) => p);
+  // The changelog reader does this job: committed records of a topic, from its start to its end now.
+  await restoreChangelog({ kafka: ns.connections.kafka, topic: ns.topics.alerts.name, partitions, onRecord: (_p, _k, value) => value && values.push(value) });
+  const registry = createRegistry(ns.connections.registry.url);
+  const counts = new Map<string, number>();
+  for (const value of values) {
+    const alert = (await registry.decode(value)) as AlertEvent;
+    const key = `${alert.alert_id}#${alert.revision}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
 }
 
 async function count(pool: Pool, sql: string): Promise<number> {
@@ -128,12 +192,15 @@ export async function runOutcome(ns: RunNamespace): Promise<RunOutcome> {
       'SELECT alert_id, alert_type AS hazard, cell, severity, is_active FROM alerts ORDER BY alert_id',
     );
     const dlq = await admin.fetchTopicOffsets(ns.topics.dlq.name);
+    const messages = await alertMessageCounts(ns);
     return {
       images: await count(pool, 'SELECT COUNT(*) AS n FROM satellite_images'),
       predictionRows: await count(pool, 'SELECT COUNT(*) AS n FROM ml_predictions'),
       imagesWithoutExactlyOneResult: notOne.map((r) => String(r.image_id)),
       alerts: alerts.map((a) => ({ alert_id: String(a.alert_id), hazard: String(a.hazard), cell: String(a.cell), severity: String(a.severity), is_active: Number(a.is_active) })),
       alertImageRows: await count(pool, 'SELECT COUNT(*) AS n FROM alert_images'),
+      alertMessages: [...messages.values()].reduce((a, b) => a + b, 0),
+      duplicateAlertMessages: [...messages].filter(([, n]) => n > 1).map(([key, n]) => `${key} ×${n}`),
       deadLetters: dlq.reduce((n, p) => n + Number(p.high) - Number(p.low), 0),
     };
   } finally {

@@ -5,6 +5,7 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { KafkaConnection } from '../../config/connections.ts';
 import type { TopicReplication } from '../../config/topics.ts';
+import { createTopicsWithLeaders } from '../../pipeline/topicsWithLeaders.ts';
 
 async function partitionsOf(admin: Admin, topic: string): Promise<number> {
   const [meta] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
@@ -32,18 +33,15 @@ export async function ensureStateTopic(kafka: KafkaConnection, assessmentsTopic:
     const partitions = await partitionsOf(admin, assessmentsTopic);
     const existing = await admin.listTopics();
     if (!existing.includes(stateTopic)) {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: [{
-          topic: stateTopic,
-          numPartitions: partitions,
-          replicationFactor: replication.replicationFactor,
-          configEntries: [
-            { name: 'cleanup.policy', value: 'compact' },
-            { name: 'min.insync.replicas', value: String(replication.minInsyncReplicas) },
-          ],
-        }],
-      });
+      await createTopicsWithLeaders(admin, [{
+        topic: stateTopic,
+        numPartitions: partitions,
+        replicationFactor: replication.replicationFactor,
+        configEntries: [
+          { name: 'cleanup.policy', value: 'compact' },
+          { name: 'min.insync.replicas', value: String(replication.minInsyncReplicas) },
+        ],
+      }]);
       return;
     }
     const [state] = (await admin.fetchTopicMetadata({ topics: [stateTopic] })).topics;

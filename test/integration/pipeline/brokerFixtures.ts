@@ -6,10 +6,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Kafka, logLevel, type Admin, type ITopicConfig } from 'kafkajs';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { connectionsFromEnv } from '../../../config/connections.ts';
 import { createRegistry, registerValueSchema, type SchemaName } from '../../../schemas/registry.ts';
 import type { ImageRef } from '../../../schemas/generated/ImageRef.ts';
+import { createTopicsWithLeaders } from '../../../pipeline/topicsWithLeaders.ts';
+
+export { createTopicsWithLeaders };
 
 export const connections = connectionsFromEnv();
 export const registry = createRegistry(connections.registry.url);
@@ -55,22 +58,6 @@ export async function createIdentityTopics(admin: Admin, label: string, partitio
   ]);
   const groupId = `pipeline-${label}-${run}`;
   return { ...names, groupId, env: { HF_IN: names.a, HF_OUT: names.b, HF_DLQ: names.dlq, HF_GROUP: groupId, HF_NAME: `${label}-${run}` } };
-}
-
-/**
- * Creates topics and waits until every partition has a leader. kafkajs's own waitForLeaders retries only
- * LEADER_NOT_AVAILABLE, and a loaded broker may still answer UNKNOWN_TOPIC_OR_PARTITION just after the creation.
- */
-export async function createTopicsWithLeaders(admin: Admin, topics: ITopicConfig[]): Promise<void> {
-  await admin.createTopics({ topics, waitForLeaders: false });
-  await waitFor('the new topics to have leaders', async () => {
-    try {
-      const { topics: found } = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.topic) });
-      return found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
-    } catch {
-      return false;
-    }
-  }, 30_000, 100);
 }
 
 export async function deleteTopics(admin: Admin, names: string[]): Promise<void> {
