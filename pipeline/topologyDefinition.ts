@@ -7,7 +7,8 @@
 import { runTopology } from './runTopology.ts';
 import type { RunningPipeline, TopologyMode, TopologyOptions } from './topologyOptions.ts';
 
-export interface StageDefinition<V, Sinks extends Record<string, string> = Record<string, string>> {
+/** What a stage reads and writes: enough to create its topics, watch its group's lag and describe it. */
+export interface StageTopics<Sinks extends Record<string, string> = Record<string, string>> {
   /** Application id (prefix of transactional ids) and label of metrics and logs. */
   name: string;
   groupId: string;
@@ -18,6 +19,10 @@ export interface StageDefinition<V, Sinks extends Record<string, string> = Recor
   /** Where records that can never succeed go (DeadLetter schema). */
   deadLetters: string;
   mode: TopologyMode;
+}
+
+/** A stage ready to run: its topics and the steps between them. */
+export interface StageDefinition<V, Sinks extends Record<string, string> = Record<string, string>> extends StageTopics<Sinks> {
   process: TopologyOptions<V>['process'];
   onPartitionsAssigned?: TopologyOptions<V>['onPartitionsAssigned'];
   onPartitionsRevoked?: TopologyOptions<V>['onPartitionsRevoked'];

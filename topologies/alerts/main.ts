@@ -12,7 +12,7 @@ import { clockDue } from './alertWindows.ts';
 import { alertsOptionsFromEnv, type AlertsOptions } from './options.ts';
 import { startPunctuation } from './punctuation.ts';
 import { ensureStateTopic } from './stateTopic.ts';
-import { explodeGroupId, explodeStage, windowsStage } from './topology.ts';
+import { explodeStage, explodeTopics, windowsStage } from './topology.ts';
 
 interface Observe {
   logger?: Logger;
@@ -35,7 +35,7 @@ export async function startWindows(options: AlertsOptions, observe: Observe = {}
     registry: options.registry,
     assessmentsTopic: options.assessmentsTopic,
     resultsTopic: options.resultsTopic,
-    explodeGroupId: explodeGroupId(options),
+    explodeGroupId: explodeTopics(options).groupId,
     intervalMs: options.punctuateMs,
     clock: options.clock ?? Date.now,
     owned: () => [...owned].map(([partition, p]) => ({ partition, nextOffset: p.nextOffset })),

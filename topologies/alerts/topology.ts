@@ -17,7 +17,7 @@
 import { map } from 'rxjs';
 import { PermanentCode, PermanentError, asyncStage, ok, restoreChangelog } from '../../pipeline/index.ts';
 import type { InputRecord, OutputRecord } from '../../pipeline/index.ts';
-import type { StageDefinition } from '../../pipeline/topologyDefinition.ts';
+import type { StageDefinition, StageTopics } from '../../pipeline/topologyDefinition.ts';
 import type { AlertEvent } from '../../schemas/generated/AlertEvent.ts';
 import type { AnalysisResult } from '../../schemas/generated/AnalysisResult.ts';
 import type { CellAssessment } from '../../schemas/generated/CellAssessment.ts';
@@ -32,15 +32,41 @@ import { waterLooks } from './waterLooks.ts';
 import type { AlertsOptions } from './options.ts';
 import { punctuationTime } from './punctuation.ts';
 
-/** Stage names: each is its own transactional topology, named and grouped `<groupId>-<stage>`. */
-const stageName = (options: AlertsOptions, stage: 'explode' | 'windows') => `${options.groupId}-${stage}`;
+/** Stage 1's topics: results in, per-cell evidence out on the repartition topic. */
+export function explodeTopics(options: AlertsOptions): StageTopics<{ assessments: string }> {
+  return {
+    name: `${options.groupId}-explode`,
+    groupId: `${options.groupId}-explode`,
+    sources: [options.resultsTopic],
+    sinks: { assessments: options.assessmentsTopic },
+    deadLetters: options.dlqTopic,
+    mode: 'transactional',
+  };
+}
 
-/** The explode stage's consumer group (punctuation asks whether it is caught up). */
-export const explodeGroupId = (options: AlertsOptions) => stageName(options, 'explode');
+type WindowsSinks = { alerts: string; critical: string; state: string };
+
+/** Stage 2's topics: evidence in, alert messages out (critical ones twice) and the state changelog. */
+export function windowsTopics(options: AlertsOptions): StageTopics<WindowsSinks> {
+  return {
+    name: `${options.groupId}-windows`,
+    groupId: `${options.groupId}-windows`,
+    sources: [options.assessmentsTopic],
+    sinks: { alerts: options.alertsTopic, critical: options.criticalTopic, state: options.stateTopic },
+    deadLetters: options.dlqTopic,
+    mode: 'transactional',
+  };
+}
+
+/** The whole topology, stage by stage (each its own transactional topology and consumer group). */
+export function alertsTopology(options: AlertsOptions): [StageTopics, StageTopics] {
+  return [explodeTopics(options), windowsTopics(options)];
+}
 
 /** Stage 1: results → per-cell evidence on the repartition topic (stateless). */
 export function explodeStage(options: AlertsOptions): StageDefinition<AnalysisResult, { assessments: string }> {
-  const sinks = { assessments: options.assessmentsTopic };
+  const topics = explodeTopics(options);
+  const { sinks } = topics;
 
   const explode = (result: AnalysisResult): OutputRecord[] => {
     // A clock running ahead would push its cells' progress and expiry into the future.
@@ -61,12 +87,7 @@ export function explodeStage(options: AlertsOptions): StageDefinition<AnalysisRe
   };
 
   return {
-    name: stageName(options, 'explode'),
-    groupId: stageName(options, 'explode'),
-    sources: [options.resultsTopic],
-    sinks,
-    deadLetters: options.dlqTopic,
-    mode: 'transactional',
+    ...topics,
     process: (records$) => records$.pipe(asyncStage('explode', explode)),
   };
 }
@@ -79,11 +100,10 @@ export interface WindowsRuntime {
   metrics: AlertMetrics;
 }
 
-type WindowsSinks = { alerts: string; critical: string; state: string };
-
 /** Stage 2: evidence → alert messages, with the window and alert state kept in a transactional changelog. */
 export function windowsStage(options: AlertsOptions, runtime: WindowsRuntime): StageDefinition<CellAssessment, WindowsSinks> {
-  const sinks: WindowsSinks = { alerts: options.alertsTopic, critical: options.criticalTopic, state: options.stateTopic };
+  const topics = windowsTopics(options);
+  const { sinks } = topics;
   const { owned, metrics } = runtime;
   const iso = (ms: number | null) => (ms === null ? 'none' : new Date(ms).toISOString());
 
@@ -134,12 +154,7 @@ export function windowsStage(options: AlertsOptions, runtime: WindowsRuntime): S
   };
 
   return {
-    name: stageName(options, 'windows'),
-    groupId: stageName(options, 'windows'),
-    sources: [options.assessmentsTopic],
-    sinks,
-    deadLetters: options.dlqTopic,
-    mode: 'transactional',
+    ...topics,
     // The changelog is read whole on every assignment: memory may hold changes of transactions that aborted, the
     // committed changelog never does.
     onPartitionsAssigned: async (partitions) => {

@@ -11,29 +11,33 @@
  */
 import { map } from 'rxjs';
 import { defaultRetryPolicy, ok, writeToSink, type ExternalSink } from '../../pipeline/index.ts';
-import type { StageDefinition } from '../../pipeline/topologyDefinition.ts';
+import type { StageDefinition, StageTopics } from '../../pipeline/topologyDefinition.ts';
 import type { AlertEvent } from '../../schemas/generated/AlertEvent.ts';
 import type { AnalysisResult } from '../../schemas/generated/AnalysisResult.ts';
 import type { SinkRecord } from './mysqlSink.ts';
 import type { SinkOptions } from './options.ts';
 
-/** The one stage: its sink is MySQL, not a topic (external-sink mode: offsets commit after the write). */
-export function sinkStage(options: SinkOptions, sink: ExternalSink<SinkRecord>): StageDefinition<AnalysisResult | AlertEvent, Record<string, never>> {
-  const sources = { results: options.resultsTopic, alerts: options.alertsTopic };
-
+/** The one stage's topics: results and alert messages in; its sink is MySQL, not a topic (offsets commit after the write). */
+export function sinkTopics(options: SinkOptions): StageTopics<Record<string, never>> {
   return {
     name: 'sink',
     groupId: options.groupId,
-    sources: [sources.results, sources.alerts],
+    sources: [options.resultsTopic, options.alertsTopic],
     sinks: {},
     deadLetters: options.dlqTopic,
     mode: 'external-sink',
+  };
+}
+
+export function sinkStage(options: SinkOptions, sink: ExternalSink<SinkRecord>): StageDefinition<AnalysisResult | AlertEvent, Record<string, never>> {
+  return {
+    ...sinkTopics(options),
     process: (records$) =>
       records$.pipe(
         map((item) =>
           ok<SinkRecord>(
             item.record,
-            item.record.topic === sources.alerts
+            item.record.topic === options.alertsTopic
               ? { kind: 'alert', alert: item.value as AlertEvent }
               : { kind: 'result', result: item.value as AnalysisResult },
           ),
