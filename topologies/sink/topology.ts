@@ -18,7 +18,7 @@ import type { SinkRecord } from './mysqlSink.ts';
 import type { SinkOptions } from './options.ts';
 
 /** The one stage's topics: results and alert messages in; its sink is MySQL, not a topic (offsets commit after the write). */
-export function sinkTopics(options: SinkOptions): StageTopics<Record<string, never>> {
+export function sinkTopics(options: Pick<SinkOptions, 'groupId' | 'resultsTopic' | 'alertsTopic' | 'dlqTopic'>): StageTopics<Record<string, never>> {
   return {
     name: 'sink',
     groupId: options.groupId,

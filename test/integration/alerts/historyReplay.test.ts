@@ -13,17 +13,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { cellToLatLng, latLngToCell } from 'h3-js';
-import type { Admin } from 'kafkajs';
-import type { RunningTopology } from '../../../pipeline/index.ts';
 import type { AlertEvent } from '../../../schemas/generated/AlertEvent.ts';
 import type { AnalysisResult } from '../../../schemas/generated/AnalysisResult.ts';
+import type { DeadLetter } from '../../../schemas/generated/DeadLetter.ts';
 import { seededRandom } from '../../../model/scenes/seededRandom.ts';
 import { startAlerts } from '../../../topologies/alerts/main.ts';
-import { kafka } from '../pipeline/brokerFixtures.ts';
 import { analysisResult, detection } from '../sink/records.ts';
-import {
-  alertsOptions, createFlowTopics, deleteFlowTopics, produceResults, readAlerts, readDeadLetters, waitCaughtUp, type FlowTopics,
-} from './harness.ts';
+import { alertsOptions, alertsStages, createFlowDriver, produceResults, type FlowDriver } from './harness.ts';
 
 const HOUR = 3_600_000;
 const SCENES = Number(process.env.HISTORY_SCENES ?? 2000);
@@ -62,47 +58,38 @@ const keyOf = (a: AlertEvent) => `${a.alert_id}|${a.revision}|${a.msg_type}|${a.
 const REPLAY_LATE = 'the replay dead-letters as late what the live run accepted (partitions are not aligned by time; see above)';
 
 describe('a day of history replayed by a new group', { timeout: 600_000, skip: REPLAY_LATE }, () => {
-  let admin: Admin;
-  let live: FlowTopics;
-  let replay: FlowTopics;
-  let running: RunningTopology[] = [];
+  let live: FlowDriver;
+  let replay: FlowDriver;
 
   before(async () => {
-    admin = kafka.admin();
-    await admin.connect();
-    live = await createFlowTopics(admin, 8, 8);
-    replay = await createFlowTopics(admin, 8, 1);
+    live = await createFlowDriver(8, 8);
+    replay = await createFlowDriver(8, 1);
   });
   after(async () => {
-    await Promise.all(running.map((r) => r.stop()));
-    for (const t of [live, replay]) if (t) await deleteFlowTopics(admin, t);
-    await admin?.disconnect();
+    await live?.close();
+    await replay?.close();
   });
 
   it('dead-letters nothing as late that the live run accepted; prints how the alert sets compare', async () => {
     const scenes = history(Date.now());
-    const groups = (t: FlowTopics, results: string) => [
-      { groupId: `t-${t.id}-alerts-explode`, topic: results, transactionalInput: false },
-      { groupId: `t-${t.id}-alerts-windows`, topic: t.assessments, transactionalInput: true },
-    ];
-    running = await startAlerts(alertsOptions(live, { punctuateMs: 2000 }));
+    await live.start(startAlerts(alertsOptions(live, { punctuateMs: 2000 })));
     const perRound = SCENES / ROUNDS;
     for (let round = 0; round < ROUNDS; round += 1) {
-      await produceResults(live.results, scenes.slice(round * perRound, (round + 1) * perRound));
-      await waitCaughtUp(admin, groups(live, live.results), 120_000);
+      await produceResults(live, scenes.slice(round * perRound, (round + 1) * perRound));
+      await live.waitCaughtUp(alertsStages(live), 120_000);
     }
-    await Promise.all(running.map((r) => r.stop()));
+    await live.stopAll();
 
     // The new group: the same ml.results, topics of its own downstream.
-    running = await startAlerts(alertsOptions(replay, { groupId: `t-${replay.id}-alerts`, resultsTopic: live.results, punctuateMs: 2000 }));
-    await waitCaughtUp(admin, groups(replay, live.results), 240_000);
-    await Promise.all(running.map((r) => r.stop()));
-    running = [];
+    const fromLive = { resultsTopic: live.topics.results.name, punctuateMs: 2000 };
+    await replay.start(startAlerts(alertsOptions(replay, fromLive)));
+    await replay.waitCaughtUp(alertsStages(replay, fromLive), 240_000);
+    await replay.stopAll();
 
-    const liveLate = (await readDeadLetters(live.dlq)).filter((d) => d.error_code === 'late').length;
-    const replayLate = (await readDeadLetters(replay.dlq)).filter((d) => d.error_code === 'late').length;
-    const liveAlerts = new Set((await readAlerts(live.alerts)).map(keyOf));
-    const replayAlerts = new Set((await readAlerts(replay.alerts)).map(keyOf));
+    const liveLate = (await live.read<DeadLetter>('dlq')).filter((d) => d.error_code === 'late').length;
+    const replayLate = (await replay.read<DeadLetter>('dlq')).filter((d) => d.error_code === 'late').length;
+    const liveAlerts = new Set((await live.read<AlertEvent>('alerts')).map(keyOf));
+    const replayAlerts = new Set((await replay.read<AlertEvent>('alerts')).map(keyOf));
     const onlyLive = [...liveAlerts].filter((k) => !replayAlerts.has(k)).length;
     const onlyReplay = [...replayAlerts].filter((k) => !liveAlerts.has(k)).length;
     console.log(`replay_live_messages=${liveAlerts.size}`);

@@ -6,10 +6,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Kafka, logLevel, type Admin, type ITopicConfig } from 'kafkajs';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { connectionsFromEnv } from '../../../config/connections.ts';
 import { createRegistry, registerValueSchema, type SchemaName } from '../../../schemas/registry.ts';
 import type { ImageRef } from '../../../schemas/generated/ImageRef.ts';
+import { createTopicsWithLeaders, readCommitted as readCommittedWith, waitFor, type RawRecord } from '../../../pipeline/topologyDriver.ts';
+
+export { createTopicsWithLeaders, waitFor };
+export type ReadRecord = RawRecord;
 
 export const connections = connectionsFromEnv();
 export const registry = createRegistry(connections.registry.url);
@@ -57,22 +61,6 @@ export async function createIdentityTopics(admin: Admin, label: string, partitio
   return { ...names, groupId, env: { HF_IN: names.a, HF_OUT: names.b, HF_DLQ: names.dlq, HF_GROUP: groupId, HF_NAME: `${label}-${run}` } };
 }
 
-/**
- * Creates topics and waits until every partition has a leader. kafkajs's own waitForLeaders retries only
- * LEADER_NOT_AVAILABLE, and a loaded broker may still answer UNKNOWN_TOPIC_OR_PARTITION just after the creation.
- */
-export async function createTopicsWithLeaders(admin: Admin, topics: ITopicConfig[]): Promise<void> {
-  await admin.createTopics({ topics, waitForLeaders: false });
-  await waitFor('the new topics to have leaders', async () => {
-    try {
-      const { topics: found } = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.topic) });
-      return found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
-    } catch {
-      return false;
-    }
-  }, 30_000, 100);
-}
-
 export async function deleteTopics(admin: Admin, names: string[]): Promise<void> {
   await admin.deleteTopics({ topics: names }).catch(() => undefined);
 }
@@ -116,49 +104,8 @@ export async function produceImageRefs(topic: string, from: number, to: number):
   await producer.disconnect();
 }
 
-export interface ReadRecord {
-  key: string | null;
-  value: Buffer | null;
-  partition: number;
-  offset: string;
-}
-
-/**
- * Reads a topic from the beginning as a `read_committed` consumer until it has reached every partition's end
- * offset as it was when the read started (transaction markers included).
- */
-export async function readCommitted(topic: string, timeoutMs = 30_000): Promise<ReadRecord[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
-  await admin.disconnect();
-  const records: ReadRecord[] = [];
-  const reached = new Map<number, bigint>();
-  const isDone = () => [...ends].every(([p, end]) => end === 0n || (reached.get(p) ?? -1n) >= end - 1n);
-  if (isDone()) return records;
-  const consumer = kafka.consumer({ groupId: `reader-${runId()}`, readUncommitted: false });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`reading ${topic} timed out with ${records.length} records`)), timeoutMs);
-    // The batch events report offsets including control records (and batches of control records only,
-    // which never reach eachBatch): that is how the reader knows it has reached the end.
-    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-      reached.set(payload.partition, BigInt(payload.lastOffset));
-      if (isDone()) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    void consumer.run({
-      eachBatch: async ({ batch }) => {
-        for (const m of batch.messages) records.push({ key: m.key?.toString() ?? null, value: m.value, partition: batch.partition, offset: m.offset });
-      },
-    });
-  });
-  await consumer.disconnect();
-  return records;
-}
+/** The committed records of a topic from the beginning to its end as it is now (pipeline/topologyDriver.ts). */
+export const readCommitted = (topic: string, timeoutMs?: number): Promise<RawRecord[]> => readCommittedWith(kafka, topic, timeoutMs);
 
 /** Sum over partitions of committed offsets of a group (an absent commit counts as 0). */
 export async function committedTotal(admin: Admin, groupId: string, topic: string): Promise<number> {
@@ -169,14 +116,6 @@ export async function committedTotal(admin: Admin, groupId: string, topic: strin
 /** Sum of the high watermarks of a topic's partitions. */
 export async function endTotal(admin: Admin, topic: string): Promise<number> {
   return (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0);
-}
-
-export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, pollMs = 200): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
-  }
 }
 
 export interface RoleProcess {
