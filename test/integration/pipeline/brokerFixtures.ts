@@ -10,7 +10,7 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { connectionsFromEnv } from '../../../config/connections.ts';
 import { createRegistry, registerValueSchema, type SchemaName } from '../../../schemas/registry.ts';
 import type { ImageRef } from '../../../schemas/generated/ImageRef.ts';
-import { createTopicsWithLeaders, readCommitted as readCommittedWith, waitFor, type RawRecord } from '../../../pipeline/topologyDriver.ts';
+import { createTopicsWithLeaders, createTopologyDriver, readCommitted as readCommittedWith, waitFor, type RawRecord, type TopologyDriver } from '../../../pipeline/topologyDriver.ts';
 
 export { createTopicsWithLeaders, waitFor };
 export type ReadRecord = RawRecord;
@@ -46,6 +46,17 @@ export interface IdentityTopics {
   groupId: string;
   /** Env of identityRole.ts for these topics. */
   env: Record<string, string>;
+}
+
+export type IdentityDriver = TopologyDriver<'a' | 'b' | 'dlq'>;
+
+/** The topology test driver over an identity topology's topics: input `a` and output `b` (ImageRef), dead letters. */
+export function identityDriver(label: string, partitions = 4): Promise<IdentityDriver> {
+  return createTopologyDriver({
+    connections,
+    label,
+    topics: { a: { partitions, schema: 'ImageRef' }, b: { partitions, schema: 'ImageRef' }, dlq: { partitions: 1, schema: 'DeadLetter' } },
+  });
 }
 
 /** Creates unique input (ImageRef), output (ImageRef) and dead-letter topics for one test of an identity topology. */
