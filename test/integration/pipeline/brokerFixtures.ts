@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { after, before } from 'node:test';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
@@ -57,6 +58,21 @@ export function identityDriver(label: string, partitions = 4): Promise<IdentityD
     label,
     topics: { a: { partitions, schema: 'ImageRef' }, b: { partitions, schema: 'ImageRef' }, dlq: { partitions: 1, schema: 'DeadLetter' } },
   });
+}
+
+/** The identity driver of a test file: created before its tests, closed after them; the getter returns it. */
+export function identityDriverForFile(label: string, partitions = 4): () => IdentityDriver {
+  let driver: IdentityDriver | undefined;
+  before(async () => {
+    driver = await identityDriver(label, partitions);
+  });
+  after(async () => {
+    await driver?.close();
+  });
+  return () => {
+    if (!driver) throw new Error('the identity driver is created in before()');
+    return driver;
+  };
 }
 
 /** Creates unique input (ImageRef), output (ImageRef) and dead-letter topics for one test of an identity topology. */

@@ -3,24 +3,17 @@
  * the registry does not know, and a record a stage fails permanently go to the dead-letter topic with their
  * reason and original bytes; the records after them are processed and the offsets move on.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { asyncStage, createLogger, PermanentError, type OutputRecord } from '../../../pipeline/index.ts';
 import type { DeadLetter } from '../../../schemas/generated/DeadLetter.ts';
 import type { ImageRef } from '../../../schemas/generated/ImageRef.ts';
-import { committedTotal, endTotal, identityDriver, produceImageRefs, registry, waitFor, type IdentityDriver } from './brokerFixtures.ts';
+import { committedTotal, endTotal, identityDriverForFile, produceImageRefs, registry, waitFor } from './brokerFixtures.ts';
 
-let d: IdentityDriver;
-
-before(async () => {
-  d = await identityDriver('poison', 1);
-});
-
-after(async () => {
-  await d?.close();
-});
+const driver = identityDriverForFile('poison', 1);
 
 test('poison records are dead-lettered with reason and bytes; the rest flows and the offsets move on', async () => {
+  const d = driver();
   const [topicA, topicB, dlq, groupId] = [d.topics.a.name, d.topics.b.name, d.topics.dlq.name, d.name('group')];
   const { admin } = d;
   const garbage = Buffer.from('this is not avro at all');

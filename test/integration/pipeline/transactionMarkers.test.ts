@@ -4,23 +4,16 @@
  * topology has read everything, the group's committed offset reaches the high watermark, so its lag is 0, as
  * `kafka-consumer-groups --describe` would show it; before, it stayed after the last record, before the markers.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { asyncStage, createLogger, type OutputRecord } from '../../../pipeline/index.ts';
 import type { ImageRef } from '../../../schemas/generated/ImageRef.ts';
-import { committedTotal, endTotal, identityDriver, imageRef, kafka, registry, waitFor, type IdentityDriver } from './brokerFixtures.ts';
+import { committedTotal, endTotal, identityDriverForFile, imageRef, kafka, registry, waitFor } from './brokerFixtures.ts';
 
-let d: IdentityDriver;
-
-before(async () => {
-  d = await identityDriver('markers', 1);
-});
-
-after(async () => {
-  await d?.close();
-});
+const driver = identityDriverForFile('markers', 1);
 
 test('the committed offset moves past the transaction markers that end a partition', async () => {
+  const d = driver();
   const [topicA, topicB, groupId] = [d.topics.a.name, d.topics.b.name, d.name('group')];
   const { admin } = d;
   const schemaId = await registry.getLatestSchemaId(`${topicA}-value`);
