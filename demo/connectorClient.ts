@@ -2,21 +2,10 @@
  * A small client of the HTTP connector's API, as an agency's script would write it (fetch + FormData): the demo and
  * the end-to-end benchmark use it.
  */
-export interface UploadFields {
-  latitude?: number;
-  longitude?: number;
-  priority?: 'normal' | 'high' | 'batch';
-  captured_at?: string;
-  ground_station?: string;
-  gsd_m?: number;
-  north?: number;
-  south?: number;
-  east?: number;
-  west?: number;
-  sensor_profile?: string;
-  /** Sent as comma-separated text. */
-  band_names?: string[];
-}
+import type { SceneFields } from '../connectors/http/sceneFields.ts';
+
+/** The form fields of an upload: the connector's scene fields, with `captured_at` as ISO 8601 text (band_names go comma-separated). */
+export type UploadFields = Omit<SceneFields, 'captured_at'> & { captured_at?: string };
 
 export interface UploadAnswer {
   image_id: string;

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from 'minio';
 import type { ImageRef } from '../schemas/generated/ImageRef.ts';
 import { storeUpload, uploadObjectKey } from '../connectors/http/storeUpload.ts';
+import { buildImageRef } from '../connectors/http/imageRef.ts';
 import type { ImageRefPublisher } from '../connectors/http/imageRefPublisher.ts';
 import type { Scene } from '../connectors/http/sceneFields.ts';
 import type { ConnectorClient, UploadFields } from '../demo/connectorClient.ts';
@@ -58,16 +59,11 @@ export async function ingestDirect(
     maxPixels: deps.limits.maxPixels,
     declaredType: IMAGE_EXTENSIONS[extname(file).toLowerCase()] ?? '',
   });
-  const ref: ImageRef = {
-    image_id: imageId,
-    uri: `s3://${deps.bucket}/${stored.key}`,
-    sha256: stored.sha256,
-    content_type: stored.contentType,
-    size_bytes: stored.sizeBytes,
-    ...scene,
-    trace_id: randomUUID(),
-    submitted_at: Date.now(),
-  };
+  const ref = buildImageRef(
+    { image_id: imageId, uri: `s3://${deps.bucket}/${stored.key}`, sha256: stored.sha256, contentType: stored.contentType, sizeBytes: stored.sizeBytes },
+    scene,
+    Date.now(),
+  );
   await deps.publisher.publish(ref);
   return ref;
 }

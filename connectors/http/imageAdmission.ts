@@ -2,19 +2,13 @@
  * The last step of every way in (upload, batch, reference): an image already analysed answers its result;
  * otherwise its ImageRef is published and remembered, and the client is told where to look.
  */
-import { randomUUID } from 'node:crypto';
-import type { ImageRef } from '../../schemas/generated/ImageRef.ts';
 import type { ConnectorDeps } from './deps.ts';
+import { buildImageRef, type StoredImage } from './imageRef.ts';
 import type { ResultBody } from './resultStore.ts';
 import { analysisCacheKey } from './resultStore.ts';
 import type { Scene } from './sceneFields.ts';
 
-export interface AdmittedImage {
-  image_id: string;
-  uri: string;
-  sha256: string;
-  contentType: string;
-  sizeBytes: number;
+export interface AdmittedImage extends StoredImage {
   filename: string | null;
 }
 
@@ -49,16 +43,7 @@ export async function admitImage(
     return { kind: 'cached', body: earlier };
   }
   const now = Date.now();
-  const ref: ImageRef = {
-    image_id: image.image_id,
-    uri: image.uri,
-    sha256: image.sha256,
-    content_type: image.contentType,
-    size_bytes: image.sizeBytes,
-    ...scene,
-    trace_id: randomUUID(),
-    submitted_at: now,
-  };
+  const ref = buildImageRef(image, scene, now);
   // The record of the upload is written beside the publish, and removed if the publish fails: a remembered upload
   // that was never queued would read "processing" for a week.
   const remembered = deps.results.rememberUpload({

@@ -7,6 +7,7 @@
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import type { Redis } from 'ioredis';
 import type { Counter } from 'prom-client';
+import type { DevHazardflow } from '../../schemas/generated/AnalysisResult.ts';
 
 /** What the connector remembers of an accepted upload until the sink has written its row. */
 export interface UploadRecord {
@@ -19,43 +20,29 @@ export interface UploadRecord {
   longitude: number | null;
 }
 
-export interface Detection {
-  class: string;
-  confidence: number;
-  bbox: number[];
-  area_pixels: number;
-  area_m2: number | null;
-  latitude: number | null;
-  longitude: number | null;
-}
+type Generated = DevHazardflow.AnalysisResult;
 
-export interface Extent {
-  class: string;
-  polygons: number[][][][];
-  area_km2: number;
-  mean_probability: number;
-}
+/** A detection as the seeds' API names it: the generated Detection with `area_px` called `area_pixels`. */
+export type Detection = Omit<DevHazardflow.Detection, 'area_px'> & { area_pixels: number };
+
+export type Extent = DevHazardflow.Extent;
+
+/** The facts of the analysis the REST answer carries, as ml.results has them (the generated AnalysisResult). */
+type AnalysisFacts = Pick<Generated,
+  | 'landslide_probability' | 'flood_probability' | 'landslide_detections_count' | 'flood_detections_count'
+  | 'confidence_score' | 'risk_level' | 'risk_policy' | 'processing_time_ms' | 'tiles' | 'model'>;
 
 /** The seeds' result shape (seeds/001, GET /api/v1/results/{image_id}) with the pipeline's extra facts. */
 export interface ResultBody {
   image_id: string;
-  status: 'pending' | 'processing' | 'completed' | 'failed';
+  /** A result's own status, or where an image without one stands. */
+  status: Generated['status'] | 'pending' | 'processing';
   filename: string | null;
-  analysis: {
-    landslide_probability: number;
-    flood_probability: number;
-    landslide_detections_count: number;
-    flood_detections_count: number;
-    confidence_score: number;
-    risk_level: string;
-    risk_policy: string;
-    processing_time_ms: number;
-    tiles: number;
-    model: { name: string; version: string };
+  analysis: (AnalysisFacts & {
     detections: Detection[];
     /** Segmentation extents (WGS84 MultiPolygons), or null from detection-only models. */
     extents: Extent[] | null;
-  } | null;
+  }) | null;
   location: { latitude: number; longitude: number } | null;
   image: { uri: string; sha256: string; width: number | null; height: number | null } | null;
   error: string | null;
@@ -109,7 +96,7 @@ function bodyOfRow(row: RowDataPacket, upload: UploadRecord | undefined): Result
           landslide_detections_count: Number(row.landslide_detections_count),
           flood_detections_count: Number(row.flood_detections_count),
           confidence_score: Number(row.confidence_score),
-          risk_level: String(row.risk_level),
+          risk_level: String(row.risk_level) as Generated['risk_level'],
           risk_policy: String(row.risk_policy),
           processing_time_ms: Number(row.processing_time_ms),
           tiles: Number(row.tiles),

@@ -3,7 +3,7 @@
  * where it lies, when it was captured, who sent it, how urgent it is. Each value is checked as it arrives, so a
  * bad latitude is refused before a large file behind it is read, and each refusal names the field and the value.
  */
-import type { DevHazardflow } from '../../schemas/generated/ImageRef.ts';
+import type { DevHazardflow, ImageRef } from '../../schemas/generated/ImageRef.ts';
 import { sensorProfileNames } from '../../eo/sensorProfiles.ts';
 import { badRequest } from './errors.ts';
 import { DEFAULT_MAX_CLOCK_SKEW_MS } from '../../config/clockSkew.ts';
@@ -32,17 +32,7 @@ export interface SceneFields {
 }
 
 /** The scene part of an ImageRef. */
-export interface Scene {
-  footprint: Footprint | null;
-  priority: Priority;
-  captured_at: number;
-  ground_station: string;
-  satellite: string | null;
-  sensor: string | null;
-  gsd_m: number | null;
-  sensor_profile: string | null;
-  band_names: string[] | null;
-}
+export type Scene = Pick<ImageRef, 'footprint' | 'priority' | 'captured_at' | 'ground_station' | 'satellite' | 'sensor' | 'gsd_m' | 'sensor_profile' | 'band_names'>;
 
 export const SCENE_FIELD_NAMES = [
   'latitude', 'longitude', 'priority', 'captured_at', 'ground_station', 'satellite', 'sensor', 'gsd_m', 'north', 'south', 'east', 'west',

@@ -1,54 +1,26 @@
 /**
- * Topology "alerts": ml.results → alerts, in two transactional stages joined by a repartition topic.
- *
- *   explode:  [ml.results] → each located landslide/flood detection → its H3 cell → [hazard.assessments] key=cell;
- *             a result's water extents → one water look per covered cell (waterLooks)
- *             (each stamped with its ml.results position, plus explode's progress marks: ingestOrder, progressMarks)
- *   windows:  [hazard.assessments] → evidence held until every ml.results partition is past it, then in that order
- *             (windowsStep) → water looks judged against the cell's earlier looks (waterReference: flood
- *             or permanent water, history in the changelog) → event-time windows per (cell, hazard) → ALERT / UPDATE / CANCEL
- *             → [alerts] key=alert_id (+ [alerts.critical] for severity critical), state → its changelog
- *
- * Repartitioning by cell puts all evidence of a cell in one partition, so one process owns each cell's windows.
- * Each windows transaction holds the alert messages, the state changes and the consumed offset: after a crash,
- * restart or rebalance the state restored from the changelog is exactly the state that produced the committed
- * alerts. Late evidence goes to the dead-letter topic with code `late`.
+ * `hazardflow run alerts`: the alerts role. Runs the two stages of `topology.ts` with what they need around them:
+ * the state changelog topic (created on start), the wall-clock punctuation of the windows stage, the clients.
  */
-import { map } from 'rxjs';
-import { PermanentCode, PermanentError, asyncStage, ok, processRole, restoreChangelog, runTopology } from '../../pipeline/index.ts';
-import type { Logger, OutputRecord, RunningTopology } from '../../pipeline/index.ts';
+import { processRole } from '../../pipeline/index.ts';
+import type { Logger, RunningTopology } from '../../pipeline/index.ts';
+import { runStage } from '../../pipeline/topologyDefinition.ts';
 import type { Registry } from 'prom-client';
-import type { AnalysisResult } from '../../schemas/generated/AnalysisResult.ts';
-import type { CellAssessment } from '../../schemas/generated/CellAssessment.ts';
-import { emptyOwnedPartition, restoreRecord, type OwnedPartition } from './alertState.ts';
+import type { OwnedPartition } from './alertState.ts';
 import { alertMetrics } from './alertMetrics.ts';
 import { clockDue } from './alertWindows.ts';
-import { cellEvidence, InvalidCoordinatesError, UnplacedDetectionsError } from './cellEvidence.ts';
-import { ingestHeaders } from './ingestOrder.ts';
-import { waterLooks } from './waterLooks.ts';
 import { alertsOptionsFromEnv, type AlertsOptions } from './options.ts';
-import { startPunctuation, tickOf } from './punctuation.ts';
+import { startPunctuation } from './punctuation.ts';
 import { progressMarks } from './progressMarks.ts';
 import { assessmentPartitions, ensureStateTopic } from './stateTopic.ts';
-import { windowsStep } from './windowsStep.ts';
+import { explodeStage, explodeTopics, windowsStage } from './topology.ts';
 
 interface Observe {
   logger?: Logger;
   metricsRegistry?: Registry;
 }
 
-/** What both stages share: a transactional topology named and grouped `<groupId>-<stage>`. */
-function stage(options: AlertsOptions, name: string, input: string, observe: Observe) {
-  return {
-    name: `${options.groupId}-${name}`,
-    groupId: `${options.groupId}-${name}`,
-    inputTopics: [input],
-    connections: { kafka: options.kafka, registry: options.registry },
-    dlqTopic: options.dlqTopic,
-    mode: 'transactional' as const,
-    ...observe,
-  };
-}
+const runtimeOf = (options: AlertsOptions, observe: Observe) => ({ connections: { kafka: options.kafka, registry: options.registry }, ...observe });
 
 /** Stage 1: results → per-cell evidence on the repartition topic (stateless). */
 export async function startExplode(options: AlertsOptions, observe: Observe = {}): Promise<RunningTopology> {
@@ -57,35 +29,10 @@ export async function startExplode(options: AlertsOptions, observe: Observe = {}
     partitions: await assessmentPartitions(options.kafka, options.assessmentsTopic),
     everyMs: options.progressMarkMs,
   });
-  return runTopology<AnalysisResult>({
-    ...stage(options, 'explode', options.resultsTopic, observe),
-    process: (records$) =>
-      records$.pipe(
-        asyncStage('explode', (result, record) => {
-          // A clock running ahead would push its cells' progress and expiry into the future.
-          if (result.captured_at > (options.clock ?? Date.now)() + options.maxClockSkewMs) {
-            throw new PermanentError(
-              PermanentCode.FUTURE,
-              `image ${result.image_id} captured_at ${new Date(result.captured_at).toISOString()} is more than ${options.maxClockSkewMs / 1000} s ahead of the clock`,
-            );
-          }
-          try {
-            // Each carries where its result came in, so that the windows stage applies evidence in that order.
-            const headers = ingestHeaders(record);
-            const evidence = [...cellEvidence(result, options.resolution), ...waterLooks(result, options.resolution)]
-              .map((a): OutputRecord => ({ topic: options.assessmentsTopic, key: a.cell, value: a, headers }));
-            return [...evidence, ...marks(record)];
-          } catch (err) {
-            if (err instanceof InvalidCoordinatesError) throw new PermanentError(PermanentCode.INVALID_COORDINATES, err.message);
-            if (err instanceof UnplacedDetectionsError) throw new PermanentError(err.code, err.message);
-            throw err;
-          }
-        }),
-      ),
-  });
+  return runStage(explodeStage(options, marks), runtimeOf(options, observe));
 }
 
-/** Stage 2: evidence → alert messages, with the window and alert state kept in a transactional changelog. */
+/** Stage 2: evidence → alert messages, with its state changelog and the punctuation that expires quiet alerts. */
 export async function startWindows(options: AlertsOptions, observe: Observe = {}): Promise<RunningTopology> {
   await ensureStateTopic(options.kafka, options.assessmentsTopic, options.stateTopic, options.stateReplication);
   const owned = new Map<number, OwnedPartition>();
@@ -95,7 +42,7 @@ export async function startWindows(options: AlertsOptions, observe: Observe = {}
     registry: options.registry,
     assessmentsTopic: options.assessmentsTopic,
     resultsTopic: options.resultsTopic,
-    explodeGroupId: `${options.groupId}-explode`,
+    explodeGroupId: explodeTopics(options).groupId,
     intervalMs: options.punctuateMs,
     clock: options.clock ?? Date.now,
     owned: () => [...owned].map(([partition, p]) => ({ partition, nextOffset: p.nextOffset, holding: p.held.size > 0 })),
@@ -107,44 +54,8 @@ export async function startWindows(options: AlertsOptions, observe: Observe = {}
   });
   let topology: RunningTopology;
   try {
-    topology = await runTopology<CellAssessment>({
-      ...stage(options, 'windows', options.assessmentsTopic, observe),
-      // The changelog is read whole on every assignment: memory may hold changes of transactions that aborted, the
-      // committed changelog never does.
-      onPartitionsAssigned: async (partitions) => {
-        const numbers = partitions.map((p) => p.partition);
-        for (const n of numbers) owned.set(n, emptyOwnedPartition());
-        await restoreChangelog({
-          kafka: options.kafka,
-          topic: options.stateTopic,
-          partitions: numbers,
-          onRecord: (partition, key, value) => restoreRecord(owned.get(partition)!, key, value),
-        });
-      },
-      onPartitionsRevoked: async (partitions) => {
-        for (const p of partitions) owned.delete(p.partition);
-      },
-      process: (records$) =>
-        records$.pipe(
-          // Each record is tied to the state its partition had when the record arrived. When the core starts a
-          // partition over (a failed commit, a rebalance), the state is restored anew and the core fetches the
-          // records again; the ones still queued from before are tied to the old state and must not touch the new one.
-          map((item) => ok(item.record, { assessment: item.value, owner: owned.get(item.record.partition) })),
-          // One record at a time, in offset order: the state machine's decisions depend on the order of evidence.
-          asyncStage('window', ({ assessment, owner }, record) => {
-            const partition = owned.get(record.partition);
-            // Its offset was discarded with the old state: nothing it outputs could be committed.
-            if (!partition || partition !== owner) return [];
-            // Applied before a group reset or a redelivery: its alerts and state are already committed.
-            if (BigInt(record.offset) < partition.nextOffset) {
-              metrics.evidence.inc({ verdict: 'replayed' });
-              return [];
-            }
-            if (tickOf(record.headers)) punctuation.applied(record.partition);
-            return windowsStep({ options, metrics }, partition, record, assessment);
-          }),
-        ),
-    });
+    const stage = windowsStage(options, { owned, tickApplied: (partition) => punctuation.applied(partition), metrics });
+    topology = await runStage(stage, runtimeOf(options, observe));
   } catch (err) {
     await punctuation.stop();
     throw err;

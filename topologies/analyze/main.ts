@@ -2,44 +2,66 @@
  * `hazardflow run analyze`: the analyze role. One model session per process, shared by every scene; scale out by
  * running more processes in the same consumer group.
  */
+import type { Registry } from 'prom-client';
+import type { Redis } from 'ioredis';
+import type { Connections } from '../../config/connections.ts';
 import { createObjectStoreClient } from '../../connectors/objectStore.ts';
 import { createRedis } from '../../connectors/redis.ts';
+import type { LoadedModel } from '../../model/loadModel.ts';
+import type { Logger } from '../../pipeline/logger.ts';
 import { processRole, type RoleContext } from '../../pipeline/processRole.ts';
-import { runTopology } from '../../pipeline/runTopology.ts';
-import { defaultRetryPolicy } from '../../pipeline/operators/retryTransient.ts';
+import { defaultRetryPolicy, type RetryPolicy } from '../../pipeline/operators/retryTransient.ts';
+import { runStage } from '../../pipeline/topologyDefinition.ts';
 import type { RunningPipeline } from '../../pipeline/topologyOptions.ts';
-import type { ImageRef } from '../../schemas/generated/ImageRef.ts';
 import { analyzeMetrics } from './analyzeMetrics.ts';
 import { loadModelThread } from './modelThread.ts';
 import { analyzeOptionsFromEnv, type AnalyzeOptions } from './analyzeOptions.ts';
 import { MemoryBudget } from './memoryBudget.ts';
 import { createResultCache } from './resultCache.ts';
 import { createTileInference } from './tileInference.ts';
-import { analyzeStages } from './topology.ts';
+import { analyzeStage, analyzeTopics, type AnalyzeDeps } from './topology.ts';
 import { cacheModel, loadSegmentationModel } from './segmentScene.ts';
 
+export interface OpenedAnalyze {
+  /** What the stage runs on: the model thread, the store, the result cache, the budgets, the metrics. */
+  deps: AnalyzeDeps;
+  model: LoadedModel;
+  redis: Redis;
+  /** Releases the model, the batcher, the segmentation sessions and Redis; once, however often it is called. */
+  release(): Promise<void>;
+}
+
+export interface AnalyzeWiring {
+  logger: Logger;
+  /** Where the analyze metrics go. */
+  metricsRegistry: Registry;
+  onDeadLetter?: AnalyzeDeps['onDeadLetter'];
+  /** Key prefix of the result cache (default the cache's own, `analysis`). */
+  cachePrefix?: string;
+  /** Retry policy of the stages (default: retry a transient failure without limit). */
+  retry?: RetryPolicy;
+}
+
 /**
- * Starts the analyze topology with everything it needs, and releases the model, the batcher and Redis once it
- * has stopped (not before: in-flight scenes still need them while the core drains).
- *
- * @example await processRole('analyze', (ctx) => startAnalyze(ctx, analyzeOptionsFromEnv(process.env, ctx.connections.objectStore)))
+ * Loads the models and opens the clients the analyze stage needs; the role runs the stage with them, the in-process
+ * test harness feeds records through it.
  */
-export async function startAnalyze(ctx: RoleContext, options: AnalyzeOptions): Promise<RunningPipeline[]> {
+export async function openAnalyze(connections: Pick<Connections, 'objectStore' | 'redis'>, options: AnalyzeOptions, wiring: AnalyzeWiring): Promise<OpenedAnalyze> {
   const model = await loadModelThread(options.modelDir, {
     ...(options.intraOpThreads !== undefined ? { intraOpThreads: options.intraOpThreads } : {}),
     interOpThreads: options.interOpThreads,
   });
   const segmenters = await Promise.all(options.segmentationModelDirs.map((dir) =>
     loadSegmentationModel(dir, options.intraOpThreads !== undefined ? { intraOpThreads: options.intraOpThreads } : {})));
+  const logger = wiring.logger.child({ topology: 'analyze' });
   if (options.batchSize > model.manifest.max_batch) {
-    ctx.logger.warn({ batchSize: options.batchSize, maxBatch: model.manifest.max_batch }, 'batch size capped at the model\'s max_batch');
+    logger.warn({ batchSize: options.batchSize, maxBatch: model.manifest.max_batch }, 'batch size capped at the model\'s max_batch');
   }
   // One try per command: a Redis outage must surface as an error the stage retries, not as a command queued for minutes.
-  const redis = createRedis(ctx.connections.redis, { maxRetriesPerRequest: 1 });
-  const logger = ctx.logger.child({ topology: 'analyze' });
+  const redis = createRedis(connections.redis, { maxRetriesPerRequest: 1 });
   // Without a listener ioredis prints every failed reconnect to stderr; the stages see the failures as transient errors.
   redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis unavailable'));
-  const metrics = analyzeMetrics(ctx.metrics.registry);
+  const metrics = analyzeMetrics(wiring.metricsRegistry);
   const inference = createTileInference(model, { maxBatch: options.batchSize, maxAgeMs: options.batchAgeMs }, metrics);
   let released: Promise<void> | undefined;
   const release = () => (released ??= (async () => {
@@ -48,36 +70,48 @@ export async function startAnalyze(ctx: RoleContext, options: AnalyzeOptions): P
     await Promise.all(segmenters.map((s) => s.release()));
     redis.disconnect();
   })());
+  const deps: AnalyzeDeps = {
+    options,
+    store: createObjectStoreClient(connections.objectStore),
+    // The cached analysis holds the extents too: its key names every model that made it.
+    cache: createResultCache(redis, {
+      ttlSeconds: options.cacheTtlSeconds,
+      model: cacheModel(model.manifest, segmenters),
+      ...(wiring.cachePrefix ? { prefix: wiring.cachePrefix } : {}),
+    }),
+    manifest: model.manifest,
+    inference,
+    segmenters,
+    fetchedBudget: new MemoryBudget(options.fetchedBudgetBytes),
+    decodedBudget: new MemoryBudget(options.decodedBudgetBytes),
+    metrics,
+    ...(wiring.onDeadLetter ? { onDeadLetter: wiring.onDeadLetter } : {}),
+    logger,
+    // An outage of the store or Redis is not the image's fault: retry until it is over (the partition waits, and
+    // backpressure holds the rest) rather than dead-letter a valid scene. Permanent errors still go to the DLQ.
+    retry: wiring.retry ?? { ...defaultRetryPolicy, maxAttempts: Infinity },
+  };
+  return { deps, model, redis, release };
+}
+
+/**
+ * Starts the analyze topology with everything it needs, and releases the model, the batcher and Redis once it
+ * has stopped (not before: in-flight scenes still need them while the core drains).
+ *
+ * @example await processRole('analyze', (ctx) => startAnalyze(ctx, analyzeOptionsFromEnv(process.env, ctx.connections.objectStore)))
+ */
+export async function startAnalyze(ctx: RoleContext, options: AnalyzeOptions): Promise<RunningPipeline[]> {
+  const { deps, release } = await openAnalyze(ctx.connections, options, {
+    logger: ctx.logger,
+    metricsRegistry: ctx.metrics.registry,
+    onDeadLetter: (item) => ctx.metrics.deadLetters.inc({ topology: 'analyze', stage: item.failure.stage, code: item.failure.code }),
+  });
   // The model thread would keep the process alive after a failed start (e.g. the broker is unreachable).
-  const running = await runTopology<ImageRef>({
-    name: 'analyze',
-    groupId: options.groupId,
-    inputTopics: [ctx.topics.images.name],
+  const running = await runStage(analyzeStage(analyzeTopics(options, ctx.topics), deps), {
     connections: ctx.connections,
-    dlqTopic: ctx.topics.dlq.name,
-    mode: 'transactional',
     commitIntervalMs: options.commitIntervalMs,
     logger: ctx.logger,
     metricsRegistry: ctx.metrics.registry,
-    process: analyzeStages({
-      options,
-      store: createObjectStoreClient(ctx.connections.objectStore),
-      // The cached analysis holds the extents too: its key names every model that made it.
-      cache: createResultCache(redis, { ttlSeconds: options.cacheTtlSeconds, model: cacheModel(model.manifest, segmenters) }),
-      manifest: model.manifest,
-      inference,
-      segmenters,
-      fetchedBudget: new MemoryBudget(options.fetchedBudgetBytes),
-      decodedBudget: new MemoryBudget(options.decodedBudgetBytes),
-      metrics,
-      resultsTopic: ctx.topics.results.name,
-      dlqTopic: ctx.topics.dlq.name,
-      onDeadLetter: (item) => ctx.metrics.deadLetters.inc({ topology: 'analyze', stage: item.failure.stage, code: item.failure.code }),
-      logger,
-      // An outage of the store or Redis is not the image's fault: retry until it is over (the partition waits, and
-      // backpressure holds the rest) rather than dead-letter a valid scene. Permanent errors still go to the DLQ.
-      retry: { ...defaultRetryPolicy, maxAttempts: Infinity },
-    }),
   }).catch(async (err: unknown) => {
     await release();
     throw err;

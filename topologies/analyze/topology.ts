@@ -8,15 +8,18 @@
  *   (segmentScene).
  * Each stage is a core operator; a record that can never succeed ends as a status=failed result plus its
  * DeadLetter (publishFailures), and the stream goes on.
+ *
+ * This file declares the stage's topics and steps; `main.ts` opens what they need (model, store, Redis) and runs it.
  */
-import type { Observable } from 'rxjs';
 import type { Client } from 'minio';
 import type { ImageRef } from '../../schemas/generated/ImageRef.ts';
 import type { AnalysisResult } from '../../schemas/generated/AnalysisResult.ts';
 import { asyncStage } from '../../pipeline/operators/asyncStage.ts';
 import type { RetryPolicy } from '../../pipeline/operators/retryTransient.ts';
 import { PermanentCode, PermanentError } from '../../pipeline/errors.ts';
-import type { Failed, Item, Ok, OutputRecord } from '../../pipeline/types.ts';
+import type { Failed, OutputRecord } from '../../pipeline/types.ts';
+import type { StageDefinition, StageTopics } from '../../pipeline/topologyDefinition.ts';
+import type { TopicRole, TopicSpec } from '../../config/topics.ts';
 import type { Logger } from '../../pipeline/logger.ts';
 import type { ModelManifest } from '../../model/manifest.ts';
 import type { AnalyzeOptions } from './analyzeOptions.ts';
@@ -48,8 +51,6 @@ export interface AnalyzeDeps {
   /** Bound on decoded scenes not yet through inference. */
   decodedBudget: MemoryBudget;
   metrics: AnalyzeMetrics;
-  resultsTopic: string;
-  dlqTopic: string;
   /** Called for each record dead-lettered by the stages (the core's dead-letter metric). */
   onDeadLetter?: (item: Failed) => void;
   logger?: Logger;
@@ -76,13 +77,28 @@ async function hold(budget: MemoryBudget, bytes: number, metrics: AnalyzeMetrics
   };
 }
 
+type AnalyzeSinks = { results: string };
+
+/** The stage's topics: ImageRefs in, one ml.results record per image out (a failed one too, beside its dead letter). */
+export function analyzeTopics(options: Pick<AnalyzeOptions, 'groupId'>, topics: Pick<Record<TopicRole, TopicSpec>, 'images' | 'results' | 'dlq'>): StageTopics<AnalyzeSinks> {
+  return {
+    name: 'analyze',
+    groupId: options.groupId,
+    sources: [topics.images.name],
+    sinks: { results: topics.results.name },
+    deadLetters: topics.dlq.name,
+    mode: 'transactional',
+  };
+}
+
 /**
- * The stages of the analyze topology over the consumed ImageRefs; every record comes out as one Item: its
- * ml.results record, or the failure that ended it.
+ * The analyze stage over the consumed ImageRefs; every record comes out as one Item: its ml.results record, or the
+ * failure that ended it.
  *
- * @example runTopology({ …, mode: 'transactional', process: analyzeStages(deps) })
+ * @example runStage(analyzeStage(analyzeTopics(options, ctx.topics), deps), { connections, … })
  */
-export function analyzeStages(deps: AnalyzeDeps): (records$: Observable<Ok<ImageRef>>) => Observable<Item<OutputRecord[]>> {
+export function analyzeStage(topics: StageTopics<AnalyzeSinks>, deps: AnalyzeDeps): StageDefinition<ImageRef, AnalyzeSinks> {
+  const { sinks } = topics;
   const { options, manifest, metrics } = deps;
   const retry = deps.retry ? { retry: deps.retry } : {};
   const model = { name: manifest.name, version: manifest.version };
@@ -183,16 +199,19 @@ export function analyzeStages(deps: AnalyzeDeps): (records$: Observable<Ok<Image
       hazardOf,
       defaultGsdM: options.defaultGsdM,
     });
-    return [{ topic: deps.resultsTopic, key: result.image_id, value: result }];
+    return [{ topic: sinks.results, key: result.image_id, value: result }];
   };
 
-  return (records$) =>
-    records$.pipe(
-      asyncStage('dedupe', dedupe, { concurrency: options.fetchConcurrency, ...retry }),
-      asyncStage('fetch', fetch, { concurrency: options.fetchConcurrency, ...retry }),
-      asyncStage('decode', decode, { concurrency: options.decodeConcurrency, ...retry }),
-      asyncStage('infer', infer, { concurrency: options.inferConcurrency, ...retry }),
-      asyncStage('publish', publish, { concurrency: options.inferConcurrency, ...retry }),
-      publishFailures({ resultsTopic: deps.resultsTopic, dlqTopic: deps.dlqTopic, model, ...(deps.onDeadLetter ? { onDeadLetter: deps.onDeadLetter } : {}) }),
-    );
+  return {
+    ...topics,
+    process: (records$) =>
+      records$.pipe(
+        asyncStage('dedupe', dedupe, { concurrency: options.fetchConcurrency, ...retry }),
+        asyncStage('fetch', fetch, { concurrency: options.fetchConcurrency, ...retry }),
+        asyncStage('decode', decode, { concurrency: options.decodeConcurrency, ...retry }),
+        asyncStage('infer', infer, { concurrency: options.inferConcurrency, ...retry }),
+        asyncStage('publish', publish, { concurrency: options.inferConcurrency, ...retry }),
+        publishFailures({ resultsTopic: sinks.results, dlqTopic: topics.deadLetters, model, ...(deps.onDeadLetter ? { onDeadLetter: deps.onDeadLetter } : {}) }),
+      ),
+  };
 }

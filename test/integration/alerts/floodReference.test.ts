@@ -7,13 +7,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { cellToBoundary, latLngToCell } from 'h3-js';
-import type { Admin } from 'kafkajs';
-import type { RunningTopology } from '../../../pipeline/index.ts';
+import type { AlertEvent } from '../../../schemas/generated/AlertEvent.ts';
 import type { AnalysisResult } from '../../../schemas/generated/AnalysisResult.ts';
 import { startAlerts } from '../../../topologies/alerts/main.ts';
-import { kafka } from '../pipeline/brokerFixtures.ts';
 import { analysisResult } from '../sink/records.ts';
-import { alertsOptions, createFlowTopics, deleteFlowTopics, produceResults, readAlerts, waitCaughtUp, type FlowTopics } from './harness.ts';
+import { alertsOptions, alertsStages, createFlowDriver, produceResults, type FlowDriver } from './harness.ts';
 
 const T0 = Date.UTC(2026, 2, 1, 10, 0, 0);
 const DAY = 86_400_000;
@@ -37,40 +35,26 @@ function look(id: string, day: number, cell: string, wet: boolean): AnalysisResu
 }
 
 describe('flood against the reference water learned from earlier looks', { timeout: 180_000 }, () => {
-  let admin: Admin;
-  let t: FlowTopics;
-  let running: RunningTopology[] = [];
-  const groups = () => [
-    { groupId: `t-${t.id}-alerts-explode`, topic: t.results, transactionalInput: false },
-    { groupId: `t-${t.id}-alerts-windows`, topic: t.assessments, transactionalInput: true },
-  ];
-  const stop = async () => {
-    await Promise.all(running.map((r) => r.stop()));
-    running = [];
-  };
+  let t: FlowDriver;
 
   before(async () => {
-    admin = kafka.admin();
-    await admin.connect();
-    t = await createFlowTopics(admin);
+    t = await createFlowDriver();
   });
   after(async () => {
-    await stop();
-    if (t) await deleteFlowTopics(admin, t);
-    await admin?.disconnect();
+    await t?.close();
   });
 
   it('alerts once for a place seen dry then flooded, across a restart; never for a lake', async () => {
     // The punctuation's clock stands just after the last look: the flood alert has not expired yet.
     const clock = () => T0 + 3 * DAY + 30 * 60_000;
-    running = await startAlerts(alertsOptions(t, { clock }));
-    await produceResults(t.results, [look('river-dry', 0, RIVER, false), look('lake-1', 0, LAKE, true), look('lake-2', 1, LAKE, true)]);
-    await waitCaughtUp(admin, groups());
-    await stop();
-    running = await startAlerts(alertsOptions(t, { clock }));
-    await produceResults(t.results, [look('lake-3', 2, LAKE, true), look('river-flooded', 3, RIVER, true), look('lake-4', 3, LAKE, true)]);
-    await waitCaughtUp(admin, groups());
-    const alerts = await readAlerts(t.alerts);
+    await t.start(startAlerts(alertsOptions(t, { clock })));
+    await produceResults(t, [look('river-dry', 0, RIVER, false), look('lake-1', 0, LAKE, true), look('lake-2', 1, LAKE, true)]);
+    await t.waitCaughtUp(alertsStages(t));
+    await t.stopAll();
+    await t.start(startAlerts(alertsOptions(t, { clock })));
+    await produceResults(t, [look('lake-3', 2, LAKE, true), look('river-flooded', 3, RIVER, true), look('lake-4', 3, LAKE, true)]);
+    await t.waitCaughtUp(alertsStages(t));
+    const alerts = await t.read<AlertEvent>('alerts');
     assert.deepEqual(alerts.map((a) => [a.cell, a.hazard, a.msg_type]), [[RIVER, 'flood', 'ALERT']]);
     assert.deepEqual(alerts[0]?.image_ids, ['river-flooded']);
     assert.equal(alerts[0]?.severity, 'critical', 'the whole cell flooded: risk-v2 critical');

@@ -1,68 +1,54 @@
 /**
- * What the alerts and sink integration tests share: a unique set of topics per run, producing analysis results,
- * reading alert and dead-letter topics decoded, options for the two topologies, and "everything caught up".
+ * What the alerts and sink integration tests share, on the topology test driver (pipeline/topologyDriver.ts): the
+ * topics of one run, options for the two topologies on them, producing analysis results, and the stages of the
+ * flow (to wait until every one has caught up).
  */
-import type { Admin } from 'kafkajs';
 import type { MysqlConnection } from '../../../config/connections.ts';
-import type { AlertEvent } from '../../../schemas/generated/AlertEvent.ts';
 import type { AnalysisResult } from '../../../schemas/generated/AnalysisResult.ts';
-import type { DeadLetter } from '../../../schemas/generated/DeadLetter.ts';
+import { createTopologyDriver, type TopologyDriver } from '../../../pipeline/topologyDriver.ts';
+import type { StageTopics } from '../../../pipeline/topologyDefinition.ts';
 import { defaultAlertPolicy } from '../../../topologies/alerts/alertWindows.ts';
 import type { AlertsOptions } from '../../../topologies/alerts/options.ts';
+import { alertsTopology } from '../../../topologies/alerts/topology.ts';
 import type { SinkOptions } from '../../../topologies/sink/options.ts';
-import { connections, createTopics, kafka, readCommitted, registry, runId, waitFor } from '../pipeline/brokerFixtures.ts';
+import { sinkTopics } from '../../../topologies/sink/topology.ts';
+import { connections } from '../pipeline/brokerFixtures.ts';
 
-export interface FlowTopics {
-  id: string;
-  results: string;
-  assessments: string;
-  alerts: string;
-  critical: string;
-  dlq: string;
-  state: string;
-}
+export type FlowDriver = TopologyDriver<'results' | 'assessments' | 'alerts' | 'critical' | 'dlq'>;
 
 /**
- * Creates the topics of one test run; `assessmentsPartitions` also sizes the state changelog. ml.results has one
+ * The topics of one test run; `assessmentsPartitions` also sizes the state changelog. ml.results has one
  * partition by default: the scenarios depend on the order of event times, and the explode stage interleaves
  * partitions of ml.results in whatever order it fetches them.
  */
-export async function createFlowTopics(admin: Admin, assessmentsPartitions = 1, resultsPartitions = 1): Promise<FlowTopics> {
-  const id = runId();
-  const t: FlowTopics = {
-    id,
-    results: `t-${id}-ml.results`,
-    assessments: `t-${id}-hazard.assessments`,
-    alerts: `t-${id}-alerts`,
-    critical: `t-${id}-alerts.critical`,
-    dlq: `t-${id}-images.dlq`,
-    state: `t-${id}-alerts-windows-changelog`,
-  };
-  await createTopics(admin, [
-    { name: t.results, partitions: resultsPartitions, schema: 'AnalysisResult' },
-    { name: t.assessments, partitions: assessmentsPartitions, schema: 'CellAssessment' },
-    { name: t.alerts, partitions: 2, schema: 'AlertEvent' },
-    { name: t.critical, partitions: 1, schema: 'AlertEvent' },
-    { name: t.dlq, partitions: 1, schema: 'DeadLetter' },
-  ]);
-  return t;
+export async function createFlowDriver(assessmentsPartitions = 1, resultsPartitions = 1): Promise<FlowDriver> {
+  const driver = await createTopologyDriver({
+    connections,
+    label: 'flow',
+    topics: {
+      results: { partitions: resultsPartitions, schema: 'AnalysisResult' },
+      assessments: { partitions: assessmentsPartitions, schema: 'CellAssessment' },
+      alerts: { partitions: 2, schema: 'AlertEvent' },
+      critical: { partitions: 1, schema: 'AlertEvent' },
+      dlq: { partitions: 1, schema: 'DeadLetter' },
+    },
+  });
+  // The windows stage creates its changelog on start.
+  driver.deleteOnClose(alertsOptions(driver).stateTopic);
+  return driver;
 }
 
-export async function deleteFlowTopics(admin: Admin, t: FlowTopics): Promise<void> {
-  await admin.deleteTopics({ topics: [t.results, t.assessments, t.alerts, t.critical, t.dlq, t.state] }).catch(() => undefined);
-}
-
-export function alertsOptions(t: FlowTopics, overrides: Partial<AlertsOptions> = {}): AlertsOptions {
+export function alertsOptions(d: FlowDriver, overrides: Partial<AlertsOptions> = {}): AlertsOptions {
   return {
     kafka: connections.kafka,
     registry: connections.registry,
-    groupId: `t-${t.id}-alerts`,
-    resultsTopic: t.results,
-    assessmentsTopic: t.assessments,
-    alertsTopic: t.alerts,
-    criticalTopic: t.critical,
-    dlqTopic: t.dlq,
-    stateTopic: t.state,
+    groupId: d.name('alerts'),
+    resultsTopic: d.topics.results.name,
+    assessmentsTopic: d.topics.assessments.name,
+    alertsTopic: d.topics.alerts.name,
+    criticalTopic: d.topics.critical.name,
+    dlqTopic: d.topics.dlq.name,
+    stateTopic: d.name('alerts-windows-changelog'),
     stateReplication: { replicationFactor: 1, minInsyncReplicas: 1 },
     resolution: 7,
     policy: defaultAlertPolicy,
@@ -73,16 +59,21 @@ export function alertsOptions(t: FlowTopics, overrides: Partial<AlertsOptions> =
   };
 }
 
-export function sinkOptions(t: FlowTopics, mysql: MysqlConnection, overrides: Partial<SinkOptions> = {}): SinkOptions {
+/** The sink's topics and group on the run's topics (what `sinkTopics` needs). */
+const sinkBase = (d: FlowDriver) => ({
+  groupId: d.name('sink'),
+  resultsTopic: d.topics.results.name,
+  alertsTopic: d.topics.alerts.name,
+  dlqTopic: d.topics.dlq.name,
+});
+
+export function sinkOptions(d: FlowDriver, mysql: MysqlConnection, overrides: Partial<SinkOptions> = {}): SinkOptions {
   return {
     kafka: connections.kafka,
     registry: connections.registry,
     mysql,
     redis: connections.redis,
-    groupId: `t-${t.id}-sink`,
-    resultsTopic: t.results,
-    alertsTopic: t.alerts,
-    dlqTopic: t.dlq,
+    ...sinkBase(d),
     batchSize: 100,
     batchAgeMs: 50,
     migrate: true,
@@ -90,75 +81,16 @@ export function sinkOptions(t: FlowTopics, mysql: MysqlConnection, overrides: Pa
   };
 }
 
-/** Produces results in the given order, keyed by image_id (Avro through the registry). */
-export async function produceResults(topic: string, results: AnalysisResult[]): Promise<void> {
-  const id = await registry.getLatestSchemaId(`${topic}-value`);
-  const producer = kafka.producer();
-  await producer.connect();
-  try {
-    // One by one, so that the order of event times on each partition is the order given.
-    for (const result of results) {
-      await producer.send({ topic, acks: -1, messages: [{ key: result.image_id, value: await registry.encode(id, result) }] });
-    }
-  } finally {
-    await producer.disconnect();
-  }
-}
+/** The stages of the alerts topology on the run's topics (with these option overrides). */
+export const alertsStages = (d: FlowDriver, overrides: Partial<AlertsOptions> = {}): StageTopics[] => alertsTopology(alertsOptions(d, overrides));
 
-async function readDecoded<T>(topic: string): Promise<T[]> {
-  const records = await readCommitted(topic);
-  const out: T[] = [];
-  // Offsets per partition are in order; alerts are compared per alert_id, which lives in one partition.
-  for (const r of records) if (r.value) out.push((await registry.decode(r.value)) as T);
-  return out;
-}
+/** The stage of the sink topology on the run's topics. */
+export const sinkStages = (d: FlowDriver): StageTopics[] => [sinkTopics(sinkBase(d))];
 
-export const readAlerts = (topic: string) => readDecoded<AlertEvent>(topic);
-export const readDeadLetters = (topic: string) => readDecoded<DeadLetter>(topic);
+/** The stages of the alerts and sink topologies of a run. */
+export const flowStages = (d: FlowDriver): StageTopics[] => [...alertsStages(d), ...sinkStages(d)];
 
-/** Per partition: committed offset of the group / end of the topic; empty when caught up. */
-async function groupLag(admin: Admin, groupId: string, topic: string, transactionalInput: boolean): Promise<string[]> {
-  const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-  const ends = await admin.fetchTopicOffsets(topic);
-  return ends
-    .filter((end) => {
-      const high = Number(end.high);
-      const at = Number(committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? -1);
-      // A transactionally written partition ends with a commit marker; the group commits past it only at its next commit
-      // after reading it, so one offset short of the end counts as caught up.
-      return high !== Number(end.low) && at < (transactionalInput ? high - 1 : high);
-    })
-    .map((end) => `${groupId} on ${topic}/${end.partition}: committed ${committed?.partitions.find((p) => p.partition === end.partition)?.offset} of ${end.high}`);
-}
-
-/**
- * Waits until every group has consumed everything of its inputs, twice in a row a moment apart (one stage's
- * output is the next one's input, so a single look can catch a cascade half-way).
- */
-export async function waitCaughtUp(admin: Admin, groups: { groupId: string; topic: string; transactionalInput: boolean }[], timeoutMs = 60_000): Promise<void> {
-  let lagging: string[] = [];
-  const all = async () => {
-    lagging = [];
-    for (const g of groups) lagging.push(...(await groupLag(admin, g.groupId, g.topic, g.transactionalInput)));
-    return lagging.length === 0;
-  };
-  try {
-    await waitFor('the topologies to catch up', async () => {
-      if (!(await all())) return false;
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-      return all();
-    }, timeoutMs, 300);
-  } catch (err) {
-    throw new Error(`${(err as Error).message}: ${lagging.join('; ')}`, { cause: err });
-  }
-}
-
-/** The consumer groups of the alerts and sink topologies of a run, with their input topics. */
-export function flowGroups(t: FlowTopics): { groupId: string; topic: string; transactionalInput: boolean }[] {
-  return [
-    { groupId: `t-${t.id}-alerts-explode`, topic: t.results, transactionalInput: false },
-    { groupId: `t-${t.id}-alerts-windows`, topic: t.assessments, transactionalInput: true },
-    { groupId: `t-${t.id}-sink`, topic: t.results, transactionalInput: false },
-    { groupId: `t-${t.id}-sink`, topic: t.alerts, transactionalInput: true },
-  ];
+/** Produces results one by one in the given order, keyed by image_id (Avro through the registry). */
+export function produceResults(d: FlowDriver, results: AnalysisResult[]): Promise<void> {
+  return d.produce('results', results.map((r) => ({ key: r.image_id, value: r })), { oneByOne: true });
 }

@@ -13,18 +13,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { cellToLatLng, latLngToCell } from 'h3-js';
-import type { Admin } from 'kafkajs';
 import { Registry } from 'prom-client';
-import type { RunningTopology } from '../../../pipeline/index.ts';
 import type { AlertEvent } from '../../../schemas/generated/AlertEvent.ts';
 import type { AnalysisResult } from '../../../schemas/generated/AnalysisResult.ts';
+import type { DeadLetter } from '../../../schemas/generated/DeadLetter.ts';
 import { seededRandom } from '../../../model/scenes/seededRandom.ts';
 import { startAlerts } from '../../../topologies/alerts/main.ts';
-import { kafka, waitFor } from '../pipeline/brokerFixtures.ts';
+import { waitFor } from '../pipeline/brokerFixtures.ts';
 import { analysisResult, detection } from '../sink/records.ts';
-import {
-  alertsOptions, createFlowTopics, deleteFlowTopics, produceResults, readAlerts, readDeadLetters, waitCaughtUp, type FlowTopics,
-} from './harness.ts';
+import { alertsOptions, alertsStages, createFlowDriver, produceResults, type FlowDriver } from './harness.ts';
 
 const HOUR = 3_600_000;
 const SCENES = Number(process.env.HISTORY_SCENES ?? 2000);
@@ -69,65 +66,54 @@ async function heldEvidence(metrics: Registry): Promise<number> {
 }
 
 describe('a day of history replayed by a new group', { timeout: 600_000 }, () => {
-  let admin: Admin;
-  let live: FlowTopics;
-  let replay: FlowTopics;
-  let running: RunningTopology[] = [];
+  let live: FlowDriver;
+  let replay: FlowDriver;
 
   before(async () => {
-    admin = kafka.admin();
-    await admin.connect();
-    live = await createFlowTopics(admin, 8, 8);
-    replay = await createFlowTopics(admin, 8, 1);
+    live = await createFlowDriver(8, 8);
+    replay = await createFlowDriver(8, 1);
   });
   after(async () => {
-    await Promise.all(running.map((r) => r.stop()));
-    for (const t of [live, replay]) if (t) await deleteFlowTopics(admin, t);
-    await admin?.disconnect();
+    await live?.close();
+    await replay?.close();
   });
 
   it('dead-letters nothing as late and gives the live run\'s alert messages', async () => {
     const scenes = history(Date.now());
-    const groups = (t: FlowTopics, results: string) => [
-      { groupId: `t-${t.id}-alerts-explode`, topic: results, transactionalInput: false },
-      { groupId: `t-${t.id}-alerts-windows`, topic: t.assessments, transactionalInput: true },
-    ];
     /**
      * Caught up: every group at the end of its input and no evidence held back any more (what is released is
      * committed by the stop at the latest). The messages do not depend on it: only on the order of ml.results.
      */
-    const settle = async (t: FlowTopics, metrics: Registry, timeoutMs: number) => {
+    const settle = async (d: FlowDriver, overrides: Parameters<typeof alertsStages>[1], metrics: Registry, timeoutMs: number) => {
       const deadline = Date.now() + timeoutMs;
-      await waitCaughtUp(admin, groups(t, live.results), timeoutMs);
+      await d.waitCaughtUp(alertsStages(d, overrides), timeoutMs);
       await waitFor('the held evidence to be released', async () => (await heldEvidence(metrics)) === 0, Math.max(10_000, deadline - Date.now()));
     };
     // The punctuation's clock is the history's: each round happens at its last downlink.
     let clock = 0;
+    const liveOptions = { punctuateMs: 500, clock: () => clock };
     const liveMetrics = new Registry();
-    running = await startAlerts(alertsOptions(live, { punctuateMs: 500, clock: () => clock }), { metricsRegistry: liveMetrics });
+    await live.start(startAlerts(alertsOptions(live, liveOptions), { metricsRegistry: liveMetrics }));
     const perRound = SCENES / ROUNDS;
     for (let round = 0; round < ROUNDS; round += 1) {
       const batch = scenes.slice(round * perRound, (round + 1) * perRound);
       clock = batch.at(-1)!.arrived;
-      await produceResults(live.results, batch.map((s) => s.result));
-      await settle(live, liveMetrics, 120_000);
+      await produceResults(live, batch.map((s) => s.result));
+      await settle(live, liveOptions, liveMetrics, 120_000);
     }
-    await Promise.all(running.map((r) => r.stop()));
+    await live.stopAll();
 
     // The new group: the same ml.results, topics of its own downstream.
+    const fromLive = { resultsTopic: live.topics.results.name, punctuateMs: 500, clock: () => clock };
     const replayMetrics = new Registry();
-    running = await startAlerts(
-      alertsOptions(replay, { groupId: `t-${replay.id}-alerts`, resultsTopic: live.results, punctuateMs: 500, clock: () => clock }),
-      { metricsRegistry: replayMetrics },
-    );
-    await settle(replay, replayMetrics, 240_000);
-    await Promise.all(running.map((r) => r.stop()));
-    running = [];
+    await replay.start(startAlerts(alertsOptions(replay, fromLive), { metricsRegistry: replayMetrics }));
+    await settle(replay, fromLive, replayMetrics, 240_000);
+    await replay.stopAll();
 
-    const liveLate = (await readDeadLetters(live.dlq)).filter((d) => d.error_code === 'late').length;
-    const replayLate = (await readDeadLetters(replay.dlq)).filter((d) => d.error_code === 'late').length;
-    const liveMessages = await readAlerts(live.alerts);
-    const replayMessages = await readAlerts(replay.alerts);
+    const liveLate = (await live.read<DeadLetter>('dlq')).filter((d) => d.error_code === 'late').length;
+    const replayLate = (await replay.read<DeadLetter>('dlq')).filter((d) => d.error_code === 'late').length;
+    const liveMessages = await live.read<AlertEvent>('alerts');
+    const replayMessages = await replay.read<AlertEvent>('alerts');
     const liveKeys = new Set(liveMessages.map(keyOf));
     const replayKeys = new Set(replayMessages.map(keyOf));
     console.log(`replay_live_messages=${liveMessages.length}`);

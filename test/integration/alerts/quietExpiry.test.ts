@@ -6,42 +6,37 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Admin } from 'kafkajs';
 import type { RowDataPacket } from 'mysql2/promise';
-import type { RunningTopology } from '../../../pipeline/index.ts';
 import type { AlertEvent } from '../../../schemas/generated/AlertEvent.ts';
+import type { DeadLetter } from '../../../schemas/generated/DeadLetter.ts';
 import { defaultAlertPolicy } from '../../../topologies/alerts/alertWindows.ts';
 import { startAlerts } from '../../../topologies/alerts/main.ts';
 import { startSink } from '../../../topologies/sink/main.ts';
-import { kafka, waitFor } from '../pipeline/brokerFixtures.ts';
+import { waitFor } from '../pipeline/brokerFixtures.ts';
 import { startMigratedMariadb, type MigratedMariadb } from '../sink/privateMariadb.ts';
 import { analysisResult, detection } from '../sink/records.ts';
-import { alertsOptions, createFlowTopics, deleteFlowTopics, produceResults, readAlerts, readDeadLetters, sinkOptions, type FlowTopics } from './harness.ts';
+import { alertsOptions, createFlowDriver, produceResults, sinkOptions, type FlowDriver } from './harness.ts';
 
 describe('an alert on a quiet partition', { timeout: 300_000 }, () => {
-  let admin: Admin;
-  let t: FlowTopics;
+  let t: FlowDriver;
   let server: MigratedMariadb;
-  let running: RunningTopology[] = [];
 
   before(async () => {
-    admin = kafka.admin();
-    await admin.connect();
     // Four partitions of evidence: three never receive a record, the alert's own receives this one image only.
-    t = await createFlowTopics(admin, 4);
+    t = await createFlowDriver(4);
     server = await startMigratedMariadb();
   });
   after(async () => {
-    await Promise.all(running.map((r) => r.stop()));
+    await t?.stopAll();
     await server?.close();
-    if (t) await deleteFlowTopics(admin, t);
-    await admin?.disconnect();
+    await t?.close();
   });
 
   it('is CANCELed by the clock soon after its expiry, on the topic and in MySQL', async () => {
-    running = [...(await startAlerts(alertsOptions(t, { punctuateMs: 5000 }))), await startSink(sinkOptions(t, server.db.connection))];
+    await t.start(startAlerts(alertsOptions(t, { punctuateMs: 5000 })));
+    await t.start(startSink(sinkOptions(t, server.db.connection)));
     const capturedAt = Date.now() - defaultAlertPolicy.expiryMs + 60_000;
-    await produceResults(t.results, [
+    await produceResults(t, [
       analysisResult('quiet-1', {
         captured_at: capturedAt,
         completed_at: Date.now(),
@@ -49,14 +44,14 @@ describe('an alert on a quiet partition', { timeout: 300_000 }, () => {
       }),
     ]);
     let alerts: AlertEvent[] = [];
-    await waitFor('the ALERT', async () => (alerts = await readAlerts(t.alerts)).length === 1, 60_000, 500);
+    await waitFor('the ALERT', async () => (alerts = await t.read<AlertEvent>('alerts')).length === 1, 60_000, 500);
     const alert = alerts[0]!;
     assert.equal(alert.msg_type, 'ALERT');
     assert.equal(alert.expires_at, capturedAt + defaultAlertPolicy.expiryMs);
 
     let cancel: AlertEvent | undefined;
     await waitFor('the CANCEL', async () => {
-      cancel = (await readAlerts(t.alerts)).find((a) => a.msg_type === 'CANCEL');
+      cancel = (await t.read<AlertEvent>('alerts')).find((a) => a.msg_type === 'CANCEL');
       return cancel !== undefined;
     }, 180_000, 1000);
     const lateBy = Date.now() - alert.expires_at;
@@ -68,6 +63,6 @@ describe('an alert on a quiet partition', { timeout: 300_000 }, () => {
       const [rows] = await server.pool.query<RowDataPacket[]>('SELECT msg_type, revision, is_active FROM alerts WHERE alert_id = ?', [alert.alert_id]);
       return rows.length === 1 && rows[0]!.is_active === 0 && rows[0]!.msg_type === 'CANCEL' && rows[0]!.revision === 2;
     }, 30_000, 500);
-    assert.deepEqual(await readDeadLetters(t.dlq), []);
+    assert.deepEqual(await t.read<DeadLetter>('dlq'), []);
   });
 });

@@ -6,12 +6,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { latLngToCell } from 'h3-js';
-import { AssignerProtocol, type Admin } from 'kafkajs';
-import type { RunningTopology } from '../../../pipeline/index.ts';
+import { AssignerProtocol } from 'kafkajs';
+import type { AlertEvent } from '../../../schemas/generated/AlertEvent.ts';
 import { startAlerts, startWindows } from '../../../topologies/alerts/main.ts';
-import { kafka } from '../pipeline/brokerFixtures.ts';
+import { windowsTopics } from '../../../topologies/alerts/topology.ts';
 import { analysisResult, detection } from '../sink/records.ts';
-import { alertsOptions, createFlowTopics, deleteFlowTopics, flowGroups, produceResults, readAlerts, waitCaughtUp, type FlowTopics } from './harness.ts';
+import { alertsOptions, alertsStages, createFlowDriver, produceResults, type FlowDriver } from './harness.ts';
 
 const T0 = Date.UTC(2026, 3, 1, 8, 0, 0);
 const MIN = 60_000;
@@ -32,40 +32,34 @@ function floodScene(id: string, minutes: number, risk: 'high' | 'critical') {
 }
 
 describe('alert state across a rebalance', { timeout: 180_000 }, () => {
-  let admin: Admin;
-  let t: FlowTopics;
-  const running: RunningTopology[] = [];
+  let t: FlowDriver;
 
   before(async () => {
-    admin = kafka.admin();
-    await admin.connect();
-    t = await createFlowTopics(admin, 2);
+    t = await createFlowDriver(2);
   });
   after(async () => {
-    await Promise.all(running.map((r) => r.stop()));
-    if (t) await deleteFlowTopics(admin, t);
-    await admin?.disconnect();
+    await t?.close();
   });
 
   it('escalates the alerts raised before a second process took over a partition', async () => {
     // The punctuation's clock stands in the scenes' hour: their alerts do not expire during the test.
     const options = alertsOptions(t, { clock: () => T0 + 20 * MIN });
-    running.push(...(await startAlerts(options)));
-    await produceResults(t.results, [floodScene('scene-1', 0, 'high')]);
-    await waitCaughtUp(admin, flowGroups(t).slice(0, 2));
-    const raised = await readAlerts(t.alerts);
+    await t.start(startAlerts(options));
+    await produceResults(t, [floodScene('scene-1', 0, 'high')]);
+    await t.waitCaughtUp(alertsStages(t));
+    const raised = await t.read<AlertEvent>('alerts');
     assert.equal(raised.length, places.length);
     assert.ok(raised.every((a) => a.msg_type === 'ALERT'));
 
     // The second windows process joins: the group rebalances and one partition moves to it.
-    running.push(await startWindows(options));
-    await produceResults(t.results, [floodScene('scene-2', 10, 'critical')]);
-    await waitCaughtUp(admin, flowGroups(t).slice(0, 2));
-    const { groups } = await admin.describeGroups([`${options.groupId}-windows`]);
-    const owned = (groups[0]?.members ?? []).map((m) => AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment[t.assessments] ?? []);
+    await t.start(startWindows(options));
+    await produceResults(t, [floodScene('scene-2', 10, 'critical')]);
+    await t.waitCaughtUp(alertsStages(t));
+    const { groups } = await t.admin.describeGroups([windowsTopics(options).groupId]);
+    const owned = (groups[0]?.members ?? []).map((m) => AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment[t.topics.assessments.name] ?? []);
     assert.deepEqual(owned.map((partitions) => partitions.length), [1, 1], 'each process owns one partition');
 
-    const all = await readAlerts(t.alerts);
+    const all = await t.read<AlertEvent>('alerts');
     const updates = all.filter((a) => a.msg_type === 'UPDATE');
     assert.equal(all.filter((a) => a.msg_type === 'ALERT').length, places.length, 'no second ALERT for any cell');
     assert.deepEqual(

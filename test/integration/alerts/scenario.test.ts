@@ -9,22 +9,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { latLngToCell } from 'h3-js';
-import type { Admin } from 'kafkajs';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { createRedis } from '../../../connectors/redis.ts';
-import type { RunningTopology } from '../../../pipeline/index.ts';
+import { groupSources } from '../../../pipeline/topologyDriver.ts';
 import type { AlertEvent } from '../../../schemas/generated/AlertEvent.ts';
 import type { AnalysisResult } from '../../../schemas/generated/AnalysisResult.ts';
+import type { DeadLetter } from '../../../schemas/generated/DeadLetter.ts';
 import { startAlerts } from '../../../topologies/alerts/main.ts';
 import { startSink } from '../../../topologies/sink/main.ts';
-import { connections, kafka, waitFor } from '../pipeline/brokerFixtures.ts';
+import { connections, waitFor } from '../pipeline/brokerFixtures.ts';
 import { startMigratedMariadb, type MigratedMariadb, type PrivateMariadb } from '../sink/privateMariadb.ts';
 import { analysisResult, detection } from '../sink/records.ts';
 import { tableChecksums } from '../sink/tableChecksums.ts';
-import {
-  alertsOptions, createFlowTopics, deleteFlowTopics, flowGroups, produceResults, readAlerts, readDeadLetters, sinkOptions,
-  waitCaughtUp, type FlowTopics,
-} from './harness.ts';
+import { alertsOptions, createFlowDriver, flowStages, produceResults, sinkOptions, type FlowDriver } from './harness.ts';
 
 const T0 = Date.UTC(2026, 2, 1, 10, 0, 0);
 const MIN = 60_000;
@@ -57,35 +54,29 @@ function image(id: string, minutes: number, flood: { p: number; perCell: number;
 }
 
 describe('alerts and sink scenario', { timeout: 240_000 }, () => {
-  let admin: Admin;
-  let t: FlowTopics;
+  let t: FlowDriver;
   let server: MigratedMariadb;
   let db: PrivateMariadb;
   let pool: Pool;
-  let running: RunningTopology[] = [];
   // The wall clock of the windows' punctuation: the scenario's day passes in seconds.
   let clock = T0 + 41 * MIN;
 
   const start = async () => {
-    running = [...(await startAlerts(alertsOptions(t, { clock: () => clock }))), await startSink(sinkOptions(t, db.connection))];
+    await t.start(startAlerts(alertsOptions(t, { clock: () => clock })));
+    await t.start(startSink(sinkOptions(t, db.connection)));
   };
-  const stop = async () => {
-    await Promise.all(running.map((r) => r.stop()));
-    running = [];
-  };
+  const stop = () => t.stopAll();
+  const caughtUp = () => t.waitCaughtUp(flowStages(t));
 
   before(async () => {
-    admin = kafka.admin();
-    await admin.connect();
-    t = await createFlowTopics(admin, 1);
+    t = await createFlowDriver(1);
     server = await startMigratedMariadb();
     ({ db, pool } = server);
   });
   after(async () => {
-    await stop();
+    await t?.stopAll();
     await server?.close();
-    if (t) await deleteFlowTopics(admin, t);
-    await admin?.disconnect();
+    await t?.close();
   });
 
   const floodIds = ['img-02', 'img-05', 'img-08', 'img-11', 'img-14', 'img-17'];
@@ -104,10 +95,10 @@ describe('alerts and sink scenario', { timeout: 240_000 }, () => {
       const flood = steps[id];
       return image(id, i * 1.5, flood ? { ...flood, where: [A, B] } : null);
     });
-    await produceResults(t.results, scenes);
-    await waitCaughtUp(admin, flowGroups(t));
+    await produceResults(t, scenes);
+    await caughtUp();
 
-    const alerts = await readAlerts(t.alerts);
+    const alerts = await t.read<AlertEvent>('alerts');
     assert.deepEqual(alerts.map((a) => [a.cell, a.msg_type, a.revision]).sort(), [[cellA, 'ALERT', 1], [cellB, 'ALERT', 1]].sort());
     for (const alert of alerts) {
       assert.deepEqual([...alert.image_ids].sort(), floodIds);
@@ -119,7 +110,7 @@ describe('alerts and sink scenario', { timeout: 240_000 }, () => {
       assert.match(alert.title, /Flood alert \(high\)/);
     }
     alertIdByCell = new Map(alerts.map((a) => [a.cell, a.alert_id]));
-    assert.deepEqual(await readAlerts(t.critical), []);
+    assert.deepEqual(await t.read<AlertEvent>('critical'), []);
 
     const [lineage] = await pool.query<RowDataPacket[]>('SELECT alert_id, image_id FROM alert_images ORDER BY alert_id, image_id');
     assert.equal(lineage.length, 12);
@@ -133,28 +124,28 @@ describe('alerts and sink scenario', { timeout: 240_000 }, () => {
     await start();
     const redis = createRedis(connections.redis);
     await redis.set('result:img-strong', 'stale');
-    await redis.set(`alerts:active:test-${t.id}`, 'stale');
-    await produceResults(t.results, [
+    await redis.set(`alerts:active:test-${t.namespace}`, 'stale');
+    await produceResults(t, [
       image('img-strong', 40, { p: 0.7, perCell: 3, where: [A, B] }), // 1.0 with 3 boxes: critical
       image('img-late', 40 - 6 * 60 - 1, { p: 0.95, perCell: 3, where: [A] }), // 6 h 1 min behind cell A's newest
       image('img-within', 36, { p: 0.4, perCell: 1, where: [A] }), // 4 min behind: counts (no message of its own yet)
     ]);
-    await waitCaughtUp(admin, flowGroups(t));
+    await caughtUp();
 
-    const updates = (await readAlerts(t.alerts)).filter((a) => a.msg_type === 'UPDATE');
+    const updates = (await t.read<AlertEvent>('alerts')).filter((a) => a.msg_type === 'UPDATE');
     assert.deepEqual(updates.map((u) => [u.alert_id, u.revision, u.severity]).sort(), [
       [alertIdByCell.get(cellA), 2, 'critical'],
       [alertIdByCell.get(cellB), 2, 'critical'],
     ].sort());
-    const critical = await readAlerts(t.critical);
+    const critical = await t.read<AlertEvent>('critical');
     assert.deepEqual(critical.map((a) => a.msg_type), ['UPDATE', 'UPDATE'], 'critical alerts also go to alerts.critical');
 
-    const dead = await readDeadLetters(t.dlq);
+    const dead = await t.read<DeadLetter>('dlq');
     assert.deepEqual(dead.map((d) => [d.error_code, d.stage]), [['late', 'window']]);
     assert.match(dead[0]!.error_message, /img-late/);
 
     assert.equal(await redis.get('result:img-strong'), null, 'the result cache of a written image is invalidated');
-    assert.equal(await redis.get(`alerts:active:test-${t.id}`), null, 'active-alert caches are invalidated');
+    assert.equal(await redis.get(`alerts:active:test-${t.namespace}`), null, 'active-alert caches are invalidated');
     redis.disconnect();
   });
 
@@ -163,11 +154,11 @@ describe('alerts and sink scenario', { timeout: 240_000 }, () => {
     clock = T0 + (40 + 24 * 60 + 1) * MIN;
     let cancels: AlertEvent[] = [];
     await waitFor('both CANCELs', async () => {
-      cancels = (await readAlerts(t.alerts)).filter((a) => a.msg_type === 'CANCEL');
+      cancels = (await t.read<AlertEvent>('alerts')).filter((a) => a.msg_type === 'CANCEL');
       return cancels.length === 2;
     }, 30_000, 500);
-    await waitCaughtUp(admin, flowGroups(t));
-    const alerts = await readAlerts(t.alerts);
+    await caughtUp();
+    const alerts = await t.read<AlertEvent>('alerts');
     assert.deepEqual(cancels.map((c) => [c.alert_id, c.revision]).sort(), [
       [alertIdByCell.get(cellA), 3],
       [alertIdByCell.get(cellB), 3],
@@ -186,15 +177,15 @@ describe('alerts and sink scenario', { timeout: 240_000 }, () => {
   it('replays both topologies from the earliest offsets without a new alert id or row', async () => {
     // Sorted: a read interleaves the topic's partitions in any order.
     const byIdAndRevision = (a: AlertEvent, b: AlertEvent) => a.alert_id.localeCompare(b.alert_id) || a.revision - b.revision;
-    const alertsBefore = (await readAlerts(t.alerts)).sort(byIdAndRevision);
+    const alertsBefore = (await t.read<AlertEvent>('alerts')).sort(byIdAndRevision);
     const tablesBefore = await tableChecksums(pool);
     await stop();
-    for (const { groupId, topic } of flowGroups(t)) await admin.resetOffsets({ groupId, topic, earliest: true });
+    for (const { groupId, topic } of groupSources(flowStages(t))) await t.admin.resetOffsets({ groupId, topic, earliest: true });
     await start();
-    await waitCaughtUp(admin, flowGroups(t));
+    await caughtUp();
     await stop();
 
-    const alertsAfter = (await readAlerts(t.alerts)).sort(byIdAndRevision);
+    const alertsAfter = (await t.read<AlertEvent>('alerts')).sort(byIdAndRevision);
     assert.deepEqual(alertsAfter, alertsBefore, 'no new alert messages');
     assert.deepEqual(await tableChecksums(pool), tablesBefore, 'identical table contents');
     assert.equal(tablesBefore.satellite_images!.rows, 23);

@@ -11,19 +11,18 @@ import { Registry } from 'prom-client';
 import type { Client } from 'minio';
 import type { Redis } from 'ioredis';
 import { connectionsFromEnv } from '../../../config/connections.ts';
-import { createObjectStoreClient, ensureBucket } from '../../../connectors/objectStore.ts';
-import { createRedis } from '../../../connectors/redis.ts';
+import { topicsFromEnv } from '../../../config/topics.ts';
+import { ensureBucket } from '../../../connectors/objectStore.ts';
 import type { LoadedModel } from '../../../model/loadModel.ts';
 import { encodeScene, generateScene } from '../../../model/scenes/generateScene.ts';
 import { ok, type InputRecord, type Item, type OutputRecord } from '../../../pipeline/types.ts';
 import type { ImageRef } from '../../../schemas/generated/ImageRef.ts';
-import { analyzeMetrics, type AnalyzeMetrics } from '../../../topologies/analyze/analyzeMetrics.ts';
+import { createLogger } from '../../../pipeline/logger.ts';
+import type { AnalyzeMetrics } from '../../../topologies/analyze/analyzeMetrics.ts';
 import { analyzeOptionsFromEnv, type AnalyzeOptions } from '../../../topologies/analyze/analyzeOptions.ts';
-import { MemoryBudget } from '../../../topologies/analyze/memoryBudget.ts';
-import { loadModelThread } from '../../../topologies/analyze/modelThread.ts';
-import { createResultCache } from '../../../topologies/analyze/resultCache.ts';
-import { createTileInference, type TileInference } from '../../../topologies/analyze/tileInference.ts';
-import { analyzeStages } from '../../../topologies/analyze/topology.ts';
+import { openAnalyze } from '../../../topologies/analyze/main.ts';
+import type { TileInference } from '../../../topologies/analyze/tileInference.ts';
+import { analyzeStage, analyzeTopics } from '../../../topologies/analyze/topology.ts';
 
 export const connections = connectionsFromEnv();
 export const bucket = connections.objectStore.bucket;
@@ -88,27 +87,18 @@ function inputRecord(ref: ImageRef, offset: number): InputRecord<ImageRef> {
 
 export async function createHarness(env: NodeJS.ProcessEnv = {}, modelDir = 'model/hazard-index-v2'): Promise<Harness> {
   const runId = randomUUID().slice(0, 8);
-  const options = analyzeOptionsFromEnv({ HAZARDFLOW_MODEL_DIR: modelDir, ...env }, connections.objectStore);
-  const store = createObjectStoreClient(connections.objectStore);
-  await ensureBucket(store, bucket, connections.objectStore.region);
-  const redis = createRedis(connections.redis, { maxRetriesPerRequest: 1 });
-  const model = await loadModelThread(options.modelDir, options.intraOpThreads === undefined ? {} : { intraOpThreads: options.intraOpThreads });
+  const options = analyzeOptionsFromEnv({ HAZARDFLOW_MODEL_DIR: modelDir, HAZARDFLOW_CACHE_TTL_SECONDS: '60', ...env }, connections.objectStore);
   const registry = new Registry();
-  const metrics = analyzeMetrics(registry);
-  const inference = createTileInference(model, { maxBatch: options.batchSize, maxAgeMs: options.batchAgeMs }, metrics);
-  const process = analyzeStages({
-    options,
-    store,
-    cache: createResultCache(redis, { ttlSeconds: 60, model: model.manifest, prefix: `analysis-test-${runId}` }),
-    manifest: model.manifest,
-    inference,
-    fetchedBudget: new MemoryBudget(options.fetchedBudgetBytes),
-    decodedBudget: new MemoryBudget(options.decodedBudgetBytes),
-    metrics,
-    resultsTopic: 'ml.results',
-    dlqTopic: 'images.dlq',
+  // The role's own wiring (main.ts), with a cache of this run's and retries short enough for a test.
+  const { deps, model, redis, release } = await openAnalyze(connections, options, {
+    logger: createLogger('analyze-harness', 'silent'),
+    metricsRegistry: registry,
+    cachePrefix: `analysis-test-${runId}`,
     retry: { maxAttempts: 2, initialDelayMs: 10, maxDelayMs: 20, multiplier: 2, jitter: 0 },
   });
+  const { store, metrics, inference } = deps;
+  await ensureBucket(store, bucket, connections.objectStore.region);
+  const { process } = analyzeStage(analyzeTopics(options, topicsFromEnv({})), deps);
   let offset = 0;
   return {
     store, redis, model, metrics, registry, options, inference, runId,
@@ -126,11 +116,7 @@ export async function createHarness(env: NodeJS.ProcessEnv = {}, modelDir = 'mod
       await store.putObject(bucket, key, bytes, bytes.length, { 'Content-Type': contentType });
       return imageRef({ uri: `s3://${bucket}/${key}`, sha256: sha256(bytes), size_bytes: bytes.length, content_type: contentType, ...overrides });
     },
-    async close() {
-      inference.close();
-      await model.release();
-      redis.disconnect();
-    },
+    close: release,
   };
 }
 

@@ -16,17 +16,14 @@ import { createHash } from 'node:crypto';
 import { createRedis } from '../../../connectors/redis.ts';
 import { createResultCache } from '../../../topologies/analyze/resultCache.ts';
 import { cacheModel } from '../../../topologies/analyze/segmentScene.ts';
-import type { Admin } from 'kafkajs';
 import { topicsFromEnv } from '../../../config/topics.ts';
 import { createLogger } from '../../../pipeline/logger.ts';
 import { pipelineMetrics } from '../../../pipeline/metrics.ts';
-import type { RunningPipeline } from '../../../pipeline/topologyOptions.ts';
-import type { RunningTopology } from '../../../pipeline/index.ts';
 import { analyzeOptionsFromEnv } from '../../../topologies/analyze/analyzeOptions.ts';
 import { startAnalyze } from '../../../topologies/analyze/main.ts';
 import { startSink } from '../../../topologies/sink/main.ts';
-import { connections, kafka } from '../pipeline/brokerFixtures.ts';
-import { createFlowTopics, deleteFlowTopics, sinkOptions, type FlowTopics } from '../alerts/harness.ts';
+import { connections } from '../pipeline/brokerFixtures.ts';
+import { createFlowDriver, sinkOptions, type FlowDriver } from '../alerts/harness.ts';
 import { startMigratedMariadb, type MigratedMariadb } from '../sink/privateMariadb.ts';
 import { form, startConnector, type ConnectorHarness } from '../http/harness.ts';
 import { chipDir, type WaterScore } from '../model/waterAccuracy.ts';
@@ -39,25 +36,20 @@ const CHIPS = ['Spain_7370579_S2Hand.tif', 'Spain_7370579_S1Hand.tif'];
 const root = path.resolve(import.meta.dirname, '..', '..', '..');
 
 describe('Sen1Floods11 through connector → Kafka → analyze → sink → extents.geojson', { timeout: 300_000 }, () => {
-  let admin: Admin;
-  let t: FlowTopics;
+  let t: FlowDriver;
   let server: MigratedMariadb;
   let h: ConnectorHarness;
-  let analyze: RunningPipeline;
-  let sink: RunningTopology;
   let dir: string;
 
   before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'hazardflow-flow-water-'));
-    admin = kafka.admin();
-    await admin.connect();
-    t = await createFlowTopics(admin);
+    t = await createFlowDriver();
     server = await startMigratedMariadb();
     h = await startConnector({ connections: { ...connections, mysql: server.db.connection } }, { readBack: false });
-    const topics = topicsFromEnv({ HAZARDFLOW_TOPIC_IMAGES: h.topic, HAZARDFLOW_TOPIC_RESULTS: t.results, HAZARDFLOW_TOPIC_DLQ: t.dlq });
-    const options = analyzeOptionsFromEnv({ HAZARDFLOW_ANALYZE_GROUP: `t-${t.id}-analyze`, HAZARDFLOW_INTRA_OP_THREADS: '1', HAZARDFLOW_SEGMENTATION_MODEL_DIRS: WATER_MODELS }, connections.objectStore);
-    [analyze] = (await startAnalyze({ role: 'analyze', connections, topics, logger: createLogger('flow-water', 'error'), metrics: pipelineMetrics() }, options)) as [RunningPipeline];
-    sink = await startSink(sinkOptions(t, server.db.connection));
+    const topics = topicsFromEnv({ HAZARDFLOW_TOPIC_IMAGES: h.topic, HAZARDFLOW_TOPIC_RESULTS: t.topics.results.name, HAZARDFLOW_TOPIC_DLQ: t.topics.dlq.name });
+    const options = analyzeOptionsFromEnv({ HAZARDFLOW_ANALYZE_GROUP: t.name('analyze'), HAZARDFLOW_INTRA_OP_THREADS: '1', HAZARDFLOW_SEGMENTATION_MODEL_DIRS: WATER_MODELS }, connections.objectStore);
+    await t.start(startAnalyze({ role: 'analyze', connections, topics, logger: createLogger('flow-water', 'error'), metrics: pipelineMetrics() }, options));
+    await t.start(startSink(sinkOptions(t, server.db.connection)));
     // Content-hash dedupe would answer from an earlier run's analysis of the same bytes: forget it, so this run infers.
     const redis = createRedis(connections.redis);
     const manifests = await Promise.all([options.modelDir, ...options.segmentationModelDirs].map(async (d) => JSON.parse(await readFile(path.join(d, 'model.json'), 'utf8')) as { name: string; version: string }));
@@ -66,12 +58,10 @@ describe('Sen1Floods11 through connector → Kafka → analyze → sink → exte
     redis.disconnect();
   });
   after(async () => {
-    await analyze?.stop();
-    await sink?.stop();
+    await t?.stopAll();
     await h?.close();
     await server?.close();
-    if (t) await deleteFlowTopics(admin, t);
-    await admin?.disconnect();
+    await t?.close();
     await rm(dir, { recursive: true, force: true });
   });
 

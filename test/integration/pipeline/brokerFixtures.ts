@@ -4,15 +4,17 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { after, before } from 'node:test';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { connectionsFromEnv } from '../../../config/connections.ts';
 import { createRegistry, registerValueSchema, type SchemaName } from '../../../schemas/registry.ts';
 import type { ImageRef } from '../../../schemas/generated/ImageRef.ts';
-import { createTopicsWithLeaders } from '../../../pipeline/topicsWithLeaders.ts';
+import { createTopicsWithLeaders, createTopologyDriver, readCommitted as readCommittedWith, waitFor, type RawRecord, type TopologyDriver } from '../../../pipeline/topologyDriver.ts';
 
-export { createTopicsWithLeaders };
+export { createTopicsWithLeaders, waitFor };
+export type ReadRecord = RawRecord;
 
 export const connections = connectionsFromEnv();
 export const registry = createRegistry(connections.registry.url);
@@ -45,6 +47,32 @@ export interface IdentityTopics {
   groupId: string;
   /** Env of identityRole.ts for these topics. */
   env: Record<string, string>;
+}
+
+export type IdentityDriver = TopologyDriver<'a' | 'b' | 'dlq'>;
+
+/** The topology test driver over an identity topology's topics: input `a` and output `b` (ImageRef), dead letters. */
+export function identityDriver(label: string, partitions = 4): Promise<IdentityDriver> {
+  return createTopologyDriver({
+    connections,
+    label,
+    topics: { a: { partitions, schema: 'ImageRef' }, b: { partitions, schema: 'ImageRef' }, dlq: { partitions: 1, schema: 'DeadLetter' } },
+  });
+}
+
+/** The identity driver of a test file: created before its tests, closed after them; the getter returns it. */
+export function identityDriverForFile(label: string, partitions = 4): () => IdentityDriver {
+  let driver: IdentityDriver | undefined;
+  before(async () => {
+    driver = await identityDriver(label, partitions);
+  });
+  after(async () => {
+    await driver?.close();
+  });
+  return () => {
+    if (!driver) throw new Error('the identity driver is created in before()');
+    return driver;
+  };
 }
 
 /** Creates unique input (ImageRef), output (ImageRef) and dead-letter topics for one test of an identity topology. */
@@ -103,49 +131,8 @@ export async function produceImageRefs(topic: string, from: number, to: number):
   await producer.disconnect();
 }
 
-export interface ReadRecord {
-  key: string | null;
-  value: Buffer | null;
-  partition: number;
-  offset: string;
-}
-
-/**
- * Reads a topic from the beginning as a `read_committed` consumer until it has reached every partition's end
- * offset as it was when the read started (transaction markers included).
- */
-export async function readCommitted(topic: string, timeoutMs = 30_000): Promise<ReadRecord[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
-  await admin.disconnect();
-  const records: ReadRecord[] = [];
-  const reached = new Map<number, bigint>();
-  const isDone = () => [...ends].every(([p, end]) => end === 0n || (reached.get(p) ?? -1n) >= end - 1n);
-  if (isDone()) return records;
-  const consumer = kafka.consumer({ groupId: `reader-${runId()}`, readUncommitted: false });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`reading ${topic} timed out with ${records.length} records`)), timeoutMs);
-    // The batch events report offsets including control records (and batches of control records only,
-    // which never reach eachBatch): that is how the reader knows it has reached the end.
-    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-      reached.set(payload.partition, BigInt(payload.lastOffset));
-      if (isDone()) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    void consumer.run({
-      eachBatch: async ({ batch }) => {
-        for (const m of batch.messages) records.push({ key: m.key?.toString() ?? null, value: m.value, partition: batch.partition, offset: m.offset });
-      },
-    });
-  });
-  await consumer.disconnect();
-  return records;
-}
+/** The committed records of a topic from the beginning to its end as it is now (pipeline/topologyDriver.ts). */
+export const readCommitted = (topic: string, timeoutMs?: number): Promise<RawRecord[]> => readCommittedWith(kafka, topic, timeoutMs);
 
 /** Sum over partitions of committed offsets of a group (an absent commit counts as 0). */
 export async function committedTotal(admin: Admin, groupId: string, topic: string): Promise<number> {
@@ -156,14 +143,6 @@ export async function committedTotal(admin: Admin, groupId: string, topic: strin
 /** Sum of the high watermarks of a topic's partitions. */
 export async function endTotal(admin: Admin, topic: string): Promise<number> {
   return (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0);
-}
-
-export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, pollMs = 200): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
-  }
 }
 
 export interface RoleProcess {

@@ -3,48 +3,35 @@
  * the registry does not know, and a record a stage fails permanently go to the dead-letter topic with their
  * reason and original bytes; the records after them are processed and the offsets move on.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { asyncStage, createLogger, PermanentError, runTopology, type OutputRecord } from '../../../pipeline/index.ts';
+import { asyncStage, createLogger, PermanentError, type OutputRecord } from '../../../pipeline/index.ts';
 import type { DeadLetter } from '../../../schemas/generated/DeadLetter.ts';
 import type { ImageRef } from '../../../schemas/generated/ImageRef.ts';
-import { committedTotal, connections, createIdentityTopics, deleteTopics, endTotal, kafka, produceImageRefs, readCommitted, registry, waitFor, type IdentityTopics } from './brokerFixtures.ts';
+import { committedTotal, endTotal, identityDriverForFile, produceImageRefs, registry, waitFor } from './brokerFixtures.ts';
 
-const admin = kafka.admin();
-let topics: IdentityTopics;
-
-before(async () => {
-  await admin.connect();
-  topics = await createIdentityTopics(admin, 'poison', 1);
-});
-
-after(async () => {
-  await deleteTopics(admin, [topics.a, topics.b, topics.dlq]);
-  await admin.disconnect();
-});
+const driver = identityDriverForFile('poison', 1);
 
 test('poison records are dead-lettered with reason and bytes; the rest flows and the offsets move on', async () => {
-  const { a: topicA, b: topicB, dlq, groupId } = topics;
+  const d = driver();
+  const [topicA, topicB, dlq, groupId] = [d.topics.a.name, d.topics.b.name, d.topics.dlq.name, d.name('group')];
+  const { admin } = d;
   const garbage = Buffer.from('this is not avro at all');
   const unknownSchema = Buffer.concat([Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0]), Buffer.from('body')]);
   await produceImageRefs(topicA, 0, 5);
-  const producer = kafka.producer();
-  await producer.connect();
-  await producer.send({ topic: topicA, messages: [
+  await d.produce('a', [
     { key: 'garbage', value: garbage, headers: { origin: 'test' } },
     { key: 'unknown-schema', value: unknownSchema },
-  ] });
-  await producer.disconnect();
+  ]);
   await produceImageRefs(topicA, 5, 10);
 
-  const running = await runTopology<ImageRef>({
-    name: topics.env.HF_NAME as string,
+  const running = await d.run<ImageRef>({
+    name: d.name('poison'),
     groupId,
-    inputTopics: [topicA],
-    connections,
-    dlqTopic: dlq,
+    sources: [topicA],
+    sinks: { b: topicB },
+    deadLetters: dlq,
     mode: 'transactional',
-    logger: createLogger('poison-test', 'silent'),
     process: (records$) =>
       records$.pipe(
         asyncStage('check', (ref): OutputRecord[] => {
@@ -52,7 +39,7 @@ test('poison records are dead-lettered with reason and bytes; the rest flows and
           return [{ topic: topicB, key: ref.image_id, value: ref }];
         }),
       ),
-  });
+  }, { logger: createLogger('poison-test', 'silent') });
   try {
     await waitFor('every input offset to be committed', async () => (await committedTotal(admin, groupId, topicA)) === (await endTotal(admin, topicA)), 30_000);
   } finally {
@@ -60,10 +47,10 @@ test('poison records are dead-lettered with reason and bytes; the rest flows and
   }
   await running.done;
 
-  const outputs = await readCommitted(topicB);
+  const outputs = await d.readRecords('b');
   assert.deepEqual(outputs.map((r) => r.key), ['img-000000', 'img-000001', 'img-000002', 'img-000003', 'img-000004', 'img-000005', 'img-000006', 'img-000008', 'img-000009']);
 
-  const letters = await Promise.all((await readCommitted(dlq)).map(async (r) => (await registry.decode(r.value as Buffer)) as DeadLetter));
+  const letters = await d.read<DeadLetter>('dlq');
   const byKey = new Map(letters.map((l) => [l.original_key?.toString(), l]));
   assert.equal(letters.length, 3);
 

@@ -4,27 +4,18 @@
  * topology has read everything, the group's committed offset reaches the high watermark, so its lag is 0, as
  * `kafka-consumer-groups --describe` would show it; before, it stayed after the last record, before the markers.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { asyncStage, createLogger, runTopology, type OutputRecord } from '../../../pipeline/index.ts';
+import { asyncStage, createLogger, type OutputRecord } from '../../../pipeline/index.ts';
 import type { ImageRef } from '../../../schemas/generated/ImageRef.ts';
-import { committedTotal, connections, createIdentityTopics, deleteTopics, endTotal, imageRef, kafka, readCommitted, registry, waitFor, type IdentityTopics } from './brokerFixtures.ts';
+import { committedTotal, endTotal, identityDriverForFile, imageRef, kafka, registry, waitFor } from './brokerFixtures.ts';
 
-const admin = kafka.admin();
-let topics: IdentityTopics;
-
-before(async () => {
-  await admin.connect();
-  topics = await createIdentityTopics(admin, 'markers', 1);
-});
-
-after(async () => {
-  await deleteTopics(admin, [topics.a, topics.b, topics.dlq]);
-  await admin.disconnect();
-});
+const driver = identityDriverForFile('markers', 1);
 
 test('the committed offset moves past the transaction markers that end a partition', async () => {
-  const { a: topicA, b: topicB, dlq, groupId } = topics;
+  const d = driver();
+  const [topicA, topicB, groupId] = [d.topics.a.name, d.topics.b.name, d.name('group')];
+  const { admin } = d;
   const schemaId = await registry.getLatestSchemaId(`${topicA}-value`);
   const message = async (i: number) => ({ key: imageRef(i).image_id, value: await registry.encode(schemaId, imageRef(i)) });
   const producers = [0, 1, 2].map((i) => kafka.producer({ transactionalId: `${groupId}-writer-${i}`, idempotent: true, maxInFlightRequests: 1 }));
@@ -43,21 +34,20 @@ test('the committed offset moves past the transaction markers that end a partiti
   // Two records, two commit markers, an aborted record and its abort marker.
   assert.equal(await endTotal(admin, topicA), 6);
 
-  const running = await runTopology<ImageRef>({
-    name: topics.env.HF_NAME as string,
+  const running = await d.run<ImageRef>({
+    name: d.name('markers'),
     groupId,
-    inputTopics: [topicA],
-    connections,
-    dlqTopic: dlq,
+    sources: [topicA],
+    sinks: { b: topicB },
+    deadLetters: d.topics.dlq.name,
     mode: 'transactional',
-    logger: createLogger('markers-test', 'silent'),
     process: (records$) => records$.pipe(asyncStage('copy', (ref): OutputRecord[] => [{ topic: topicB, key: ref.image_id, value: ref }])),
-  });
+  }, { logger: createLogger('markers-test', 'silent') });
   try {
     await waitFor('the committed offset to reach the high watermark', async () => (await committedTotal(admin, groupId, topicA)) === 6, 30_000);
   } finally {
     await running.stop();
   }
-  const out = await readCommitted(topicB);
+  const out = await d.readRecords('b');
   assert.deepEqual(out.map((r) => r.key).sort(), [imageRef(0).image_id, imageRef(1).image_id]);
 });

@@ -8,12 +8,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import type { Admin } from 'kafkajs';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import type { AlertEvent } from '../../../schemas/generated/AlertEvent.ts';
+import type { DeadLetter } from '../../../schemas/generated/DeadLetter.ts';
 import { startSink } from '../../../topologies/sink/main.ts';
-import { kafka, registry, waitFor } from '../pipeline/brokerFixtures.ts';
-import { createFlowTopics, deleteFlowTopics, produceResults, readDeadLetters, sinkOptions, waitCaughtUp, type FlowTopics } from '../alerts/harness.ts';
+import { waitFor } from '../pipeline/brokerFixtures.ts';
+import { createFlowDriver, produceResults, sinkOptions, sinkStages, type FlowDriver } from '../alerts/harness.ts';
 import { startMigratedMariadb, type MigratedMariadb, type PrivateMariadb } from './privateMariadb.ts';
 import { alertEvent, analysisResult, detection } from './records.ts';
 
@@ -38,55 +38,34 @@ function alertMessages(prefix: string, alerts: number): AlertEvent[] {
   )).flat();
 }
 
-async function produceAlerts(topic: string, events: AlertEvent[]): Promise<void> {
-  const id = await registry.getLatestSchemaId(`${topic}-value`);
-  const producer = kafka.producer();
-  await producer.connect();
-  await producer.send({ topic, acks: -1, messages: await Promise.all(events.map(async (e) => ({ key: e.alert_id, value: await registry.encode(id, e) }))) });
-  await producer.disconnect();
-}
-
-async function produceMany(topic: string, from: number, to: number): Promise<void> {
-  const id = await registry.getLatestSchemaId(`${topic}-value`);
-  const producer = kafka.producer();
-  await producer.connect();
-  const batch = results(from, to);
-  await producer.send({ topic, acks: -1, messages: await Promise.all(batch.map(async (r) => ({ key: r.image_id, value: await registry.encode(id, r) }))) });
-  await producer.disconnect();
-}
-
-function sinkGroups(t: FlowTopics) {
-  return [
-    { groupId: `t-${t.id}-sink`, topic: t.results, transactionalInput: false },
-    { groupId: `t-${t.id}-sink`, topic: t.alerts, transactionalInput: false },
-  ];
-}
+const produceAlerts = (t: FlowDriver, events: AlertEvent[]) => t.produce('alerts', events.map((e) => ({ key: e.alert_id, value: e })));
+const produceMany = (t: FlowDriver, from: number, to: number) => t.produce('results', results(from, to).map((r) => ({ key: r.image_id, value: r })));
 
 describe('sink under failure', { timeout: 240_000 }, () => {
-  let admin: Admin;
   let server: MigratedMariadb;
   let db: PrivateMariadb;
   let pool: Pool;
-  const topics: FlowTopics[] = [];
+  const drivers: FlowDriver[] = [];
+  const createDriver = async () => {
+    const t = await createFlowDriver(1, 2);
+    drivers.push(t);
+    return t;
+  };
 
   before(async () => {
-    admin = kafka.admin();
-    await admin.connect();
     server = await startMigratedMariadb();
     ({ db, pool } = server);
   });
   after(async () => {
     await server?.close();
-    for (const t of topics) await deleteFlowTopics(admin, t);
-    await admin?.disconnect();
+    for (const t of drivers) await t.close();
   });
 
   it('SIGKILL mid-stream, then a restart: row counts equal the input counts exactly', async () => {
-    const t = await createFlowTopics(admin, 1, 2);
-    topics.push(t);
+    const t = await createDriver();
     const inputs = 5000;
-    await produceMany(t.results, 0, inputs);
-    await produceAlerts(t.alerts, alertMessages(`kill-${t.id}`, 100));
+    await produceMany(t, 0, inputs);
+    await produceAlerts(t, alertMessages(`kill-${t.namespace}`, 100));
 
     const start = (): { child: ChildProcess; exited: Promise<NodeJS.Signals | null> } => {
       const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'sinkRole.ts')], {
@@ -106,62 +85,60 @@ describe('sink under failure', { timeout: 240_000 }, () => {
 
     const second = start();
     try {
-      await waitCaughtUp(admin, sinkGroups(t));
+      await t.waitCaughtUp(sinkStages(t));
     } finally {
       second.child.kill('SIGTERM');
       await second.exited;
     }
     assert.equal(await count(pool, 'satellite_images'), inputs);
     assert.equal(await count(pool, 'ml_predictions'), inputs);
-    assert.equal(await count(pool, `alerts WHERE alert_id LIKE 'kill-${t.id}-%'`), 100);
-    assert.equal(await count(pool, `alert_revisions WHERE alert_id LIKE 'kill-${t.id}-%'`), 200);
-    assert.equal(await count(pool, `alert_images WHERE alert_id LIKE 'kill-${t.id}-%'`), 300);
-    const [revisions] = await pool.query<RowDataPacket[]>(`SELECT DISTINCT revision FROM alerts WHERE alert_id LIKE 'kill-${t.id}-%'`);
+    assert.equal(await count(pool, `alerts WHERE alert_id LIKE 'kill-${t.namespace}-%'`), 100);
+    assert.equal(await count(pool, `alert_revisions WHERE alert_id LIKE 'kill-${t.namespace}-%'`), 200);
+    assert.equal(await count(pool, `alert_images WHERE alert_id LIKE 'kill-${t.namespace}-%'`), 300);
+    const [revisions] = await pool.query<RowDataPacket[]>(`SELECT DISTINCT revision FROM alerts WHERE alert_id LIKE 'kill-${t.namespace}-%'`);
     assert.deepEqual(revisions.map((r) => r.revision), [2], 'each alert holds its newest revision');
   });
 
   it(`MariaDB stopped for ${OUTAGE_MS / 1000} s during a run: no loss, the sink catches up`, async () => {
-    const t = await createFlowTopics(admin, 1, 2);
-    topics.push(t);
+    const t = await createDriver();
     const before = await count(pool, 'satellite_images');
     const sink = await startSink(sinkOptions(t, db.connection, { batchSize: 100, batchAgeMs: 50 }));
     let failed: unknown;
     sink.done.catch((err: unknown) => (failed = err));
     try {
-      await produceResults(t.results, results(100_000, 100_200));
+      await produceResults(t, results(100_000, 100_200));
       await waitFor('the rows before the outage', async () => (await count(pool, 'satellite_images')) === before + 200, 30_000);
 
       await db.stop();
-      await produceMany(t.results, 100_200, 101_000);
-      await produceAlerts(t.alerts, alertMessages(`outage-${t.id}`, 50));
+      await produceMany(t, 100_200, 101_000);
+      await produceAlerts(t, alertMessages(`outage-${t.namespace}`, 50));
       await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
       assert.equal(failed, undefined, 'the sink keeps running through the outage');
       await db.start();
 
-      await waitCaughtUp(admin, sinkGroups(t), 60_000);
+      await t.waitCaughtUp(sinkStages(t), 60_000);
       assert.equal(await count(pool, 'satellite_images'), before + 1000);
-      assert.equal(await count(pool, `alert_revisions WHERE alert_id LIKE 'outage-${t.id}-%'`), 100);
-      assert.deepEqual(await readDeadLetters(t.dlq), [], 'nothing went to the dead-letter topic');
+      assert.equal(await count(pool, `alert_revisions WHERE alert_id LIKE 'outage-${t.namespace}-%'`), 100);
+      assert.deepEqual(await t.read<DeadLetter>('dlq'), [], 'nothing went to the dead-letter topic');
     } finally {
       await sink.stop();
     }
   });
 
   it('dead-letters a result the database refuses and writes its batch-mates', async () => {
-    const t = await createFlowTopics(admin, 1, 1);
-    topics.push(t);
+    const t = await createDriver();
     const good = results(200_000, 200_004);
     const refused = analysisResult(`img-${'x'.repeat(80)}`); // longer than image_id's VARCHAR(64)
     const sink = await startSink(sinkOptions(t, db.connection, { batchSize: 10, batchAgeMs: 200 }));
     try {
-      await produceResults(t.results, [...good.slice(0, 2), refused, ...good.slice(2)]);
-      await waitCaughtUp(admin, sinkGroups(t));
+      await produceResults(t, [...good.slice(0, 2), refused, ...good.slice(2)]);
+      await t.waitCaughtUp(sinkStages(t));
     } finally {
       await sink.stop();
     }
     const [rows] = await pool.query<RowDataPacket[]>("SELECT image_id FROM satellite_images WHERE image_id LIKE 'img-2000%' ORDER BY image_id");
     assert.deepEqual(rows.map((r) => r.image_id), good.map((r) => r.image_id));
-    const dead = await readDeadLetters(t.dlq);
+    const dead = await t.read<DeadLetter>('dlq');
     assert.deepEqual(dead.map((d) => [d.stage, d.error_code, d.image_id ?? d.original_key?.toString()]), [['mysql', 'INVALID_RECORD', refused.image_id]]);
     assert.match(dead[0]!.error_message, /Data too long/);
   });

@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Admin } from 'kafkajs';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import type { AlertEvent } from '../../../schemas/generated/AlertEvent.ts';
+import type { DeadLetter } from '../../../schemas/generated/DeadLetter.ts';
 import { startSink } from '../../../topologies/sink/main.ts';
-import { kafka, registry, waitFor } from '../pipeline/brokerFixtures.ts';
-import { createFlowTopics, deleteFlowTopics, readDeadLetters, sinkOptions, waitCaughtUp, type FlowTopics } from '../alerts/harness.ts';
+import { waitFor } from '../pipeline/brokerFixtures.ts';
+import { createFlowDriver, sinkOptions, sinkStages, type FlowDriver } from '../alerts/harness.ts';
 import { startMigratedMariadb, type MigratedMariadb } from './privateMariadb.ts';
 import { alertEvent, analysisResult, detection } from './records.ts';
 
@@ -19,17 +19,6 @@ const READ_ONLY_MS = Number(process.env.HAZARDFLOW_TEST_READ_ONLY_MS ?? 20_000);
 async function count(pool: Pool, table: string): Promise<number> {
   const [rows] = await pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${table}`);
   return Number(rows[0]!.n);
-}
-
-async function produce(topic: string, values: { key: string; value: unknown }[]): Promise<void> {
-  const id = await registry.getLatestSchemaId(`${topic}-value`);
-  const producer = kafka.producer();
-  await producer.connect();
-  try {
-    await producer.send({ topic, acks: -1, messages: await Promise.all(values.map(async (v) => ({ key: v.key, value: await registry.encode(id, v.value) }))) });
-  } finally {
-    await producer.disconnect();
-  }
 }
 
 const resultsOf = (from: number, to: number) =>
@@ -42,20 +31,16 @@ const alertsOf = (prefix: string, n: number) =>
     .map((a) => ({ key: a.alert_id, value: a }));
 
 describe('sink while MariaDB is read-only', { timeout: 180_000 }, () => {
-  let admin: Admin;
   let server: MigratedMariadb;
-  let t: FlowTopics;
+  let t: FlowDriver;
 
   before(async () => {
-    admin = kafka.admin();
-    await admin.connect();
     server = await startMigratedMariadb({ unprivilegedUser: true });
-    t = await createFlowTopics(admin, 1, 2);
+    t = await createFlowDriver(1, 2);
   });
   after(async () => {
     await server?.close();
-    if (t) await deleteFlowTopics(admin, t);
-    await admin?.disconnect();
+    await t?.close();
   });
 
   it(`read_only for ${READ_ONLY_MS / 1000} s mid-run: 0 dead letters, 0 lost rows`, async () => {
@@ -64,27 +49,24 @@ describe('sink while MariaDB is read-only', { timeout: 180_000 }, () => {
     let failed: unknown;
     sink.done.catch((err: unknown) => (failed = err));
     try {
-      await produce(t.results, resultsOf(0, 300));
+      await t.produce('results', resultsOf(0, 300));
       await waitFor('the rows before read-only', async () => (await count(pool, 'satellite_images')) === 300, 30_000);
       try {
         await db.asRoot('SET GLOBAL read_only = 1');
-        await produce(t.results, resultsOf(300, 1000));
-        await produce(t.alerts, alertsOf(`ro-${t.id}`, 40));
+        await t.produce('results', resultsOf(300, 1000));
+        await t.produce('alerts', alertsOf(`ro-${t.namespace}`, 40));
         await new Promise((resolve) => setTimeout(resolve, READ_ONLY_MS));
         assert.equal(await count(pool, 'satellite_images'), 300, 'nothing was written while read-only');
         assert.equal(failed, undefined, 'the sink keeps running while the database refuses writes');
       } finally {
         await db.asRoot('SET GLOBAL read_only = 0');
       }
-      await waitCaughtUp(admin, [
-        { groupId: `t-${t.id}-sink`, topic: t.results, transactionalInput: false },
-        { groupId: `t-${t.id}-sink`, topic: t.alerts, transactionalInput: false },
-      ], 60_000);
+      await t.waitCaughtUp(sinkStages(t), 60_000);
       assert.equal(await count(pool, 'satellite_images'), 1000);
       assert.equal(await count(pool, 'ml_predictions'), 1000);
-      assert.equal(await count(pool, `alerts WHERE alert_id LIKE 'ro-${t.id}-%'`), 40);
-      assert.equal(await count(pool, `alert_images WHERE alert_id LIKE 'ro-${t.id}-%'`), 80);
-      assert.deepEqual(await readDeadLetters(t.dlq), [], 'nothing went to the dead-letter topic');
+      assert.equal(await count(pool, `alerts WHERE alert_id LIKE 'ro-${t.namespace}-%'`), 40);
+      assert.equal(await count(pool, `alert_images WHERE alert_id LIKE 'ro-${t.namespace}-%'`), 80);
+      assert.deepEqual(await t.read<DeadLetter>('dlq'), [], 'nothing went to the dead-letter topic');
     } finally {
       await sink.stop();
     }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { derivedImageId, parseCoordinates } from '../../../connectors/http/plugins/analyze.ts';
+import { parseCoordinates } from '../../../connectors/http/plugins/analyze/batchRoute.ts';
+import { derivedImageId } from '../../../connectors/http/plugins/analyze/referenceRoute.ts';
 import { uploadObjectKey } from '../../../connectors/http/storeUpload.ts';
 import { detectionsSvg } from '../../../connectors/http/overlay.ts';
 import { HttpError } from '../../../connectors/http/errors.ts';
