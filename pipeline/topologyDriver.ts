@@ -14,7 +14,7 @@
  */
 import { createTopicsWithLeaders } from './topicsWithLeaders.ts';
 import { randomUUID } from 'node:crypto';
-import type { Admin, ITopicConfig, Kafka, Message } from 'kafkajs';
+import type { Admin, Kafka, Message } from 'kafkajs';
 import type { KafkaConnection, RegistryConnection } from '../config/connections.ts';
 import type { TopicSpec } from '../config/topics.ts';
 import { createRegistry, registerValueSchema, valueSubject, type SchemaName } from '../schemas/registry.ts';
