@@ -1,10 +1,10 @@
 import { asyncScheduler, connect, defer, filter, from, merge, mergeMap, catchError, type Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
-import { PermanentCode, PermanentError, PipelineError } from '../errors.ts';
+import { GaveUp, PermanentCode, PermanentError, PipelineError } from '../errors.ts';
 import { observerOf } from '../instrumentation.ts';
 import { failed, ok, type Failed, type InputRecord, type Item, type Ok } from '../types.ts';
 import { batchBySizeOrAge, type BatchOptions } from './batchBySizeOrAge.ts';
 import { failedFrom } from './deadLetterOnFailure.ts';
-import { defaultRetryPolicy, GaveUp, retryTransient, type RetryPolicy } from './retryTransient.ts';
+import { defaultRetryPolicy, retryTransient, type RetryPolicy } from './retryTransient.ts';
 
 export interface BatchStageOptions extends BatchOptions {
   /** Batches worked on at once (default 1). */
