@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
+import { logLevel } from 'kafkajs';
+import { kafkaClient } from './kafkaClient.ts';
 import type { KafkaConnection } from '../config/connections.ts';
 import { TransientError } from './errors.ts';
 
@@ -28,7 +29,7 @@ export async function restoreChangelog(options: ChangelogOptions): Promise<void>
   const wanted = new Set(options.partitions);
   if (wanted.size === 0) return;
   // kafkajs has no manual assignment: a throwaway group reads the topic, and the unwanted partitions are paused.
-  const kafka = new Kafka({ brokers: options.kafka.brokers, clientId: `${options.kafka.clientId}-restore`, logLevel: logLevel.NOTHING });
+  const kafka = kafkaClient({ brokers: options.kafka.brokers, clientId: `${options.kafka.clientId}-restore`, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
   const groupId = `hazardflow-restore-${randomUUID()}`;

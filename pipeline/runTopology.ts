@@ -3,7 +3,7 @@ import type { Admin, Producer } from 'kafkajs';
 import { createRegistry } from '../schemas/registry.ts';
 import { InFlightBound } from './inFlightBound.ts';
 import { observeRecord, type StageObserver } from './instrumentation.ts';
-import { createKafka } from './kafkaClient.ts';
+import { kafkaClient } from './kafkaClient.ts';
 import { createKafkaSource, type SourceRecord } from './kafkaSource.ts';
 import { createLogger } from './logger.ts';
 import { pipelineMetrics } from './metrics.ts';
@@ -32,7 +32,7 @@ export async function runTopology<V>(options: TopologyOptions<V>): Promise<Runni
   const topology = options.name;
   const logger = (options.logger ?? createLogger(topology)).child({ topology });
   const metrics = pipelineMetrics(options.metricsRegistry);
-  const kafka = createKafka(options.connections.kafka, logger);
+  const kafka = kafkaClient({ ...options.connections.kafka, logger });
   const serde = options.serde ?? registrySerde(createRegistry(options.connections.registry.url));
   const bound = new InFlightBound(options.maxInFlight ?? 5000, options.maxInFlightBytes ?? 64 * 1024 * 1024);
   const fromBeginning = options.fromBeginning ?? true;

@@ -3,7 +3,8 @@
  * topic's value schema under `<topic>-value` with compatibility BACKWARD. Idempotent; a topic that exists with fewer
  * partitions than configured is grown, never shrunk.
  */
-import { Kafka, logLevel } from 'kafkajs';
+import { logLevel } from 'kafkajs';
+import { kafkaClient } from '../pipeline/kafkaClient.ts';
 import type { Connections } from '../config/connections.ts';
 import type { TopicRole, TopicSpec } from '../config/topics.ts';
 import { createRegistry, registerValueSchema } from '../schemas/registry.ts';
@@ -16,7 +17,7 @@ export interface ProvisionedTopic {
 }
 
 export async function provisionTopics(connections: Connections, topics: Record<TopicRole, TopicSpec>): Promise<ProvisionedTopic[]> {
-  const admin = new Kafka({ brokers: connections.kafka.brokers, clientId: `${connections.kafka.clientId}-provision`, logLevel: logLevel.ERROR }).admin();
+  const admin = kafkaClient({ brokers: connections.kafka.brokers, clientId: `${connections.kafka.clientId}-provision`, logLevel: logLevel.ERROR }).admin();
   await admin.connect();
   try {
     const specs = Object.values(topics);

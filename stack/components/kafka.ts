@@ -8,7 +8,8 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { Kafka, logLevel } from 'kafkajs';
+import { logLevel } from 'kafkajs';
+import { kafkaClient } from '../../pipeline/kafkaClient.ts';
 import type { Component, StackContext } from '../component.ts';
 import { ensureKafkaJars, InstallError } from '../installs.ts';
 
@@ -91,7 +92,7 @@ export const kafka: Component = {
     };
   },
   async ready() {
-    const admin = new Kafka({ brokers: [`127.0.0.1:${BROKER_PORT}`], logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+    const admin = kafkaClient({ brokers: [`127.0.0.1:${BROKER_PORT}`], logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
     try {
       await admin.connect();
       const cluster = await admin.describeCluster();

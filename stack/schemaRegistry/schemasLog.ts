@@ -4,7 +4,8 @@
  * in-sync replicas.
  */
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type LogEntry, type Producer } from 'kafkajs';
+import { type Kafka, logLevel, Partitioners, type Admin, type Consumer, type LogEntry, type Producer } from 'kafkajs';
+import { kafkaClient } from '../../pipeline/kafkaClient.ts';
 import type { Logger } from 'pino';
 import { decodeStoreRecord, encodeStoreRecord, isNoop, noopRecord, type StoreRecord } from './storeRecords.ts';
 
@@ -118,7 +119,7 @@ export class SchemasLog {
 
   /** Connects, creates the topic if needed and replays it into `onRecord`; resolves once caught up. */
   static async open(options: SchemasLogOptions, onRecord: (record: StoreRecord) => void): Promise<SchemasLog> {
-    const kafka = new Kafka({
+    const kafka = kafkaClient({
       clientId: 'hazardflow-schema-registry',
       brokers: options.brokers,
       connectionTimeout: 3000,

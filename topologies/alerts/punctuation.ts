@@ -11,7 +11,8 @@
  * evidence until the backlog is read, then by the clock. That keeps a replay of history from cancelling alerts that
  * the live run saw extended.
  */
-import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
+import { logLevel, type Admin, type Producer } from 'kafkajs';
+import { kafkaClient } from '../../pipeline/kafkaClient.ts';
 import type { KafkaConnection, RegistryConnection } from '../../config/connections.ts';
 import type { Logger } from '../../pipeline/index.ts';
 import { createRegistry, valueSubject } from '../../schemas/registry.ts';
@@ -65,7 +66,7 @@ export interface Punctuation {
 }
 
 export async function startPunctuation(options: PunctuationOptions): Promise<Punctuation> {
-  const kafka = new Kafka({ brokers: options.kafka.brokers, clientId: `${options.kafka.clientId}-punctuation`, logLevel: logLevel.ERROR });
+  const kafka = kafkaClient({ brokers: options.kafka.brokers, clientId: `${options.kafka.clientId}-punctuation`, logLevel: logLevel.ERROR });
   const admin: Admin = kafka.admin();
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await Promise.all([admin.connect(), producer.connect()]);

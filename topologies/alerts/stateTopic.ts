@@ -2,13 +2,14 @@
  * Creates the alert state changelog when missing: compacted (only the latest state of each key matters) and with
  * as many partitions as the assessments topic, because state partition N belongs to input partition N.
  */
-import { Kafka, logLevel } from 'kafkajs';
+import { logLevel } from 'kafkajs';
+import { kafkaClient } from '../../pipeline/kafkaClient.ts';
 import type { KafkaConnection } from '../../config/connections.ts';
 import type { TopicReplication } from '../../config/topics.ts';
 
 /** `replication`: the assessments topic's, so the state is as safe as the evidence it was built from. */
 export async function ensureStateTopic(kafka: KafkaConnection, assessmentsTopic: string, stateTopic: string, replication: TopicReplication): Promise<void> {
-  const admin = new Kafka({ brokers: kafka.brokers, clientId: `${kafka.clientId}-alert-state`, logLevel: logLevel.ERROR }).admin();
+  const admin = kafkaClient({ brokers: kafka.brokers, clientId: `${kafka.clientId}-alert-state`, logLevel: logLevel.ERROR }).admin();
   await admin.connect();
   try {
     const [input] = (await admin.fetchTopicMetadata({ topics: [assessmentsTopic] })).topics;

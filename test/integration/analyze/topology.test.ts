@@ -5,7 +5,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import { logLevel, type Consumer, type Producer } from 'kafkajs';
+import { kafkaClient } from '../../../pipeline/kafkaClient.ts';
 import { topicsFromEnv } from '../../../config/topics.ts';
 import { encodeScene, generateScene } from '../../../model/scenes/generateScene.ts';
 import { createLogger } from '../../../pipeline/logger.ts';
@@ -33,7 +34,7 @@ const topics = topicsFromEnv({
   HAZARDFLOW_PARTITIONS_RESULTS: '1',
 });
 const registry = createRegistry(connections.registry.url);
-const kafka = new Kafka({ brokers: connections.kafka.brokers, clientId: `test-analyze-${run}`, logLevel: logLevel.NOTHING });
+const kafka = kafkaClient({ brokers: connections.kafka.brokers, clientId: `test-analyze-${run}`, logLevel: logLevel.NOTHING });
 
 let h: Harness;
 let producer: Producer;

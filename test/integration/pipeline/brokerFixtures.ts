@@ -6,14 +6,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Kafka, logLevel, type Admin, type ITopicConfig } from 'kafkajs';
+import { logLevel, type Admin, type ITopicConfig } from 'kafkajs';
+import { kafkaClient } from '../../../pipeline/kafkaClient.ts';
 import { connectionsFromEnv } from '../../../config/connections.ts';
 import { createRegistry, registerValueSchema, type SchemaName } from '../../../schemas/registry.ts';
 import type { ImageRef } from '../../../schemas/generated/ImageRef.ts';
 
 export const connections = connectionsFromEnv();
 export const registry = createRegistry(connections.registry.url);
-export const kafka = new Kafka({ brokers: connections.kafka.brokers, clientId: 'pipeline-test', logLevel: logLevel.NOTHING });
+export const kafka = kafkaClient({ brokers: connections.kafka.brokers, clientId: 'pipeline-test', logLevel: logLevel.NOTHING });
 const here = dirname(fileURLToPath(import.meta.url));
 
 export function runId(): string {
