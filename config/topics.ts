@@ -5,6 +5,8 @@
  * apply to every topic the project creates, state changelogs included; on a cluster, 3 and 2 with acks=all lose
  * nothing when one broker goes.
  */
+import { ConfigError, envPositiveInteger } from './env.ts';
+
 export type TopicRole = 'images' | 'results' | 'assessments' | 'alerts' | 'alertsCritical' | 'dlq';
 
 export interface TopicSpec {
@@ -22,19 +24,11 @@ export interface TopicReplication {
   minInsyncReplicas: number;
 }
 
-function positive(env: NodeJS.ProcessEnv, name: string): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return 1;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return value;
-}
-
 /** Replication of every topic the project creates, from the environment. */
 export function replicationFromEnv(env: NodeJS.ProcessEnv = process.env): TopicReplication {
-  const replication = { replicationFactor: positive(env, 'HAZARDFLOW_REPLICATION_FACTOR'), minInsyncReplicas: positive(env, 'HAZARDFLOW_MIN_INSYNC_REPLICAS') };
+  const replication = { replicationFactor: envPositiveInteger(env, 'HAZARDFLOW_REPLICATION_FACTOR', 1), minInsyncReplicas: envPositiveInteger(env, 'HAZARDFLOW_MIN_INSYNC_REPLICAS', 1) };
   if (replication.minInsyncReplicas > replication.replicationFactor) {
-    throw new Error(`HAZARDFLOW_MIN_INSYNC_REPLICAS (${replication.minInsyncReplicas}) cannot exceed HAZARDFLOW_REPLICATION_FACTOR (${replication.replicationFactor})`);
+    throw new ConfigError(`HAZARDFLOW_MIN_INSYNC_REPLICAS (${replication.minInsyncReplicas}) cannot exceed HAZARDFLOW_REPLICATION_FACTOR (${replication.replicationFactor})`);
   }
   return replication;
 }
