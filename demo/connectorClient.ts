@@ -2,6 +2,8 @@
  * A small client of the HTTP connector's API, as an agency's script would write it (fetch + FormData): the demo and
  * the end-to-end benchmark use it.
  */
+import { PipelineError } from '../pipeline/errors.ts';
+
 export interface UploadFields {
   latitude?: number;
   longitude?: number;
@@ -24,10 +26,9 @@ export interface UploadAnswer {
   cache_key?: string;
 }
 
-export class ConnectorError extends Error {
-  override name = 'ConnectorError';
+export class ConnectorError extends PipelineError {
   constructor(readonly status: number, message: string) {
-    super(message);
+    super(message, { code: `HTTP_${status}`, retriable: status === 429 || status >= 500 });
   }
 }
 

@@ -1,6 +1,7 @@
 /** What the stack knows of each local server: how to install, start, probe and finish setting it up. */
 import type { StackCredentials } from '../config/stackCredentials.ts';
 import type { Connections } from '../config/connections.ts';
+import { PermanentError } from '../pipeline/errors.ts';
 
 export interface StackContext {
   /** Root of the stack's state: data/<component>, logs/<component>.log, run/<component>.pid, cache/. */
@@ -33,9 +34,8 @@ export interface Component {
   afterStart?(ctx: StackContext): Promise<void>;
 }
 
-export class ComponentError extends Error {
-  override name = 'ComponentError';
+export class ComponentError extends PermanentError {
   constructor(readonly component: string, readonly reason: string, readonly logFile: string) {
-    super(`${component}: ${reason} (log: ${logFile})`);
+    super('COMPONENT_FAILED', `${component}: ${reason} (log: ${logFile})`);
   }
 }

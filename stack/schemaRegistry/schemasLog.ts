@@ -8,6 +8,7 @@ import { type Kafka, logLevel, Partitioners, type Admin, type Consumer, type Log
 import { kafkaClient } from '../../pipeline/kafkaClient.ts';
 import type { Logger } from 'pino';
 import { decodeStoreRecord, encodeStoreRecord, isNoop, noopRecord, type StoreRecord } from './storeRecords.ts';
+import { PermanentError } from '../../pipeline/errors.ts';
 
 export interface SchemasLogOptions {
   brokers: string[];
@@ -19,8 +20,10 @@ export interface SchemasLogOptions {
 }
 
 /** Kafka could not be reached or refused what the registry needs; the message says which. */
-export class SchemasLogError extends Error {
-  override name = 'SchemasLogError';
+export class SchemasLogError extends PermanentError {
+  constructor(message: string) {
+    super('SCHEMAS_LOG', message);
+  }
 }
 
 function kafkaLogs(logger: Logger) {
