@@ -22,6 +22,8 @@ export { registrySerde } from './serde.ts';
 export type { Serde } from './serde.ts';
 export { deadLetterFor } from './deadLetterEnvelope.ts';
 export { pipelineMetrics } from './metrics.ts';
+export { stageMetrics } from './instrumentation.ts';
+export type { ProcessContext, StageObserver } from './instrumentation.ts';
 export type { PipelineMetrics } from './metrics.ts';
 export { createLogger } from './logger.ts';
 export type { Logger } from './logger.ts';

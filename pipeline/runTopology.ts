@@ -2,7 +2,7 @@ import { Subject, type Subscription } from 'rxjs';
 import type { Admin, Producer } from 'kafkajs';
 import { createRegistry } from '../schemas/registry.ts';
 import { InFlightBound } from './inFlightBound.ts';
-import { observeRecord, type StageObserver } from './instrumentation.ts';
+import { stageMetrics } from './instrumentation.ts';
 import { kafkaClient } from './kafkaClient.ts';
 import { createKafkaSource, type SourceRecord } from './kafkaSource.ts';
 import { createLogger } from './logger.ts';
@@ -59,18 +59,8 @@ export async function runTopology<V>(options: TopologyOptions<V>): Promise<Runni
     onPartitionsRevoked: options.onPartitionsRevoked,
   });
 
-  // Labelled children are looked up once: prom-client hashes the label object on every labelled call.
-  const latencyOf = new Map<string, { observe(seconds: number): void }>();
-  const stageLatency = (stage: string) => {
-    let child = latencyOf.get(stage);
-    if (!child) latencyOf.set(stage, (child = metrics.stageLatency.labels({ topology, stage })));
-    return child;
-  };
-  const observer: StageObserver = {
-    latency: (stage, seconds) => stageLatency(stage).observe(seconds),
-    retried: (stage) => metrics.retries.inc({ topology, stage }),
-    batched: (stage, size) => metrics.batchSize.observe({ topology, stage }, size),
-  };
+  const stages = stageMetrics(metrics, topology);
+  const stageLatency = stages.latencyOf;
   const encode = outputEncoding({
     serde,
     dlqTopic: options.dlqTopic,
@@ -130,7 +120,7 @@ export async function runTopology<V>(options: TopologyOptions<V>): Promise<Runni
     }
   };
 
-  const output$ = options.process(input$.asObservable());
+  const output$ = options.process(input$.asObservable(), { stageMetrics: stages });
   subscriptions.push(
     output$.subscribe({
       next: finishOrFail,
@@ -144,7 +134,6 @@ export async function runTopology<V>(options: TopologyOptions<V>): Promise<Runni
     source.records$.subscribe({
       next: ({ item, ack }: SourceRecord<V, TopicMessage[]>) => {
         tickets.set(item.record, { ack, startedAt: performance.now() });
-        observeRecord(item.record, observer);
         if (item.ok) input$.next(item);
         else finishOrFail(item);
       },

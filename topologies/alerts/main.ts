@@ -53,7 +53,7 @@ function stage(options: AlertsOptions, name: string, input: string, observe: Obs
 export function startExplode(options: AlertsOptions, observe: Observe = {}): Promise<RunningTopology> {
   return runTopology<AnalysisResult>({
     ...stage(options, 'explode', options.resultsTopic, observe),
-    process: (records$) =>
+    process: (records$, { stageMetrics }) =>
       records$.pipe(
         asyncStage('explode', (result) => {
           // A clock running ahead would push its cells' progress and expiry into the future.
@@ -71,7 +71,7 @@ export function startExplode(options: AlertsOptions, observe: Observe = {}): Pro
             if (err instanceof UnplacedDetectionsError) throw new PermanentError(err.code, err.message);
             throw err;
           }
-        }),
+        }, { metrics: stageMetrics }),
       ),
   });
 }
@@ -122,7 +122,7 @@ export async function startWindows(options: AlertsOptions, observe: Observe = {}
       onPartitionsRevoked: async (partitions) => {
         for (const p of partitions) owned.delete(p.partition);
       },
-      process: (records$) =>
+      process: (records$, { stageMetrics }) =>
         records$.pipe(
           // Each record is tied to the state its partition had when the record arrived. When the core starts a
           // partition over (a failed commit, a rebalance), the state is restored anew and the core fetches the
@@ -167,7 +167,7 @@ export async function startWindows(options: AlertsOptions, observe: Observe = {}
               ...step.events.flatMap((event) => alertOutputs(options, event)),
               ...changelogRecords(options.stateTopic, record.partition, partition, step.touched, water && water.verdict !== 'duplicate' ? [assessment.cell] : []),
             ];
-          }),
+          }, { metrics: stageMetrics }),
         ),
     });
   } catch (err) {

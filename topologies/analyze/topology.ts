@@ -18,6 +18,7 @@ import type { RetryPolicy } from '../../pipeline/operators/retryTransient.ts';
 import { PermanentCode, PermanentError } from '../../pipeline/errors.ts';
 import type { Failed, Item, Ok, OutputRecord } from '../../pipeline/types.ts';
 import type { Logger } from '../../pipeline/logger.ts';
+import type { ProcessContext } from '../../pipeline/instrumentation.ts';
 import type { ModelManifest } from '../../model/manifest.ts';
 import { mergeTiles } from '../../model/mergeTiles.ts';
 import type { AnalyzeOptions } from './analyzeOptions.ts';
@@ -84,7 +85,7 @@ async function hold(budget: MemoryBudget, bytes: number, metrics: AnalyzeMetrics
  *
  * @example runTopology({ …, mode: 'transactional', process: analyzeStages(deps) })
  */
-export function analyzeStages(deps: AnalyzeDeps): (records$: Observable<Ok<ImageRef>>) => Observable<Item<OutputRecord[]>> {
+export function analyzeStages(deps: AnalyzeDeps): (records$: Observable<Ok<ImageRef>>, context: ProcessContext) => Observable<Item<OutputRecord[]>> {
   const { options, manifest, metrics } = deps;
   const retry = deps.retry ? { retry: deps.retry } : {};
   const model = { name: manifest.name, version: manifest.version };
@@ -206,13 +207,13 @@ export function analyzeStages(deps: AnalyzeDeps): (records$: Observable<Ok<Image
     return [{ topic: deps.resultsTopic, key: result.image_id, value: result }];
   };
 
-  return (records$) =>
+  return (records$, { stageMetrics: metrics }) =>
     records$.pipe(
-      asyncStage('dedupe', dedupe, { concurrency: options.fetchConcurrency, ...retry }),
-      asyncStage('fetch', fetch, { concurrency: options.fetchConcurrency, ...retry }),
-      asyncStage('decode', decode, { concurrency: options.decodeConcurrency, ...retry }),
-      asyncStage('infer', infer, { concurrency: options.inferConcurrency, ...retry }),
-      asyncStage('publish', publish, { concurrency: options.inferConcurrency, ...retry }),
+      asyncStage('dedupe', dedupe, { concurrency: options.fetchConcurrency, ...retry, metrics }),
+      asyncStage('fetch', fetch, { concurrency: options.fetchConcurrency, ...retry, metrics }),
+      asyncStage('decode', decode, { concurrency: options.decodeConcurrency, ...retry, metrics }),
+      asyncStage('infer', infer, { concurrency: options.inferConcurrency, ...retry, metrics }),
+      asyncStage('publish', publish, { concurrency: options.inferConcurrency, ...retry, metrics }),
       publishFailures({ resultsTopic: deps.resultsTopic, dlqTopic: deps.dlqTopic, model, ...(deps.onDeadLetter ? { onDeadLetter: deps.onDeadLetter } : {}) }),
     );
 }

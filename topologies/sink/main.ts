@@ -41,7 +41,7 @@ export async function startSink(options: SinkOptions, observe: { logger?: Logger
       mode: 'external-sink',
       ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
       ...observe,
-      process: (records$) =>
+      process: (records$, { stageMetrics }) =>
         records$.pipe(
           map((item) =>
             ok<SinkRecord>(
@@ -56,6 +56,7 @@ export async function startSink(options: SinkOptions, observe: { logger?: Logger
             maxAgeMs: options.batchAgeMs,
             // An outage must block, not dead-letter: the records are fine, the server is away.
             retry: { ...defaultRetryPolicy, maxAttempts: Infinity },
+            metrics: stageMetrics,
           }),
         ),
     });

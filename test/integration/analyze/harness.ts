@@ -16,6 +16,8 @@ import { createRedis } from '../../../connectors/redis.ts';
 import type { LoadedModel } from '../../../model/loadModel.ts';
 import { encodeScene, generateScene } from '../../../model/scenes/generateScene.ts';
 import { ok, type InputRecord, type Item, type OutputRecord } from '../../../pipeline/types.ts';
+import { stageMetrics } from '../../../pipeline/instrumentation.ts';
+import { pipelineMetrics } from '../../../pipeline/metrics.ts';
 import type { ImageRef } from '../../../schemas/generated/ImageRef.ts';
 import { analyzeMetrics, type AnalyzeMetrics } from '../../../topologies/analyze/analyzeMetrics.ts';
 import { analyzeOptionsFromEnv, type AnalyzeOptions } from '../../../topologies/analyze/analyzeOptions.ts';
@@ -109,12 +111,13 @@ export async function createHarness(env: NodeJS.ProcessEnv = {}, modelDir = 'mod
     dlqTopic: 'images.dlq',
     retry: { maxAttempts: 2, initialDelayMs: 10, maxDelayMs: 20, multiplier: 2, jitter: 0 },
   });
+  const stages = stageMetrics(pipelineMetrics(new Registry()), 'analyze-test');
   let offset = 0;
   return {
     store, redis, model, metrics, registry, options, inference, runId,
     async analyze(refs) {
       const records = refs.map((ref) => inputRecord(ref, offset++));
-      const items = await firstValueFrom(from(records.map((r) => ok(r, r.value))).pipe(process, toArray()));
+      const items = await firstValueFrom(from(records.map((r) => ok(r, r.value))).pipe((records$) => process(records$, { stageMetrics: stages }), toArray()));
       return records.map((r) => {
         const item = items.find((i) => i.record === r);
         if (!item) throw new Error(`record ${r.offset} did not come out of the stages`);
