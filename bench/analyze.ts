@@ -30,7 +30,8 @@ import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
+import { logLevel } from 'kafkajs';
+import { kafkaClient } from '../pipeline/kafkaClient.ts';
 import { Registry } from 'prom-client';
 import { connectionsFromEnv } from '../config/connections.ts';
 import { projectRoot } from '../config/stackCredentials.ts';
@@ -67,7 +68,7 @@ const loadAverage = () => loadavg().map((l) => l.toFixed(2)).join(',');
 
 const connections = connectionsFromEnv();
 const bench = `bench-analyze-${randomUUID().slice(0, 8)}`;
-const kafka = new Kafka({ brokers: connections.kafka.brokers, clientId: bench, logLevel: logLevel.NOTHING });
+const kafka = kafkaClient({ brokers: connections.kafka.brokers, clientId: bench, logLevel: logLevel.NOTHING });
 const registry = createRegistry(connections.registry.url);
 const store = createObjectStoreClient(connections.objectStore);
 const bucket = connections.objectStore.bucket;

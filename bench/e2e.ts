@@ -11,7 +11,8 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { logLevel } from 'kafkajs';
+import { kafkaClient } from '../pipeline/kafkaClient.ts';
 import { loadavg } from 'node:os';
 import { projectRoot, stackDir } from '../config/stackCredentials.ts';
 import { createMysqlPool } from '../connectors/mysql.ts';
@@ -62,7 +63,7 @@ async function nextImage() {
 
 const supervisor = new Supervisor(ns, join(projectRoot, 'out', 'bench', ns.tag), ['sink', 'alerts', 'analyze', 'connector']);
 supervisor.start();
-const kafka = new Kafka({ brokers: ns.connections.kafka.brokers, clientId: ns.tag, logLevel: logLevel.NOTHING });
+const kafka = kafkaClient({ brokers: ns.connections.kafka.brokers, clientId: ns.tag, logLevel: logLevel.NOTHING });
 const consumer = kafka.consumer({ groupId: `${ns.tag}-bench-alerts`, readUncommitted: false });
 const firstAlert = new Map<string, number>();
 try {

@@ -8,7 +8,8 @@
  *   npm run bench -- pipeline [records=20000] [rounds=3] [partitions=4]
  */
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { logLevel, type Admin } from 'kafkajs';
+import { kafkaClient } from '../pipeline/kafkaClient.ts';
 import { map } from 'rxjs';
 import { connectionsFromEnv } from '../config/connections.ts';
 import { registrySerde, runTopology, type OutputRecord } from '../pipeline/index.ts';
@@ -25,7 +26,7 @@ const connections = connectionsFromEnv();
 const registry = createRegistry(connections.registry.url);
 // Both sides use the same serde, so that the ratio measures the framework, not Avro.
 const serde = registrySerde(registry);
-const kafka = new Kafka({ brokers: connections.kafka.brokers, clientId: 'bench-pipeline', logLevel: logLevel.NOTHING });
+const kafka = kafkaClient({ brokers: connections.kafka.brokers, clientId: 'bench-pipeline', logLevel: logLevel.NOTHING });
 const run = randomUUID().slice(0, 8);
 const topicA = `bench-pipeline-a-${run}`;
 const outputs = { baseline: `bench-pipeline-loop-${run}`, topology: `bench-pipeline-topology-${run}` };

@@ -4,13 +4,11 @@
  * to Kafka directly) refuse the same scenes. A clock a few minutes ahead is tolerated; a scene from tomorrow would
  * push its cell's progress and expiry into the future.
  */
-import { intFrom } from './connections.ts';
+import { envInteger } from './env.ts';
 
 export const DEFAULT_MAX_CLOCK_SKEW_MS = 600_000;
 
 /** HAZARDFLOW_MAX_CLOCK_SKEW_S (seconds, default 600) in milliseconds. */
 export function maxClockSkewMsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const seconds = intFrom(env, 'HAZARDFLOW_MAX_CLOCK_SKEW_S', DEFAULT_MAX_CLOCK_SKEW_MS / 1000);
-  if (seconds < 0) throw new Error(`HAZARDFLOW_MAX_CLOCK_SKEW_S must be a non-negative number of seconds, got "${env.HAZARDFLOW_MAX_CLOCK_SKEW_S}"`);
-  return seconds * 1000;
+  return envInteger(env, 'HAZARDFLOW_MAX_CLOCK_SKEW_S', DEFAULT_MAX_CLOCK_SKEW_MS / 1000, 0) * 1000;
 }

@@ -2,6 +2,7 @@
  * Where the servers are and how to log in: one options object per server, built from the environment in one place.
  * Defaults point at the local stack on 127.0.0.1.
  */
+import { envFlag, envInteger } from './env.ts';
 import { readStackCredentials, stackDir } from './stackCredentials.ts';
 import { brokerAddresses, recordedBrokerCount } from './stackBrokers.ts';
 
@@ -42,15 +43,6 @@ export interface Connections {
   redis: RedisConnection;
 }
 
-/** An integer from the environment, or `fallback` when unset; anything else is refused with the variable's name. */
-export function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value)) throw new Error(`${name} must be an integer, got "${raw}"`);
-  return value;
-}
-
 export function connectionsFromEnv(env: NodeJS.ProcessEnv = process.env): Connections {
   const creds = readStackCredentials(env);
   return {
@@ -62,8 +54,8 @@ export function connectionsFromEnv(env: NodeJS.ProcessEnv = process.env): Connec
     registry: { url: env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081' },
     objectStore: {
       endPoint: env.S3_ENDPOINT ?? '127.0.0.1',
-      port: intFrom(env, 'S3_PORT', 9000),
-      useSSL: env.S3_USE_SSL === 'true',
+      port: envInteger(env, 'S3_PORT', 9000),
+      useSSL: envFlag(env, 'S3_USE_SSL', false),
       accessKey: env.S3_ACCESS_KEY ?? creds?.s3AccessKey ?? '',
       secretKey: env.S3_SECRET_KEY ?? creds?.s3SecretKey ?? '',
       bucket: env.S3_BUCKET ?? 'hazardflow-images',
@@ -71,14 +63,14 @@ export function connectionsFromEnv(env: NodeJS.ProcessEnv = process.env): Connec
     },
     mysql: {
       host: env.MYSQL_HOST ?? '127.0.0.1',
-      port: intFrom(env, 'MYSQL_PORT', 3306),
+      port: envInteger(env, 'MYSQL_PORT', 3306),
       user: env.MYSQL_USER ?? 'hazardflow',
       password: env.MYSQL_PASSWORD ?? creds?.mysqlPassword ?? '',
       database: env.MYSQL_DATABASE ?? 'hazardflow',
     },
     redis: {
       host: env.REDIS_HOST ?? '127.0.0.1',
-      port: intFrom(env, 'REDIS_PORT', 6379),
+      port: envInteger(env, 'REDIS_PORT', 6379),
       password: env.REDIS_PASSWORD ?? creds?.redisPassword,
     },
   };

@@ -7,6 +7,7 @@
  */
 import { recordedBrokerCount, replicationForBrokers } from './stackBrokers.ts';
 import { stackDir } from './stackCredentials.ts';
+import { ConfigError, envPositiveInteger } from './env.ts';
 
 export type TopicRole = 'images' | 'results' | 'assessments' | 'alerts' | 'alertsCritical' | 'dlq';
 
@@ -25,25 +26,17 @@ export interface TopicReplication {
   minInsyncReplicas: number;
 }
 
-function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return value;
-}
-
 /**
  * Replication of every topic the project creates, from the environment; unset, what suits the local stack's brokers
  * (`defaults`: the recorded stack's, or those of the stack `stack up` is about to start).
  */
 export function replicationFromEnv(env: NodeJS.ProcessEnv = process.env, defaults = replicationForBrokers(recordedBrokerCount(stackDir(env)) ?? 1)): TopicReplication {
   const replication = {
-    replicationFactor: positive(env, 'HAZARDFLOW_REPLICATION_FACTOR', defaults.replicationFactor),
-    minInsyncReplicas: positive(env, 'HAZARDFLOW_MIN_INSYNC_REPLICAS', defaults.minInsyncReplicas),
+    replicationFactor: envPositiveInteger(env, 'HAZARDFLOW_REPLICATION_FACTOR', defaults.replicationFactor),
+    minInsyncReplicas: envPositiveInteger(env, 'HAZARDFLOW_MIN_INSYNC_REPLICAS', defaults.minInsyncReplicas),
   };
   if (replication.minInsyncReplicas > replication.replicationFactor) {
-    throw new Error(`HAZARDFLOW_MIN_INSYNC_REPLICAS (${replication.minInsyncReplicas}) cannot exceed HAZARDFLOW_REPLICATION_FACTOR (${replication.replicationFactor})`);
+    throw new ConfigError(`HAZARDFLOW_MIN_INSYNC_REPLICAS (${replication.minInsyncReplicas}) cannot exceed HAZARDFLOW_REPLICATION_FACTOR (${replication.replicationFactor})`);
   }
   return replication;
 }

@@ -3,6 +3,7 @@
  * the end-to-end benchmark use it.
  */
 import type { SceneFields } from '../connectors/http/sceneFields.ts';
+import { PipelineError } from '../pipeline/errors.ts';
 
 /** The form fields of an upload: the connector's scene fields, with `captured_at` as ISO 8601 text (band_names go comma-separated). */
 export type UploadFields = Omit<SceneFields, 'captured_at'> & { captured_at?: string };
@@ -13,10 +14,9 @@ export interface UploadAnswer {
   cache_key?: string;
 }
 
-export class ConnectorError extends Error {
-  override name = 'ConnectorError';
+export class ConnectorError extends PipelineError {
   constructor(readonly status: number, message: string) {
-    super(message);
+    super(message, { code: `HTTP_${status}`, retriable: status === 429 || status >= 500 });
   }
 }
 

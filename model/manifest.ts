@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseSegmentationOutput, type SegmentationOutput } from './segmentation/segmentationOutput.ts';
+import { PipelineCode, PipelineError } from '../pipeline/errors.ts';
 
 export type Hazard = 'landslide' | 'flood';
 
@@ -40,8 +41,10 @@ export interface ModelManifest {
 }
 
 /** A manifest or model file that cannot be used; the message names the file and the field. */
-export class ModelLoadError extends Error {
-  override readonly name = 'ModelLoadError';
+export class ModelLoadError extends PipelineError {
+  constructor(message: string) {
+    super(message, { code: PipelineCode.MODEL_UNUSABLE, retriable: false });
+  }
 }
 
 type Json = Record<string, unknown>;

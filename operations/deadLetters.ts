@@ -4,7 +4,8 @@
  * (key, value and headers as first consumed), once the cause is fixed. The pipeline treats a resent record like any
  * other: sinks are idempotent and the alert windows recognise an image they already counted.
  */
-import { Kafka, logLevel } from 'kafkajs';
+import { logLevel } from 'kafkajs';
+import { kafkaClient } from '../pipeline/kafkaClient.ts';
 import type { Connections } from '../config/connections.ts';
 import { restoreChangelog } from '../pipeline/index.ts';
 import { createRegistry } from '../schemas/registry.ts';
@@ -39,7 +40,7 @@ export function matches(letter: DeadLetter, filter: DeadLetterFilter): boolean {
 
 /** Every committed dead letter matching `filter`, oldest first within each partition; one per id (the newest). */
 export async function findDeadLetters(connections: Connections, dlqTopic: string, filter: DeadLetterFilter = {}): Promise<FoundLetter[]> {
-  const admin = new Kafka({ brokers: connections.kafka.brokers, clientId: `${connections.kafka.clientId}-dlq`, logLevel: logLevel.ERROR }).admin();
+  const admin = kafkaClient({ brokers: connections.kafka.brokers, clientId: `${connections.kafka.clientId}-dlq`, logLevel: logLevel.ERROR }).admin();
   await admin.connect();
   let partitions: number[];
   try {
@@ -62,7 +63,7 @@ export async function findDeadLetters(connections: Connections, dlqTopic: string
 
 /** Re-publishes letters to their source topics with their original key, value and headers; `onSent` per letter. */
 export async function resendDeadLetters(connections: Connections, letters: readonly FoundLetter[], onSent: (letter: FoundLetter) => void = () => undefined): Promise<number> {
-  const producer = new Kafka({ brokers: connections.kafka.brokers, clientId: `${connections.kafka.clientId}-dlq-resend`, logLevel: logLevel.ERROR })
+  const producer = kafkaClient({ brokers: connections.kafka.brokers, clientId: `${connections.kafka.clientId}-dlq-resend`, logLevel: logLevel.ERROR })
     .producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   try {

@@ -13,11 +13,14 @@ import { buildImageRef } from '../connectors/http/imageRef.ts';
 import type { ImageRefPublisher } from '../connectors/http/imageRefPublisher.ts';
 import type { Scene } from '../connectors/http/sceneFields.ts';
 import type { ConnectorClient, UploadFields } from '../demo/connectorClient.ts';
+import { PermanentError } from '../pipeline/errors.ts';
 
 const IMAGE_EXTENSIONS: Record<string, string> = { '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.tif': 'image/tiff', '.tiff': 'image/tiff' };
 
-export class IngestError extends Error {
-  override name = 'IngestError';
+export class IngestError extends PermanentError {
+  constructor(message: string) {
+    super('INGEST_REFUSED', message);
+  }
 }
 
 /** The image files named: files as given, folders searched recursively for .jpg/.jpeg/.png/.tif/.tiff. */

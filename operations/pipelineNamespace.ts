@@ -3,7 +3,8 @@
  * (a namespace), and its roles supervised as child processes the way an orchestrator would (a role that dies is
  * started again). The fault suite and the end-to-end benchmark run their pipelines this way.
  */
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { logLevel, type Admin } from 'kafkajs';
+import { kafkaClient } from '../pipeline/kafkaClient.ts';
 import { connectionsFromEnv, type Connections } from '../config/connections.ts';
 import { topicsFromEnv, type TopicRole, type TopicSpec } from '../config/topics.ts';
 import { createMysqlPool } from '../connectors/mysql.ts';
@@ -106,7 +107,7 @@ export class Supervisor {
 }
 
 export function adminFor(ns: RunNamespace): Admin {
-  return new Kafka({ brokers: ns.connections.kafka.brokers, clientId: `faults-${ns.tag}`, logLevel: logLevel.NOTHING }).admin();
+  return kafkaClient({ brokers: ns.connections.kafka.brokers, clientId: `faults-${ns.tag}`, logLevel: logLevel.NOTHING }).admin();
 }
 
 /** Total lag of every consumer group of the namespace on every topic it reads; undefined while a group is missing. */

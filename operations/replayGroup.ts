@@ -6,9 +6,12 @@
 import type { Admin } from 'kafkajs';
 import { groupLag } from './consumerLag.ts';
 import { resolveReplayPoint, type ReplayPoint } from './replayPoint.ts';
+import { PermanentError } from '../pipeline/errors.ts';
 
-export class ReplayError extends Error {
-  override name = 'ReplayError';
+export class ReplayError extends PermanentError {
+  constructor(message: string) {
+    super('REPLAY_REFUSED', message);
+  }
 }
 
 export interface ReplayPlan {

@@ -3,6 +3,7 @@
  * plain offset (`offset:N`, or a number small enough not to be a time), and resolves it to one offset per partition.
  */
 import type { Admin } from 'kafkajs';
+import { PermanentError } from '../pipeline/errors.ts';
 
 export type ReplayPoint =
   | { kind: 'time'; at: number }
@@ -10,8 +11,10 @@ export type ReplayPoint =
   | { kind: 'earliest' }
   | { kind: 'latest' };
 
-export class ReplayPointError extends Error {
-  override name = 'ReplayPointError';
+export class ReplayPointError extends PermanentError {
+  constructor(message: string) {
+    super('INVALID_REPLAY_POINT', message);
+  }
 }
 
 /** Numbers below this are offsets; above, epoch milliseconds (2001-09-09 onward). */

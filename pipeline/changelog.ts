@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
+import { logLevel } from 'kafkajs';
+import { kafkaClient } from './kafkaClient.ts';
 import type { KafkaConnection } from '../config/connections.ts';
+import { readToEnd } from './compactedTopic.ts';
 import { TransientError } from './errors.ts';
 
 export interface ChangelogOptions {
@@ -27,56 +28,25 @@ export interface ChangelogOptions {
 export async function restoreChangelog(options: ChangelogOptions): Promise<void> {
   const wanted = new Set(options.partitions);
   if (wanted.size === 0) return;
-  // kafkajs has no manual assignment: a throwaway group reads the topic, and the unwanted partitions are paused.
-  const kafka = new Kafka({ brokers: options.kafka.brokers, clientId: `${options.kafka.clientId}-restore`, logLevel: logLevel.NOTHING });
+  const kafka = kafkaClient({ brokers: options.kafka.brokers, clientId: `${options.kafka.clientId}-restore`, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  const groupId = `hazardflow-restore-${randomUUID()}`;
-  const consumer = kafka.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 100 });
   try {
     const ends = new Map<number, bigint>();
     for (const p of await admin.fetchTopicOffsets(options.topic)) {
       if (wanted.has(p.partition) && BigInt(p.high) > BigInt(p.low)) ends.set(p.partition, BigInt(p.high));
     }
-    if (ends.size === 0) return;
-    const reached = new Map<number, bigint>();
-    const isDone = () => [...ends].every(([p, end]) => (reached.get(p) ?? -1n) >= end - 1n);
-    await consumer.connect();
-    await consumer.subscribe({ topic: options.topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new TransientError(`restoring ${options.topic} partitions ${[...ends.keys()].join(',')} did not reach the end in time`)),
-        options.timeoutMs ?? 60_000,
-      );
-      // Batch events count control records (transaction markers), which never reach eachBatch as messages.
-      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-        if (!ends.has(payload.partition)) return;
-        reached.set(payload.partition, BigInt(payload.lastOffset));
-        if (isDone()) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      consumer
-        .run({
-          autoCommit: false,
-          eachBatch: async ({ batch }) => {
-            if (!ends.has(batch.partition)) {
-              consumer.pause([{ topic: options.topic, partitions: [batch.partition] }]);
-              return;
-            }
-            const end = ends.get(batch.partition) as bigint;
-            for (const m of batch.messages) {
-              if (BigInt(m.offset) >= end) break;
-              options.onRecord(batch.partition, m.key === null ? null : m.key.toString('utf8'), m.value);
-            }
-          },
-        })
-        .catch(reject);
+    await readToEnd({
+      kafka,
+      topic: options.topic,
+      ends,
+      onRecord: (partition, m) => options.onRecord(partition, m.key === null ? null : m.key.toString('utf8'), m.value),
+      timeoutMs: options.timeoutMs ?? 60_000,
+      timeoutError: () => new TransientError(`restoring ${options.topic} partitions ${[...ends.keys()].join(',')} did not reach the end in time`),
+      groupPrefix: 'hazardflow-restore',
+      admin,
     });
   } finally {
-    await consumer.disconnect().catch(() => undefined);
-    await admin.deleteGroups([groupId]).catch(() => undefined);
     await admin.disconnect();
   }
 }

@@ -51,6 +51,34 @@ export class PermanentError extends PipelineError {
   }
 }
 
+/** Codes of the pipeline's own conditions that are not a record's fault; stable, for logs and alerts. */
+export const PipelineCode = {
+  PARTITION_FENCED: 'PARTITION_FENCED',
+  SHUTDOWN_DEADLINE_EXCEEDED: 'SHUTDOWN_DEADLINE_EXCEEDED',
+  MODEL_UNUSABLE: 'MODEL_UNUSABLE',
+  INVALID_CONFIG: 'INVALID_CONFIG',
+} as const;
+
+/**
+ * Thrown by `retrying` and `retryTransient` when they stop trying: the classified error and how many tries were
+ * made. Not retriable itself (the policy is spent); a dead letter records the inner error's code and the tries.
+ */
+export class GaveUp extends PipelineError {
+  constructor(readonly error: PipelineError, readonly attempts: number) {
+    super(error.message, { code: PermanentCode.RETRIES_EXHAUSTED, retriable: false, cause: error });
+  }
+}
+
+/**
+ * Thrown by a committer when another process owns the partition now (its producer fenced ours). Not retriable:
+ * the partition's records are the new owner's to process.
+ */
+export class PartitionFenced extends PipelineError {
+  constructor(tp: { topic: string; partition: number }, options: { cause?: unknown } = {}) {
+    super(`partition ${tp.topic}/${tp.partition} was taken over by another process`, { code: PipelineCode.PARTITION_FENCED, retriable: false, cause: options.cause });
+  }
+}
+
 // Node's socket error codes that mean "the server is not there right now".
 const transientSystemCodes = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH',

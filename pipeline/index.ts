@@ -4,7 +4,7 @@
  */
 export type { InputRecord, OutputRecord, Item, Ok, Failed, Failure, TopicPartition } from './types.ts';
 export { ok, failed } from './types.ts';
-export { PipelineError, TransientError, PermanentError, PermanentCode, classifyError } from './errors.ts';
+export { PipelineError, TransientError, PermanentError, PermanentCode, PipelineCode, GaveUp, PartitionFenced, classifyError } from './errors.ts';
 export type { PermanentCodeName } from './errors.ts';
 
 export type { TopologyOptions, TopologyMode, RunningTopology, RunningPipeline } from './topologyOptions.ts';
@@ -12,7 +12,7 @@ export { runTopology } from './runTopology.ts';
 export { processRole } from './processRole.ts';
 export type { RoleContext } from './processRole.ts';
 export { restoreChangelog } from './changelog.ts';
-export { createKafkaSource, PartitionFenced } from './kafkaSource.ts';
+export { createKafkaSource } from './kafkaSource.ts';
 export type { KafkaSource, KafkaSourceOptions, SourceRecord, PartitionCommitter } from './kafkaSource.ts';
 export { transactionalCommitter } from './transactionalCommitter.ts';
 export type { ChangelogOptions } from './changelog.ts';
@@ -22,6 +22,8 @@ export { registrySerde } from './serde.ts';
 export type { Serde } from './serde.ts';
 export { deadLetterFor } from './deadLetterEnvelope.ts';
 export { pipelineMetrics } from './metrics.ts';
+export { stageMetrics } from './instrumentation.ts';
+export type { ProcessContext, StageObserver } from './instrumentation.ts';
 export type { PipelineMetrics } from './metrics.ts';
 export { createLogger } from './logger.ts';
 export type { Logger } from './logger.ts';
@@ -32,7 +34,8 @@ export { batchStage } from './operators/batchStage.ts';
 export type { BatchStageOptions, BatchWork } from './operators/batchStage.ts';
 export { batchBySizeOrAge } from './operators/batchBySizeOrAge.ts';
 export type { BatchOptions } from './operators/batchBySizeOrAge.ts';
-export { retryTransient, backoffDelay, defaultRetryPolicy, GaveUp } from './operators/retryTransient.ts';
-export type { RetryPolicy } from './operators/retryTransient.ts';
+export { retryTransient } from './operators/retryTransient.ts';
+export { retrying, backoffDelay, defaultRetryPolicy } from './backoff.ts';
+export type { RetryPolicy, RetryingOptions } from './backoff.ts';
 export { deadLetterOnFailure, failedFrom } from './operators/deadLetterOnFailure.ts';
 export { writeToSink } from './operators/writeToSink.ts';

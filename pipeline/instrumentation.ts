@@ -1,9 +1,9 @@
 /**
- * Lets operators report stage metrics without being handed a metrics object: the core registers an observer
- * for each record it emits, and an operator looks it up by the record it works on. A record emitted by no
- * topology (a unit test) has no observer, and nothing is recorded.
+ * The stage metrics an operator reports. An operator takes them as an argument (`{ metrics }` in its options), as
+ * RxJS operators take everything they use; `process` gets the topology's own in its context from runTopology. An
+ * operator given none (a unit test) records nothing.
  */
-import type { InputRecord } from './types.ts';
+import type { PipelineMetrics } from './metrics.ts';
 
 export interface StageObserver {
   latency(stage: string, seconds: number): void;
@@ -11,12 +11,24 @@ export interface StageObserver {
   batched(stage: string, size: number): void;
 }
 
-const observers = new WeakMap<InputRecord, StageObserver>();
-
-export function observeRecord(record: InputRecord, observer: StageObserver): void {
-  observers.set(record, observer);
+/** What `process` is handed besides its records. */
+export interface ProcessContext {
+  /** The topology's stage metrics: pass them to each operator (`asyncStage(name, fn, { metrics: stageMetrics })`). */
+  stageMetrics: StageObserver;
 }
 
-export function observerOf(record: InputRecord): StageObserver | undefined {
-  return observers.get(record);
+/** A topology's stage metrics; labelled children are looked up once (prom-client hashes the labels on every call). */
+export function stageMetrics(metrics: PipelineMetrics, topology: string): StageObserver & { latencyOf(stage: string): { observe(seconds: number): void } } {
+  const latencies = new Map<string, { observe(seconds: number): void }>();
+  const latencyOf = (stage: string) => {
+    let child = latencies.get(stage);
+    if (!child) latencies.set(stage, (child = metrics.stageLatency.labels({ topology, stage })));
+    return child;
+  };
+  return {
+    latencyOf,
+    latency: (stage, seconds) => latencyOf(stage).observe(seconds),
+    retried: (stage) => metrics.retries.inc({ topology, stage }),
+    batched: (stage, size) => metrics.batchSize.observe({ topology, stage }, size),
+  };
 }

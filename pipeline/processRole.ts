@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { connectionsFromEnv, intFrom, type Connections } from '../config/connections.ts';
+import { connectionsFromEnv, type Connections } from '../config/connections.ts';
+import { envInteger } from '../config/env.ts';
 import { topicsFromEnv, type TopicRole, type TopicSpec } from '../config/topics.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { pipelineMetrics, type PipelineMetrics } from './metrics.ts';
@@ -23,7 +24,7 @@ export interface MetricsServerOptions {
 
 /** The role's /metrics server from HAZARDFLOW_METRICS_PORT and HAZARDFLOW_METRICS_HOST, or undefined when no port is set. */
 export function metricsServerFromEnv(env: NodeJS.ProcessEnv = process.env): MetricsServerOptions | undefined {
-  const port = intFrom(env, 'HAZARDFLOW_METRICS_PORT', 0);
+  const port = envInteger(env, 'HAZARDFLOW_METRICS_PORT', 0);
   return port > 0 ? { port, host: env.HAZARDFLOW_METRICS_HOST ?? '127.0.0.1' } : undefined;
 }
 

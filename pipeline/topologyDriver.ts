@@ -18,7 +18,7 @@ import type { Admin, Kafka, Message } from 'kafkajs';
 import type { KafkaConnection, RegistryConnection } from '../config/connections.ts';
 import type { TopicSpec } from '../config/topics.ts';
 import { createRegistry, registerValueSchema, valueSubject, type SchemaName } from '../schemas/registry.ts';
-import { createKafka } from './kafkaClient.ts';
+import { kafkaClient } from './kafkaClient.ts';
 import { createLogger } from './logger.ts';
 import { runStage, type StageDefinition, type StageRuntime, type StageTopics } from './topologyDefinition.ts';
 import type { RunningTopology } from './topologyOptions.ts';
@@ -195,7 +195,7 @@ export async function waitGroupsCaughtUp(admin: Admin, groups: readonly GroupSou
 export async function createTopologyDriver<K extends string>(options: TopologyDriverOptions<K>): Promise<TopologyDriver<K>> {
   const namespace = `t-${options.label}-${randomUUID().slice(0, 8)}`;
   const { connections } = options;
-  const kafka = createKafka({ ...connections.kafka, clientId: namespace }, createLogger(namespace, 'silent'));
+  const kafka = kafkaClient({ ...connections.kafka, clientId: namespace, logger: createLogger(namespace, 'silent') });
   const registry = createRegistry(connections.registry.url);
   const admin = kafka.admin();
   await admin.connect();

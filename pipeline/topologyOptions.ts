@@ -1,6 +1,7 @@
 import type { Observable } from 'rxjs';
 import type { Registry } from 'prom-client';
 import type { KafkaConnection, RegistryConnection } from '../config/connections.ts';
+import type { ProcessContext } from './instrumentation.ts';
 import type { Logger } from './logger.ts';
 import type { Serde } from './serde.ts';
 import type { Item, Ok, OutputRecord, TopicPartition } from './types.ts';
@@ -24,8 +25,11 @@ export interface TopologyOptions<V> {
   /** Dead-letter topic (DeadLetter schema). */
   dlqTopic: string;
   mode: TopologyMode;
-  /** The stages: every input Ok item must come out as exactly one Item (see types.ts). */
-  process: (records$: Observable<Ok<V>>) => Observable<Item<OutputRecord[]>>;
+  /**
+   * The stages: every input Ok item must come out as exactly one Item (see types.ts). The context carries the
+   * topology's stage metrics, for the operators to report to.
+   */
+  process: (records$: Observable<Ok<V>>, context: ProcessContext) => Observable<Item<OutputRecord[]>>;
   /** Bound on consumed records not yet committed, per process (default 5000); the consumer pauses beyond it. */
   maxInFlight?: number;
   /** Bound on the bytes of those records (default 64 MiB). */

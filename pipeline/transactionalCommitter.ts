@@ -9,7 +9,8 @@
 import type { Admin, Kafka, Message, Producer } from 'kafkajs';
 import type { Logger } from './logger.ts';
 import type { Committable } from './offsets/partitionProgress.ts';
-import { PartitionFenced, type PartitionCommitter } from './kafkaSource.ts';
+import { PartitionFenced } from './errors.ts';
+import type { PartitionCommitter } from './kafkaSource.ts';
 import type { TopicPartition } from './types.ts';
 
 /** A produced message with its topic, ready for the transaction. */

@@ -2,6 +2,7 @@
 import type { StackCredentials } from '../config/stackCredentials.ts';
 import type { Connections } from '../config/connections.ts';
 import type { TopicReplication } from '../config/topics.ts';
+import { PermanentError } from '../pipeline/errors.ts';
 
 export interface StackContext {
   /** Root of the stack's state: data/<component>, logs/<component>.log, run/<component>.pid, cache/. */
@@ -38,9 +39,8 @@ export interface Component {
   afterStart?(ctx: StackContext): Promise<void>;
 }
 
-export class ComponentError extends Error {
-  override name = 'ComponentError';
+export class ComponentError extends PermanentError {
   constructor(readonly component: string, readonly reason: string, readonly logFile: string) {
-    super(`${component}: ${reason} (log: ${logFile})`);
+    super('COMPONENT_FAILED', `${component}: ${reason} (log: ${logFile})`);
   }
 }

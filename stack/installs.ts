@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { projectRoot } from '../config/stackCredentials.ts';
+import { PermanentError } from '../pipeline/errors.ts';
 
 const run = promisify(execFile);
 
@@ -15,8 +16,10 @@ export const KAFKA_VERSION = '3.9.1';
 /** Pinned so that every machine builds the same server (go install needs an exact version for reproducibility). */
 export const MINIO_MODULE = 'github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c';
 
-export class InstallError extends Error {
-  override name = 'InstallError';
+export class InstallError extends PermanentError {
+  constructor(message: string) {
+    super('INSTALL_FAILED', message);
+  }
 }
 
 export type ProgressLine = (line: string) => void;

@@ -3,7 +3,8 @@
  * topic's value schema under `<topic>-value` with compatibility BACKWARD. Idempotent; a topic that exists with fewer
  * partitions than configured is grown, never shrunk.
  */
-import { Kafka, logLevel } from 'kafkajs';
+import { logLevel } from 'kafkajs';
+import { kafkaClient } from '../pipeline/kafkaClient.ts';
 import type { Connections } from '../config/connections.ts';
 import type { TopicRole, TopicSpec } from '../config/topics.ts';
 import { createRegistry, registerValueSchema } from '../schemas/registry.ts';
@@ -19,7 +20,7 @@ export interface ProvisionedTopic {
 export async function provisionTopics(connections: Connections, topics: Record<TopicRole, TopicSpec>): Promise<ProvisionedTopic[]> {
   // Silent: kafkajs would print the awaited UNKNOWN_TOPIC_OR_PARTITION of a new topic as an ERROR line; a real
   // failure is thrown.
-  const admin = new Kafka({ brokers: connections.kafka.brokers, clientId: `${connections.kafka.clientId}-provision`, logLevel: logLevel.NOTHING }).admin();
+  const admin = kafkaClient({ brokers: connections.kafka.brokers, clientId: `${connections.kafka.clientId}-provision`, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
     const specs = Object.values(topics);

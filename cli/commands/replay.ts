@@ -1,6 +1,7 @@
 /** `hazardflow replay`: moves a consumer group to a time or offset so its topology re-reads history, with progress. */
 import type { Command } from 'commander';
-import { Kafka, logLevel } from 'kafkajs';
+import { logLevel } from 'kafkajs';
+import { kafkaClient } from '../../pipeline/kafkaClient.ts';
 import { connectionsFromEnv } from '../../config/connections.ts';
 import { parseReplayPoint } from '../../operations/replayPoint.ts';
 import { applyReplay, planReplay, replayRemaining } from '../../operations/replayGroup.ts';
@@ -23,7 +24,7 @@ export function registerReplayCommand(program: Command): void {
       const from = parseReplayPoint(opts.from);
       const to = opts.to === undefined ? undefined : parseReplayPoint(opts.to);
       const conn = connectionsFromEnv();
-      const admin = new Kafka({ brokers: conn.kafka.brokers, clientId: `${conn.kafka.clientId}-replay`, logLevel: logLevel.ERROR }).admin();
+      const admin = kafkaClient({ brokers: conn.kafka.brokers, clientId: `${conn.kafka.clientId}-replay`, logLevel: logLevel.ERROR }).admin();
       await admin.connect();
       try {
         const plan = await planReplay(admin, { topic: opts.topic, groupId: opts.group, from, to });

@@ -1,6 +1,7 @@
 /** `hazardflow status`: roles and their consumer groups, lag per topic, dead letters in the last hour, stack health. */
 import type { Command } from 'commander';
-import { Kafka, logLevel } from 'kafkajs';
+import { logLevel } from 'kafkajs';
+import { kafkaClient } from '../../pipeline/kafkaClient.ts';
 import { connectionsFromEnv } from '../../config/connections.ts';
 import { topicsFromEnv } from '../../config/topics.ts';
 import { deadLettersSince, groupStatuses } from '../../operations/pipelineStatus.ts';
@@ -17,7 +18,7 @@ export function registerStatusCommand(program: Command): void {
     .action(async (opts: { json?: boolean }) => {
       const stack = await stackStatus(stackContext());
       const conn = connectionsFromEnv();
-      const admin = new Kafka({ brokers: conn.kafka.brokers, clientId: `${conn.kafka.clientId}-status`, logLevel: logLevel.NOTHING, retry: { retries: 1 } }).admin();
+      const admin = kafkaClient({ brokers: conn.kafka.brokers, clientId: `${conn.kafka.clientId}-status`, logLevel: logLevel.NOTHING, retry: { retries: 1 } }).admin();
       let groups: Awaited<ReturnType<typeof groupStatuses>> = [];
       let deadLetters: number | undefined;
       let kafkaError: string | undefined;

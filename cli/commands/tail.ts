@@ -1,7 +1,8 @@
 /** `hazardflow tail alerts`: follows the alert topics, one readable line per message (or JSON). */
 import type { Command } from 'commander';
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
+import { logLevel } from 'kafkajs';
+import { kafkaClient } from '../../pipeline/kafkaClient.ts';
 import { connectionsFromEnv } from '../../config/connections.ts';
 import { topicsFromEnv } from '../../config/topics.ts';
 import { createRegistry } from '../../schemas/registry.ts';
@@ -23,7 +24,7 @@ export function registerTailCommand(program: Command): void {
       const topic = opts.critical ? topics.alertsCritical.name : topics.alerts.name;
       const registry = createRegistry(conn.registry.url);
       // A private group that commits nothing: tailing never moves any real consumer's offsets.
-      const consumer = new Kafka({ brokers: conn.kafka.brokers, clientId: `${conn.kafka.clientId}-tail`, logLevel: logLevel.ERROR })
+      const consumer = kafkaClient({ brokers: conn.kafka.brokers, clientId: `${conn.kafka.clientId}-tail`, logLevel: logLevel.ERROR })
         .consumer({ groupId: `hazardflow-tail-${randomUUID()}`, readUncommitted: false });
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: Boolean(opts.fromBeginning) });

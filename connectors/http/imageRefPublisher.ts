@@ -2,7 +2,8 @@
  * Publishes ImageRefs to images.process (key = image_id), Avro-encoded with the registry's schema id.
  * Idempotent producer: a retried send cannot duplicate a record.
  */
-import { Kafka, logLevel, type Message, type Producer } from 'kafkajs';
+import { logLevel, type Message, type Producer } from 'kafkajs';
+import { kafkaClient } from '../../pipeline/kafkaClient.ts';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { ImageRef } from '../../schemas/generated/ImageRef.ts';
 import type { KafkaConnection } from '../../config/connections.ts';
@@ -30,7 +31,7 @@ export async function createImageRefPublisher(
   registryUrl: string,
   topic: TopicSpec,
 ): Promise<ImageRefPublisher> {
-  const kafka = new Kafka({ ...kafkaConnection, clientId: `${kafkaConnection.clientId}-connector`, logLevel: logLevel.ERROR });
+  const kafka = kafkaClient({ ...kafkaConnection, clientId: `${kafkaConnection.clientId}-connector`, logLevel: logLevel.ERROR });
   // KIP-98: idempotence needs acks=all and one request in flight per connection (kafkajs issue #200); retries are
   // bounded, not kafkajs's idempotent default of MAX_SAFE_INTEGER, so that a broker outage becomes a 503 for the
   // client instead of a request that never ends. kafkajs warns about the bound once at start; that is expected.

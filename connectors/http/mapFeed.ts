@@ -17,7 +17,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { logLevel, type Consumer } from 'kafkajs';
+import { kafkaClient } from '../../pipeline/kafkaClient.ts';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Logger } from 'pino';
 import type { AlertEvent } from '../../schemas/generated/AlertEvent.ts';
@@ -68,7 +69,7 @@ export function createMapFeed(opts: MapFeedOptions): MapFeed {
   const listeners = new Set<(event: MapEvent) => void>();
   const sceneById = new Map<string, SceneFeature>();
   const groupId = `hazardflow-map-${hostname()}-${process.pid}-${instance}`;
-  const kafka = new Kafka({ brokers: opts.kafka.brokers, clientId: `${opts.kafka.clientId}-map`, logLevel: logLevel.NOTHING });
+  const kafka = kafkaClient({ brokers: opts.kafka.brokers, clientId: `${opts.kafka.clientId}-map`, logLevel: logLevel.NOTHING });
   let consumer: Consumer | undefined;
   let starting: Promise<void> | undefined;
   let running = false;

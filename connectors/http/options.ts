@@ -3,7 +3,8 @@
  * (HAZARDFLOW_HTTP_*), next to the server connections and topics it uses.
  */
 import { maxClockSkewMsFromEnv } from '../../config/clockSkew.ts';
-import { connectionsFromEnv, intFrom, type Connections } from '../../config/connections.ts';
+import { connectionsFromEnv, type Connections } from '../../config/connections.ts';
+import { envFlag, envPositiveInteger } from '../../config/env.ts';
 import { topicsFromEnv, type TopicSpec } from '../../config/topics.ts';
 import { analyzeOptionsFromEnv } from '../../topologies/analyze/analyzeOptions.ts';
 
@@ -61,12 +62,6 @@ export interface MapOptions {
   tileAttribution: string;
 }
 
-function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const value = intFrom(env, name, fallback);
-  if (value <= 0) throw new Error(`${name} must be a positive integer, got "${env[name]}"`);
-  return value;
-}
-
 export function connectorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): ConnectorOptions {
   const connections = connectionsFromEnv(env);
   // What the analyze stage will fetch and decode is what the connector accepts: same buckets, same byte and pixel
@@ -79,26 +74,26 @@ export function connectorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): C
   }
   return {
     host: env.HAZARDFLOW_HTTP_HOST ?? '127.0.0.1',
-    port: int(env, 'HAZARDFLOW_HTTP_PORT', 8080),
-    maxUploadBytes: int(env, 'HAZARDFLOW_HTTP_MAX_UPLOAD_BYTES', analyze.maxObjectBytes),
-    maxImagePixels: int(env, 'HAZARDFLOW_HTTP_MAX_IMAGE_PIXELS', analyze.maxPixels),
-    maxBatchFiles: int(env, 'HAZARDFLOW_HTTP_MAX_BATCH_FILES', 32),
-    maxJsonBytes: int(env, 'HAZARDFLOW_HTTP_MAX_JSON_BYTES', 64 * 1024),
-    defaultRateLimitPerMinute: int(env, 'HAZARDFLOW_HTTP_RATE_LIMIT_PER_MINUTE', 600),
-    requireApiKey: env.HAZARDFLOW_HTTP_REQUIRE_API_KEY !== 'false',
+    port: envPositiveInteger(env, 'HAZARDFLOW_HTTP_PORT', 8080),
+    maxUploadBytes: envPositiveInteger(env, 'HAZARDFLOW_HTTP_MAX_UPLOAD_BYTES', analyze.maxObjectBytes),
+    maxImagePixels: envPositiveInteger(env, 'HAZARDFLOW_HTTP_MAX_IMAGE_PIXELS', analyze.maxPixels),
+    maxBatchFiles: envPositiveInteger(env, 'HAZARDFLOW_HTTP_MAX_BATCH_FILES', 32),
+    maxJsonBytes: envPositiveInteger(env, 'HAZARDFLOW_HTTP_MAX_JSON_BYTES', 64 * 1024),
+    defaultRateLimitPerMinute: envPositiveInteger(env, 'HAZARDFLOW_HTTP_RATE_LIMIT_PER_MINUTE', 600),
+    requireApiKey: envFlag(env, 'HAZARDFLOW_HTTP_REQUIRE_API_KEY', true),
     allowedBuckets: analyze.allowedBuckets,
-    resultCacheSeconds: int(env, 'HAZARDFLOW_HTTP_RESULT_CACHE_SECONDS', 3600),
-    alertsCacheSeconds: int(env, 'HAZARDFLOW_HTTP_ALERTS_CACHE_SECONDS', 60),
-    defaultAlertRadiusKm: int(env, 'HAZARDFLOW_HTTP_DEFAULT_ALERT_RADIUS_KM', 10),
+    resultCacheSeconds: envPositiveInteger(env, 'HAZARDFLOW_HTTP_RESULT_CACHE_SECONDS', 3600),
+    alertsCacheSeconds: envPositiveInteger(env, 'HAZARDFLOW_HTTP_ALERTS_CACHE_SECONDS', 60),
+    defaultAlertRadiusKm: envPositiveInteger(env, 'HAZARDFLOW_HTTP_DEFAULT_ALERT_RADIUS_KM', 10),
     maxClockSkewMs: maxClockSkewMsFromEnv(env),
     connections,
     imagesTopic: topics.images,
     map: {
       alertsTopic: topics.alerts.name,
       resultsTopic: topics.results.name,
-      sceneHours: int(env, 'HAZARDFLOW_MAP_SCENE_HOURS', 6),
-      maxScenes: int(env, 'HAZARDFLOW_MAP_MAX_SCENES', 2000),
-      sessionHours: int(env, 'HAZARDFLOW_MAP_SESSION_HOURS', 12),
+      sceneHours: envPositiveInteger(env, 'HAZARDFLOW_MAP_SCENE_HOURS', 6),
+      maxScenes: envPositiveInteger(env, 'HAZARDFLOW_MAP_MAX_SCENES', 2000),
+      sessionHours: envPositiveInteger(env, 'HAZARDFLOW_MAP_SESSION_HOURS', 12),
       tileUrl,
       tileAttribution: env.HAZARDFLOW_MAP_TILE_ATTRIBUTION ?? '',
     },

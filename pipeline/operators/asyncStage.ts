@@ -1,5 +1,5 @@
 import { asyncScheduler, concatMap, defer, groupBy, mergeMap, of, type Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
-import { observerOf } from '../instrumentation.ts';
+import type { StageObserver } from '../instrumentation.ts';
 import type { InputRecord, Item } from '../types.ts';
 import { deadLetterOnFailure } from './deadLetterOnFailure.ts';
 import { defaultRetryPolicy, retryTransient, type RetryPolicy } from './retryTransient.ts';
@@ -13,6 +13,8 @@ export interface AsyncStageOptions {
    */
   orderByKey?: boolean;
   retry?: RetryPolicy;
+  /** Where the stage reports its latency and retries (the topology's `stageMetrics`); none: not reported. */
+  metrics?: StageObserver;
   scheduler?: SchedulerLike;
 }
 
@@ -39,9 +41,9 @@ export function asyncStage<A, B>(
   const concurrency = options.concurrency ?? 1;
   const policy = options.retry ?? defaultRetryPolicy;
   const scheduler = options.scheduler ?? asyncScheduler;
+  const observer = options.metrics;
   const run = (item: Item<A>): Observable<Item<B>> => {
     if (!item.ok) return of(item);
-    const observer = observerOf(item.record);
     return defer(async () => {
       const started = performance.now();
       const result = await work(item.value, item.record);

@@ -1,15 +1,17 @@
 import { asyncScheduler, connect, defer, filter, from, merge, mergeMap, catchError, type Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
-import { PermanentCode, PermanentError, PipelineError } from '../errors.ts';
-import { observerOf } from '../instrumentation.ts';
+import { GaveUp, PermanentCode, PermanentError, PipelineError } from '../errors.ts';
+import type { StageObserver } from '../instrumentation.ts';
 import { failed, ok, type Failed, type InputRecord, type Item, type Ok } from '../types.ts';
 import { batchBySizeOrAge, type BatchOptions } from './batchBySizeOrAge.ts';
 import { failedFrom } from './deadLetterOnFailure.ts';
-import { defaultRetryPolicy, GaveUp, retryTransient, type RetryPolicy } from './retryTransient.ts';
+import { defaultRetryPolicy, retryTransient, type RetryPolicy } from './retryTransient.ts';
 
 export interface BatchStageOptions extends BatchOptions {
   /** Batches worked on at once (default 1). */
   concurrency?: number;
   retry?: RetryPolicy;
+  /** Where the stage reports batch sizes, latency and retries (the topology's `stageMetrics`); none: not reported. */
+  metrics?: StageObserver;
   scheduler?: SchedulerLike;
 }
 
@@ -29,8 +31,8 @@ export type BatchWork<A, B> = (values: A[], records: InputRecord[]) => Promise<R
 export function batchStage<A, B>(name: string, work: BatchWork<A, B>, options: BatchStageOptions): OperatorFunction<Item<A>, Item<B>> {
   const policy = options.retry ?? defaultRetryPolicy;
   const scheduler = options.scheduler ?? asyncScheduler;
+  const observer = options.metrics;
   const runBatch = (batch: Ok<A>[]): Observable<Item<B>> => {
-    const observer = batch[0] && observerOf(batch[0].record);
     return defer(async () => {
       observer?.batched(name, batch.length);
       const started = performance.now();

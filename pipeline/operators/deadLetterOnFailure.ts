@@ -1,7 +1,6 @@
 import { catchError, map, of, type OperatorFunction } from 'rxjs';
-import { classifyError } from '../errors.ts';
+import { GaveUp, classifyError } from '../errors.ts';
 import { failed, ok, type Failed, type InputRecord, type Item } from '../types.ts';
-import { GaveUp } from './retryTransient.ts';
 
 /** The Failed item for whatever a stage threw: keeps the tries counted by `retryTransient`, else one try. */
 export function failedFrom(record: InputRecord, stage: string, err: unknown): Failed {

@@ -1,34 +1,9 @@
 import { defer, retry, throwError, timer, asyncScheduler, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
-import { classifyError, type PipelineError } from '../errors.ts';
+import { backoffDelay, defaultRetryPolicy, type RetryPolicy } from '../backoff.ts';
+import { GaveUp, classifyError, type PipelineError } from '../errors.ts';
 
-export interface RetryPolicy {
-  /** Tries in all, the first one included; Infinity blocks the record until it succeeds. */
-  maxAttempts: number;
-  initialDelayMs: number;
-  maxDelayMs: number;
-  multiplier: number;
-  /** Fraction of each delay that is random (0 = fixed delays, 1 = anywhere from 0 to the delay). */
-  jitter: number;
-}
-
-export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 6, initialDelayMs: 100, maxDelayMs: 5_000, multiplier: 2, jitter: 0.5 };
-
-/** Thrown by `retryTransient` when it stops trying: the classified error and how many tries were made. */
-export class GaveUp extends Error {
-  constructor(readonly error: PipelineError, readonly attempts: number) {
-    super(error.message, { cause: error });
-    this.name = 'GaveUp';
-  }
-}
-
-/**
- * Delay before retry number `retry` (1 = the first retry): exponential, capped, with jitter so that many
- * workers failing at once (a restarting database) do not come back in lockstep.
- */
-export function backoffDelay(policy: RetryPolicy, retry: number, random: () => number = Math.random): number {
-  const base = Math.min(policy.maxDelayMs, policy.initialDelayMs * policy.multiplier ** (retry - 1));
-  return base * (1 - policy.jitter + policy.jitter * random());
-}
+// The policy travels with the operator that applies it: stages and topologies import both from here.
+export { defaultRetryPolicy, type RetryPolicy };
 
 /**
  * Resubscribes to the source (so `defer(() => work())` runs the work again) while it fails with a retriable

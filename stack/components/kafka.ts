@@ -11,9 +11,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { Kafka, logLevel } from 'kafkajs';
+import { logLevel } from 'kafkajs';
 import type { TopicReplication } from '../../config/topics.ts';
 import { brokerPorts } from '../../config/stackBrokers.ts';
+import { kafkaClient } from '../../pipeline/kafkaClient.ts';
 import type { Component, StackContext } from '../component.ts';
 import { ensureKafkaJars, InstallError } from '../installs.ts';
 
@@ -123,7 +124,7 @@ export function kafkaNode(node: KafkaNode): Component {
     },
     /** Ready when this node answers on its own port and the quorum has registered it as a live broker. */
     async ready() {
-      const admin = new Kafka({ brokers: [`127.0.0.1:${broker}`], logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+      const admin = kafkaClient({ brokers: [`127.0.0.1:${broker}`], logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
       try {
         await admin.connect();
         const cluster = await admin.describeCluster();

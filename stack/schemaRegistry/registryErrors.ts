@@ -2,14 +2,16 @@
  * The registry's errors, with the HTTP status and the `error_code` / message that Confluent's Schema Registry uses,
  * so that clients written against Confluent (Java, Python, kafkajs) recognise them.
  */
-export class RegistryError extends Error {
+import { PipelineError } from '../../pipeline/errors.ts';
+
+export class RegistryError extends PipelineError {
   constructor(
     readonly status: number,
     readonly errorCode: number,
     message: string,
   ) {
-    super(message);
-    this.name = 'RegistryError';
+    // A 5xx is the registry's own trouble (its Kafka log unreachable): worth another try; a 4xx is the request's.
+    super(message, { code: `REGISTRY_${errorCode}`, retriable: status >= 500 });
   }
 
   /** The body Confluent sends with every error. */

@@ -3,11 +3,13 @@
  * start on open (up to a marker written at that moment, as Confluent's registry does), appended to with acks from all
  * in-sync replicas.
  */
-import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type LogEntry, type Producer } from 'kafkajs';
+import { type Kafka, logLevel, Partitioners, type Admin, type LogEntry, type Producer } from 'kafkajs';
+import { readToEnd } from '../../pipeline/compactedTopic.ts';
+import { kafkaClient } from '../../pipeline/kafkaClient.ts';
 import type { Logger } from 'pino';
 import { createTopicsWithLeaders } from '../../pipeline/topicsWithLeaders.ts';
 import { decodeStoreRecord, encodeStoreRecord, isNoop, noopRecord, type StoreRecord } from './storeRecords.ts';
+import { PermanentError } from '../../pipeline/errors.ts';
 
 export interface SchemasLogOptions {
   brokers: string[];
@@ -20,8 +22,10 @@ export interface SchemasLogOptions {
 }
 
 /** Kafka could not be reached or refused what the registry needs; the message says which. */
-export class SchemasLogError extends Error {
-  override name = 'SchemasLogError';
+export class SchemasLogError extends PermanentError {
+  constructor(message: string) {
+    super('SCHEMAS_LOG', message);
+  }
 }
 
 function kafkaLogs(logger: Logger) {
@@ -76,39 +80,25 @@ async function replay(
   markerOffset: number,
   onRecord: (record: StoreRecord) => void,
 ): Promise<number> {
-  // kafkajs consumes only through a group; a throwaway group that never commits acts as a plain reader.
-  const consumer: Consumer = kafka.consumer({ groupId: `${options.topic}-replay-${randomUUID()}` });
   let applied = 0;
-  try {
-    await consumer.connect();
-    await consumer.subscribe({ topic: options.topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new SchemasLogError(`replay of ${options.topic} did not reach offset ${markerOffset} in time`)),
-        options.replayTimeoutMs,
-      );
-      consumer
-        .run({
-          autoCommit: false,
-          eachMessage: async ({ message }) => {
-            const record = decodeStoreRecord(message.key, message.value);
-            if (record) {
-              onRecord(record);
-              applied += 1;
-            } else if (!isNoop(message.key)) {
-              options.logger.warn({ offset: message.offset }, 'skipped a record this registry does not keep');
-            }
-            if (Number(message.offset) >= markerOffset) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-        })
-        .catch(reject);
-    });
-  } finally {
-    await consumer.disconnect();
-  }
+  await readToEnd({
+    kafka,
+    topic: options.topic,
+    // Through the marker: everything written before this registry started.
+    ends: new Map([[0, BigInt(markerOffset) + 1n]]),
+    onRecord: (_partition, message) => {
+      const record = decodeStoreRecord(message.key, message.value);
+      if (record) {
+        onRecord(record);
+        applied += 1;
+      } else if (!isNoop(message.key)) {
+        options.logger.warn({ offset: message.offset }, 'skipped a record this registry does not keep');
+      }
+    },
+    timeoutMs: options.replayTimeoutMs,
+    timeoutError: () => new SchemasLogError(`replay of ${options.topic} did not reach offset ${markerOffset} in time`),
+    groupPrefix: `${options.topic}-replay`,
+  });
   return applied;
 }
 
@@ -120,7 +110,7 @@ export class SchemasLog {
 
   /** Connects, creates the topic if needed and replays it into `onRecord`; resolves once caught up. */
   static async open(options: SchemasLogOptions, onRecord: (record: StoreRecord) => void): Promise<SchemasLog> {
-    const kafka = new Kafka({
+    const kafka = kafkaClient({
       clientId: 'hazardflow-schema-registry',
       brokers: options.brokers,
       connectionTimeout: 3000,

@@ -8,18 +8,23 @@ import type { AnalysisResult } from '../../schemas/generated/AnalysisResult.ts';
 import type { CellAssessment } from '../../schemas/generated/CellAssessment.ts';
 // The image's risk policy, applied per cell: one versioned function, not a second copy of the seeds' rules.
 import { scoreRisk, seedHazards } from '../analyze/scoreRisk.ts';
+import { PermanentCode, PermanentError } from '../../pipeline/errors.ts';
 
 type Hazard = CellAssessment['hazard'];
 const HAZARDS: ReadonlySet<string> = new Set<Hazard>(['landslide', 'flood']);
 
 /** A detection whose coordinates cannot lie on Earth: the record can never succeed (dead letter). */
-export class InvalidCoordinatesError extends Error {
-  readonly code = 'INVALID_COORDINATES';
+export class InvalidCoordinatesError extends PermanentError {
+  constructor(message: string) {
+    super(PermanentCode.INVALID_COORDINATES, message);
+  }
 }
 
 /** A completed result with hazard detections that have no coordinates: it can never alert (dead letter). */
-export class UnplacedDetectionsError extends Error {
-  readonly code = 'UNPLACED';
+export class UnplacedDetectionsError extends PermanentError {
+  constructor(message: string) {
+    super('UNPLACED', message);
+  }
 }
 
 interface CellGroup {

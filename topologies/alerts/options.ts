@@ -2,6 +2,7 @@
 import { defaultWaterPolicy, type WaterPolicy } from './waterReference.ts';
 import { maxClockSkewMsFromEnv } from '../../config/clockSkew.ts';
 import type { KafkaConnection, RegistryConnection } from '../../config/connections.ts';
+import { ConfigError, envNumber, envPositiveInteger } from '../../config/env.ts';
 import { replicationOf, type TopicReplication, type TopicRole, type TopicSpec } from '../../config/topics.ts';
 import { defaultAlertPolicy, type AlertPolicy } from './alertWindows.ts';
 import { checkResolution } from './cellEvidence.ts';
@@ -38,35 +39,24 @@ export interface AlertsOptions {
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 
-function number(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, got "${raw}"`);
-  return value;
-}
-
 export function alertsOptionsFromEnv(
   connections: { kafka: KafkaConnection; registry: RegistryConnection },
   topics: Record<TopicRole, TopicSpec>,
   env: NodeJS.ProcessEnv = process.env,
 ): AlertsOptions {
-  const threshold = number(env, 'HAZARDFLOW_ALERT_THRESHOLD', defaultAlertPolicy.threshold);
-  if (threshold > 1) throw new Error(`HAZARDFLOW_ALERT_THRESHOLD is a probability (0..1), got ${threshold}`);
-  const windowMs = number(env, 'HAZARDFLOW_ALERT_WINDOW_MIN', defaultAlertPolicy.windowMs / MIN) * MIN;
-  if (windowMs <= 0) throw new Error('HAZARDFLOW_ALERT_WINDOW_MIN must be positive');
-  const expiryMs = number(env, 'HAZARDFLOW_ALERT_EXPIRY_H', defaultAlertPolicy.expiryMs / HOUR) * HOUR;
-  const allowedLatenessMs = number(env, 'HAZARDFLOW_ALERT_LATENESS_H', defaultAlertPolicy.allowedLatenessMs / HOUR) * HOUR;
+  const threshold = envNumber(env, 'HAZARDFLOW_ALERT_THRESHOLD', defaultAlertPolicy.threshold, 'non-negative');
+  if (threshold > 1) throw new ConfigError(`HAZARDFLOW_ALERT_THRESHOLD is a probability (0..1), got ${threshold}`);
+  const windowMs = envNumber(env, 'HAZARDFLOW_ALERT_WINDOW_MIN', defaultAlertPolicy.windowMs / MIN, 'positive') * MIN;
+  const expiryMs = envNumber(env, 'HAZARDFLOW_ALERT_EXPIRY_H', defaultAlertPolicy.expiryMs / HOUR, 'non-negative') * HOUR;
+  const allowedLatenessMs = envNumber(env, 'HAZARDFLOW_ALERT_LATENESS_H', defaultAlertPolicy.allowedLatenessMs / HOUR, 'non-negative') * HOUR;
   // A shorter expiry could cancel an alert and let evidence still within the lateness open the next one in the same
   // first window, under the same id.
   if (expiryMs < windowMs + allowedLatenessMs) {
-    throw new Error('HAZARDFLOW_ALERT_EXPIRY_H must be at least one window (HAZARDFLOW_ALERT_WINDOW_MIN) plus the lateness (HAZARDFLOW_ALERT_LATENESS_H)');
+    throw new ConfigError('HAZARDFLOW_ALERT_EXPIRY_H must be at least one window (HAZARDFLOW_ALERT_WINDOW_MIN) plus the lateness (HAZARDFLOW_ALERT_LATENESS_H)');
   }
-  const lineageLimit = number(env, 'HAZARDFLOW_ALERT_LINEAGE_LIMIT', defaultAlertPolicy.lineageLimit);
-  if (!Number.isInteger(lineageLimit) || lineageLimit < 1) throw new Error('HAZARDFLOW_ALERT_LINEAGE_LIMIT must be a positive integer');
+  const lineageLimit = envPositiveInteger(env, 'HAZARDFLOW_ALERT_LINEAGE_LIMIT', defaultAlertPolicy.lineageLimit);
   // Also the longest an evidence waits for every source to be read past it (ingestOrder.ts): short by default.
-  const punctuateMs = number(env, 'HAZARDFLOW_ALERT_PUNCTUATE_S', 1) * 1000;
-  if (punctuateMs <= 0) throw new Error('HAZARDFLOW_ALERT_PUNCTUATE_S must be positive');
+  const punctuateMs = envNumber(env, 'HAZARDFLOW_ALERT_PUNCTUATE_S', 1, 'positive') * 1000;
   const groupId = env.HAZARDFLOW_ALERTS_GROUP ?? 'hazardflow-alerts';
   return {
     kafka: connections.kafka,
@@ -81,22 +71,22 @@ export function alertsOptionsFromEnv(
     // rescore history, a test) starts from state of its own instead of sharing and corrupting this one's.
     stateTopic: env.HAZARDFLOW_TOPIC_ALERT_STATE ?? `${groupId}-windows-changelog`,
     stateReplication: replicationOf(topics.assessments),
-    resolution: checkResolution(number(env, 'HAZARDFLOW_H3_RESOLUTION', 7)),
+    resolution: checkResolution(envNumber(env, 'HAZARDFLOW_H3_RESOLUTION', 7, 'non-negative')),
     waterPolicy: {
       ...defaultWaterPolicy,
-      minFloodShare: number(env, 'HAZARDFLOW_FLOOD_MIN_SHARE', defaultWaterPolicy.minFloodShare),
+      minFloodShare: envNumber(env, 'HAZARDFLOW_FLOOD_MIN_SHARE', defaultWaterPolicy.minFloodShare, 'non-negative'),
     },
     policy: {
       windowMs,
       allowedLatenessMs,
       threshold,
       expiryMs,
-      updateIntervalMs: number(env, 'HAZARDFLOW_ALERT_UPDATE_INTERVAL_MIN', defaultAlertPolicy.updateIntervalMs / MIN) * MIN,
+      updateIntervalMs: envNumber(env, 'HAZARDFLOW_ALERT_UPDATE_INTERVAL_MIN', defaultAlertPolicy.updateIntervalMs / MIN, 'non-negative') * MIN,
       lineageLimit,
-      forgetAfterMs: number(env, 'HAZARDFLOW_ALERT_FORGET_AFTER_D', defaultAlertPolicy.forgetAfterMs / (24 * HOUR)) * 24 * HOUR,
+      forgetAfterMs: envNumber(env, 'HAZARDFLOW_ALERT_FORGET_AFTER_D', defaultAlertPolicy.forgetAfterMs / (24 * HOUR), 'non-negative') * 24 * HOUR,
     },
     punctuateMs,
-    progressMarkMs: number(env, 'HAZARDFLOW_ALERT_PROGRESS_MARK_MS', 1000),
+    progressMarkMs: envPositiveInteger(env, 'HAZARDFLOW_ALERT_PROGRESS_MARK_MS', 1000),
     maxClockSkewMs: maxClockSkewMsFromEnv(env),
   };
 }

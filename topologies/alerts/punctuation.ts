@@ -15,7 +15,8 @@
  * the explode stage has read each ml.results partition (`hazardflow-sources`), and a partition holding evidence
  * gets one whether or not anything is caught up; only a tick of a caught-up stage carries the clock.
  */
-import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
+import { logLevel, type Admin, type Producer } from 'kafkajs';
+import { kafkaClient } from '../../pipeline/kafkaClient.ts';
 import type { KafkaConnection, RegistryConnection } from '../../config/connections.ts';
 import type { Logger } from '../../pipeline/index.ts';
 import { createRegistry, valueSubject } from '../../schemas/registry.ts';
@@ -83,7 +84,7 @@ export interface Punctuation {
 }
 
 export async function startPunctuation(options: PunctuationOptions): Promise<Punctuation> {
-  const kafka = new Kafka({ brokers: options.kafka.brokers, clientId: `${options.kafka.clientId}-punctuation`, logLevel: logLevel.ERROR });
+  const kafka = kafkaClient({ brokers: options.kafka.brokers, clientId: `${options.kafka.clientId}-punctuation`, logLevel: logLevel.ERROR });
   const admin: Admin = kafka.admin();
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await Promise.all([admin.connect(), producer.connect()]);

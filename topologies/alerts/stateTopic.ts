@@ -2,7 +2,8 @@
  * Creates the alert state changelog when missing: compacted (only the latest state of each key matters) and with
  * as many partitions as the assessments topic, because state partition N belongs to input partition N.
  */
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { logLevel, type Admin } from 'kafkajs';
+import { kafkaClient } from '../../pipeline/kafkaClient.ts';
 import type { KafkaConnection } from '../../config/connections.ts';
 import type { TopicReplication } from '../../config/topics.ts';
 import { createTopicsWithLeaders } from '../../pipeline/topicsWithLeaders.ts';
@@ -16,7 +17,7 @@ async function partitionsOf(admin: Admin, topic: string): Promise<number> {
 
 /** How many partitions the assessments topic has. */
 export async function assessmentPartitions(kafka: KafkaConnection, assessmentsTopic: string): Promise<number> {
-  const admin = new Kafka({ brokers: kafka.brokers, clientId: `${kafka.clientId}-alert-state`, logLevel: logLevel.ERROR }).admin();
+  const admin = kafkaClient({ brokers: kafka.brokers, clientId: `${kafka.clientId}-alert-state`, logLevel: logLevel.ERROR }).admin();
   await admin.connect();
   try {
     return await partitionsOf(admin, assessmentsTopic);
@@ -27,7 +28,7 @@ export async function assessmentPartitions(kafka: KafkaConnection, assessmentsTo
 
 /** `replication`: the assessments topic's, so the state is as safe as the evidence it was built from. */
 export async function ensureStateTopic(kafka: KafkaConnection, assessmentsTopic: string, stateTopic: string, replication: TopicReplication): Promise<void> {
-  const admin = new Kafka({ brokers: kafka.brokers, clientId: `${kafka.clientId}-alert-state`, logLevel: logLevel.ERROR }).admin();
+  const admin = kafkaClient({ brokers: kafka.brokers, clientId: `${kafka.clientId}-alert-state`, logLevel: logLevel.ERROR }).admin();
   await admin.connect();
   try {
     const partitions = await partitionsOf(admin, assessmentsTopic);

@@ -93,7 +93,7 @@ export function explodeStage(options: AlertsOptions, marks: (record: InputRecord
 
   return {
     ...topics,
-    process: (records$) => records$.pipe(asyncStage('explode', explode)),
+    process: (records$, { stageMetrics }) => records$.pipe(asyncStage('explode', explode, { metrics: stageMetrics })),
   };
 }
 
@@ -140,14 +140,14 @@ export function windowsStage(options: AlertsOptions, runtime: WindowsRuntime): S
     onPartitionsRevoked: async (partitions) => {
       for (const p of partitions) owned.delete(p.partition);
     },
-    process: (records$) =>
+    process: (records$, { stageMetrics }) =>
       records$.pipe(
         // Each record is tied to the state its partition had when the record arrived. When the core starts a
         // partition over (a failed commit, a rebalance), the state is restored anew and the core fetches the
         // records again; the ones still queued from before are tied to the old state and must not touch the new one.
         map((item) => ok(item.record, { assessment: item.value, owner: owned.get(item.record.partition) })),
         // One record at a time, in offset order: the state machine's decisions depend on the order of evidence.
-        asyncStage('window', window),
+        asyncStage('window', window, { metrics: stageMetrics }),
       ),
   };
 }

@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import { projectRoot } from '../../config/stackCredentials.ts';
 import type { ObjectStoreConnection } from '../../config/connections.ts';
+import { envInteger, envNumber, envPositiveInteger } from '../../config/env.ts';
 import { DEFAULT_GSD_M } from './scenePlacement.ts';
 
 export interface AnalyzeOptions {
@@ -61,29 +62,13 @@ export interface AnalyzeOptions {
   defaultGsdM: number;
 }
 
-function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < min) throw new Error(`${name} must be an integer ≥ ${min}, got "${raw}"`);
-  return value;
-}
-
-function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
-  return value;
-}
-
 /**
  * The analyze options from `env`; a malformed value throws with the variable's name (the CLI prints it as one line).
  *
  * @example const options = analyzeOptionsFromEnv(process.env, connectionsFromEnv().objectStore)
  */
 export function analyzeOptionsFromEnv(env: NodeJS.ProcessEnv, store: ObjectStoreConnection): AnalyzeOptions {
-  const batchSize = positiveInt(env, 'HAZARDFLOW_BATCH_SIZE', 8);
+  const batchSize = envPositiveInteger(env, 'HAZARDFLOW_BATCH_SIZE', 8);
   const threads = env.HAZARDFLOW_INTRA_OP_THREADS;
   const buckets = (env.HAZARDFLOW_ALLOWED_BUCKETS ?? '').split(',').map((b) => b.trim()).filter(Boolean);
   return {
@@ -91,22 +76,22 @@ export function analyzeOptionsFromEnv(env: NodeJS.ProcessEnv, store: ObjectStore
     segmentationModelDirs: (env.HAZARDFLOW_SEGMENTATION_MODEL_DIRS ?? '')
       .split(',').map((d) => d.trim()).filter(Boolean).map((d) => resolve(projectRoot, d)),
     batchSize,
-    batchAgeMs: positiveInt(env, 'HAZARDFLOW_BATCH_AGE_MS', 20, 0),
-    intraOpThreads: threads === undefined || threads === '' ? undefined : positiveInt(env, 'HAZARDFLOW_INTRA_OP_THREADS', 1),
-    interOpThreads: positiveInt(env, 'HAZARDFLOW_INTER_OP_THREADS', 1),
+    batchAgeMs: envInteger(env, 'HAZARDFLOW_BATCH_AGE_MS', 20, 0),
+    intraOpThreads: threads === undefined || threads === '' ? undefined : envPositiveInteger(env, 'HAZARDFLOW_INTRA_OP_THREADS', 1),
+    interOpThreads: envPositiveInteger(env, 'HAZARDFLOW_INTER_OP_THREADS', 1),
     allowedBuckets: [...new Set([store.bucket, ...buckets])],
     storeEndpoint: `${store.endPoint}:${store.port}`,
-    maxObjectBytes: positiveInt(env, 'HAZARDFLOW_MAX_OBJECT_BYTES', 512 * 1024 * 1024),
-    maxPixels: positiveInt(env, 'HAZARDFLOW_MAX_PIXELS', 16384 * 16384),
-    fetchedBudgetBytes: positiveInt(env, 'HAZARDFLOW_FETCHED_BUDGET_BYTES', 256 * 1024 * 1024),
-    decodedBudgetBytes: positiveInt(env, 'HAZARDFLOW_DECODED_BUDGET_BYTES', 2 * 8192 * 8192 * 3),
-    tileOverlap: positiveInt(env, 'HAZARDFLOW_TILE_OVERLAP', 64, 0),
-    cacheTtlSeconds: positiveInt(env, 'HAZARDFLOW_CACHE_TTL_SECONDS', 3600),
-    fetchConcurrency: positiveInt(env, 'HAZARDFLOW_FETCH_CONCURRENCY', 8),
-    decodeConcurrency: positiveInt(env, 'HAZARDFLOW_DECODE_CONCURRENCY', 2),
-    inferConcurrency: positiveInt(env, 'HAZARDFLOW_INFER_CONCURRENCY', 2 * batchSize),
+    maxObjectBytes: envPositiveInteger(env, 'HAZARDFLOW_MAX_OBJECT_BYTES', 512 * 1024 * 1024),
+    maxPixels: envPositiveInteger(env, 'HAZARDFLOW_MAX_PIXELS', 16384 * 16384),
+    fetchedBudgetBytes: envPositiveInteger(env, 'HAZARDFLOW_FETCHED_BUDGET_BYTES', 256 * 1024 * 1024),
+    decodedBudgetBytes: envPositiveInteger(env, 'HAZARDFLOW_DECODED_BUDGET_BYTES', 2 * 8192 * 8192 * 3),
+    tileOverlap: envInteger(env, 'HAZARDFLOW_TILE_OVERLAP', 64, 0),
+    cacheTtlSeconds: envPositiveInteger(env, 'HAZARDFLOW_CACHE_TTL_SECONDS', 3600),
+    fetchConcurrency: envPositiveInteger(env, 'HAZARDFLOW_FETCH_CONCURRENCY', 8),
+    decodeConcurrency: envPositiveInteger(env, 'HAZARDFLOW_DECODE_CONCURRENCY', 2),
+    inferConcurrency: envPositiveInteger(env, 'HAZARDFLOW_INFER_CONCURRENCY', 2 * batchSize),
     groupId: env.HAZARDFLOW_ANALYZE_GROUP ?? 'hazardflow-analyze',
-    commitIntervalMs: positiveInt(env, 'HAZARDFLOW_COMMIT_INTERVAL_MS', 100),
-    defaultGsdM: positiveNumber(env, 'HAZARDFLOW_DEFAULT_GSD_M', DEFAULT_GSD_M),
+    commitIntervalMs: envPositiveInteger(env, 'HAZARDFLOW_COMMIT_INTERVAL_MS', 100),
+    defaultGsdM: envNumber(env, 'HAZARDFLOW_DEFAULT_GSD_M', DEFAULT_GSD_M, 'positive'),
   };
 }

@@ -204,13 +204,13 @@ export function analyzeStage(topics: StageTopics<AnalyzeSinks>, deps: AnalyzeDep
 
   return {
     ...topics,
-    process: (records$) =>
+    process: (records$, { stageMetrics: metrics }) =>
       records$.pipe(
-        asyncStage('dedupe', dedupe, { concurrency: options.fetchConcurrency, ...retry }),
-        asyncStage('fetch', fetch, { concurrency: options.fetchConcurrency, ...retry }),
-        asyncStage('decode', decode, { concurrency: options.decodeConcurrency, ...retry }),
-        asyncStage('infer', infer, { concurrency: options.inferConcurrency, ...retry }),
-        asyncStage('publish', publish, { concurrency: options.inferConcurrency, ...retry }),
+        asyncStage('dedupe', dedupe, { concurrency: options.fetchConcurrency, ...retry, metrics }),
+        asyncStage('fetch', fetch, { concurrency: options.fetchConcurrency, ...retry, metrics }),
+        asyncStage('decode', decode, { concurrency: options.decodeConcurrency, ...retry, metrics }),
+        asyncStage('infer', infer, { concurrency: options.inferConcurrency, ...retry, metrics }),
+        asyncStage('publish', publish, { concurrency: options.inferConcurrency, ...retry, metrics }),
         publishFailures({ resultsTopic: sinks.results, dlqTopic: topics.deadLetters, model, ...(deps.onDeadLetter ? { onDeadLetter: deps.onDeadLetter } : {}) }),
       ),
   };

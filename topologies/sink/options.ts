@@ -1,6 +1,7 @@
 /** Every knob of the sink topology with its default, built from the environment in one place. */
 import type { MysqlConnection, RedisConnection, KafkaConnection, RegistryConnection } from '../../config/connections.ts';
 import type { TopicRole, TopicSpec } from '../../config/topics.ts';
+import { envFlag, envPositiveInteger } from '../../config/env.ts';
 
 export interface SinkOptions {
   kafka: KafkaConnection;
@@ -21,14 +22,6 @@ export interface SinkOptions {
   sessionTimeoutMs?: number;
 }
 
-function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return value;
-}
-
 export function sinkOptionsFromEnv(
   connections: { kafka: KafkaConnection; registry: RegistryConnection; mysql: MysqlConnection; redis: RedisConnection },
   topics: Record<TopicRole, TopicSpec>,
@@ -43,8 +36,8 @@ export function sinkOptionsFromEnv(
     resultsTopic: topics.results.name,
     alertsTopic: topics.alerts.name,
     dlqTopic: topics.dlq.name,
-    batchSize: positiveInt(env, 'HAZARDFLOW_SINK_BATCH_SIZE', 500),
-    batchAgeMs: positiveInt(env, 'HAZARDFLOW_SINK_BATCH_AGE_MS', 200),
-    migrate: env.HAZARDFLOW_SINK_MIGRATE !== 'false',
+    batchSize: envPositiveInteger(env, 'HAZARDFLOW_SINK_BATCH_SIZE', 500),
+    batchAgeMs: envPositiveInteger(env, 'HAZARDFLOW_SINK_BATCH_AGE_MS', 200),
+    migrate: envFlag(env, 'HAZARDFLOW_SINK_MIGRATE', true),
   };
 }

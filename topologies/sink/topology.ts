@@ -32,7 +32,7 @@ export function sinkTopics(options: Pick<SinkOptions, 'groupId' | 'resultsTopic'
 export function sinkStage(options: SinkOptions, sink: ExternalSink<SinkRecord>): StageDefinition<AnalysisResult | AlertEvent, Record<string, never>> {
   return {
     ...sinkTopics(options),
-    process: (records$) =>
+    process: (records$, { stageMetrics }) =>
       records$.pipe(
         map((item) =>
           ok<SinkRecord>(
@@ -47,6 +47,7 @@ export function sinkStage(options: SinkOptions, sink: ExternalSink<SinkRecord>):
           maxAgeMs: options.batchAgeMs,
           // An outage must block, not dead-letter: the records are fine, the server is away.
           retry: { ...defaultRetryPolicy, maxAttempts: Infinity },
+          metrics: stageMetrics,
         }),
       ),
   };

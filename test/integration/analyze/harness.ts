@@ -16,6 +16,8 @@ import { ensureBucket } from '../../../connectors/objectStore.ts';
 import type { LoadedModel } from '../../../model/loadModel.ts';
 import { encodeScene, generateScene } from '../../../model/scenes/generateScene.ts';
 import { ok, type InputRecord, type Item, type OutputRecord } from '../../../pipeline/types.ts';
+import { stageMetrics } from '../../../pipeline/instrumentation.ts';
+import { pipelineMetrics } from '../../../pipeline/metrics.ts';
 import type { ImageRef } from '../../../schemas/generated/ImageRef.ts';
 import { createLogger } from '../../../pipeline/logger.ts';
 import type { AnalyzeMetrics } from '../../../topologies/analyze/analyzeMetrics.ts';
@@ -99,12 +101,13 @@ export async function createHarness(env: NodeJS.ProcessEnv = {}, modelDir = 'mod
   const { store, metrics, inference } = deps;
   await ensureBucket(store, bucket, connections.objectStore.region);
   const { process } = analyzeStage(analyzeTopics(options, topicsFromEnv({})), deps);
+  const stages = stageMetrics(pipelineMetrics(new Registry()), 'analyze-test');
   let offset = 0;
   return {
     store, redis, model, metrics, registry, options, inference, runId,
     async analyze(refs) {
       const records = refs.map((ref) => inputRecord(ref, offset++));
-      const items = await firstValueFrom(from(records.map((r) => ok(r, r.value))).pipe(process, toArray()));
+      const items = await firstValueFrom(from(records.map((r) => ok(r, r.value))).pipe((records$) => process(records$, { stageMetrics: stages }), toArray()));
       return records.map((r) => {
         const item = items.find((i) => i.record === r);
         if (!item) throw new Error(`record ${r.offset} did not come out of the stages`);

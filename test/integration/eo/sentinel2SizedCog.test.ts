@@ -17,7 +17,8 @@ import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { Kafka, logLevel } from 'kafkajs';
+import { logLevel } from 'kafkajs';
+import { kafkaClient } from '../../../pipeline/kafkaClient.ts';
 import { createObjectStoreClient, ensureBucket } from '../../../connectors/objectStore.ts';
 import { createRedis } from '../../../connectors/redis.ts';
 import { readManifest } from '../../../model/manifest.ts';
@@ -37,7 +38,7 @@ const SIDE = 10980;
 
 const tag = `eo-cog-${randomUUID().slice(0, 8)}`;
 const ns = runNamespace(tag, { LOG_LEVEL: 'warn' });
-const kafka = new Kafka({ brokers: ns.connections.kafka.brokers, clientId: tag, logLevel: logLevel.NOTHING });
+const kafka = kafkaClient({ brokers: ns.connections.kafka.brokers, clientId: tag, logLevel: logLevel.NOTHING });
 const registry = createRegistry(ns.connections.registry.url);
 const store = createObjectStoreClient(ns.connections.objectStore);
 const bucket = ns.connections.objectStore.bucket;

@@ -3,7 +3,8 @@
  * a consumer that reads back what it published, and helpers that put result and alert rows where the sink would.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { type Kafka, logLevel, type Consumer } from 'kafkajs';
+import { kafkaClient } from '../../../pipeline/kafkaClient.ts';
 import sharp from 'sharp';
 import type { FastifyInstance } from 'fastify';
 import { createRegistry } from '../../../schemas/registry.ts';
@@ -102,7 +103,7 @@ export async function startConnector(overrides: Partial<ConnectorOptions> = {}, 
     imagesTopic: { ...base.imagesTopic, name: topic, partitions: 1 },
     ...overrides,
   };
-  const kafka = new Kafka({ brokers: options.connections.kafka.brokers, clientId: `http-test-${runId}`, logLevel: logLevel.NOTHING });
+  const kafka = kafkaClient({ brokers: options.connections.kafka.brokers, clientId: `http-test-${runId}`, logLevel: logLevel.NOTHING });
   await createTestTopic(kafka, topic);
 
   const deps = await openConnectorDeps(options);

@@ -12,7 +12,8 @@ import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { logLevel } from 'kafkajs';
+import { kafkaClient } from '../../../pipeline/kafkaClient.ts';
 import sharp from 'sharp';
 import { connectionsFromEnv } from '../../../config/connections.ts';
 import { projectRoot } from '../../../config/stackCredentials.ts';
@@ -68,7 +69,7 @@ function upload(path: string, name: string): Promise<{ status: number; body: str
 }
 
 before(async () => {
-  await createTestTopic(new Kafka({ brokers: connections.kafka.brokers, logLevel: logLevel.NOTHING }), topic);
+  await createTestTopic(kafkaClient({ brokers: connections.kafka.brokers, logLevel: logLevel.NOTHING }), topic);
   const pool = createMysqlPool(connections.mysql, { connectionLimit: 1 });
   await migrate(pool);
   key = (await createApiKey(pool, `large-${runId}`, null)).key;
@@ -94,7 +95,7 @@ after(async () => {
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
   rmSync(dir, { recursive: true, force: true });
-  const kafka = new Kafka({ brokers: connections.kafka.brokers, logLevel: logLevel.NOTHING });
+  const kafka = kafkaClient({ brokers: connections.kafka.brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
   await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
@@ -130,7 +131,7 @@ test('a 200 MB upload is accepted with resident memory growth well under the fil
   assert.ok(growth < size * 0.4, `resident memory grew by ${growth} bytes for a ${size}-byte upload`);
 
   // What was published and stored is the whole file.
-  const kafka = new Kafka({ brokers: connections.kafka.brokers, logLevel: logLevel.NOTHING });
+  const kafka = kafkaClient({ brokers: connections.kafka.brokers, logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({ groupId: `large-${runId}` });
   const registry = createRegistry(connections.registry.url);
   await consumer.connect();

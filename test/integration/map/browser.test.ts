@@ -13,7 +13,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { logLevel } from 'kafkajs';
+import { kafkaClient } from '../../../pipeline/kafkaClient.ts';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { projectRoot } from '../../../config/stackCredentials.ts';
 import { createMysqlPool } from '../../../connectors/mysql.ts';
@@ -114,7 +115,7 @@ test('with a key, an uploaded flood scene appears on the open page live, and a c
   await page.evaluate(() => Object.assign(window, { notReloaded: true }));
 
   // When each alert reached the topic as this test's own consumer saw it: the page's delay behind it is printed.
-  const consumer = new Kafka({ brokers: ns.connections.kafka.brokers, clientId: tag, logLevel: logLevel.NOTHING }).consumer({ groupId: `${ns.groupPrefix}probe`, readUncommitted: false });
+  const consumer = kafkaClient({ brokers: ns.connections.kafka.brokers, clientId: tag, logLevel: logLevel.NOTHING }).consumer({ groupId: `${ns.groupPrefix}probe`, readUncommitted: false });
   const onTopic = new Map<string, number>();
   await consumer.connect();
   await consumer.subscribe({ topic: ns.topics.alerts.name, fromBeginning: true });
@@ -330,7 +331,7 @@ test("an alert's UPDATE and CANCEL reach the open page live", async () => {
   const lineage = (await api(`/api/v1/map/alerts/${liveAlertId}/geojson`)) as { properties: { image_ids: string[] } };
   const registry = createRegistry(ns.connections.registry.url);
   const schemaId = await registry.getLatestSchemaId(`${ns.topics.alerts.name}-value`);
-  const producer = new Kafka({ brokers: ns.connections.kafka.brokers, clientId: `${tag}-revisions`, logLevel: logLevel.NOTHING }).producer();
+  const producer = kafkaClient({ brokers: ns.connections.kafka.brokers, clientId: `${tag}-revisions`, logLevel: logLevel.NOTHING }).producer();
   await producer.connect();
   const send = async (revision: number, msgType: AlertEvent['msg_type'], severity: AlertEvent['severity']) => {
     const event: AlertEvent = {

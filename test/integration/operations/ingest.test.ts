@@ -9,7 +9,8 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { logLevel } from 'kafkajs';
+import { kafkaClient } from '../../../pipeline/kafkaClient.ts';
 import { connectionsFromEnv } from '../../../config/connections.ts';
 import { topicsFromEnv } from '../../../config/topics.ts';
 import { projectRoot } from '../../../config/stackCredentials.ts';
@@ -20,7 +21,7 @@ import { encodeScene, generateScene } from '../../../model/scenes/generateScene.
 
 const connections = connectionsFromEnv();
 const topic = topicsFromEnv().images.name;
-const kafka = new Kafka({ brokers: connections.kafka.brokers, clientId: 'ingest-test', logLevel: logLevel.NOTHING });
+const kafka = kafkaClient({ brokers: connections.kafka.brokers, clientId: 'ingest-test', logLevel: logLevel.NOTHING });
 const admin = kafka.admin();
 const dir = mkdtempSync(join(tmpdir(), 'hazardflow-ingest-'));
 

@@ -7,12 +7,13 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { logLevel } from 'kafkajs';
+import { kafkaClient } from '../../../pipeline/kafkaClient.ts';
 import { connectionsFromEnv } from '../../../config/connections.ts';
 import { projectRoot } from '../../../config/stackCredentials.ts';
 
 const connections = connectionsFromEnv();
-const kafka = new Kafka({ brokers: connections.kafka.brokers, clientId: 'replay-test', logLevel: logLevel.NOTHING });
+const kafka = kafkaClient({ brokers: connections.kafka.brokers, clientId: 'replay-test', logLevel: logLevel.NOTHING });
 const admin = kafka.admin();
 const run = randomUUID().slice(0, 8);
 const topic = `replay-test-${run}`;

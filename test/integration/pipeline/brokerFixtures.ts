@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { after, before } from 'node:test';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { logLevel, type Admin } from 'kafkajs';
+import { kafkaClient } from '../../../pipeline/kafkaClient.ts';
 import { connectionsFromEnv } from '../../../config/connections.ts';
 import { createRegistry, registerValueSchema, type SchemaName } from '../../../schemas/registry.ts';
 import type { ImageRef } from '../../../schemas/generated/ImageRef.ts';
@@ -18,7 +19,7 @@ export type ReadRecord = RawRecord;
 
 export const connections = connectionsFromEnv();
 export const registry = createRegistry(connections.registry.url);
-export const kafka = new Kafka({ brokers: connections.kafka.brokers, clientId: 'pipeline-test', logLevel: logLevel.NOTHING });
+export const kafka = kafkaClient({ brokers: connections.kafka.brokers, clientId: 'pipeline-test', logLevel: logLevel.NOTHING });
 const here = dirname(fileURLToPath(import.meta.url));
 
 export function runId(): string {

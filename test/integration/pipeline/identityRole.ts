@@ -45,17 +45,17 @@ await processRole('identity', async (ctx) => {
     logger: ctx.logger,
     metricsRegistry: ctx.metrics.registry,
     ...(hangOnRevoke ? { onPartitionsRevoked: () => new Promise<void>(() => undefined) } : {}),
-    process: (records$) => {
+    process: (records$, { stageMetrics }) => {
       const checked$ = records$.pipe(
         asyncStage('check', async (ref: ImageRef) => {
           if (slowMs > 0) await new Promise((resolve) => setTimeout(resolve, slowMs));
           if (failIds.has(ref.image_id)) throw new PermanentError(PermanentCode.INVALID_RECORD, `test failure for ${ref.image_id}`);
           return ref;
-        }, { concurrency: Number(env('HF_CONCURRENCY', '4')) }),
+        }, { concurrency: Number(env('HF_CONCURRENCY', '4')), metrics: stageMetrics }),
       );
-      if (mode === 'mysql') return checked$.pipe(writeToSink(sink, { maxSize: 200, maxAgeMs: 20 }));
+      if (mode === 'mysql') return checked$.pipe(writeToSink(sink, { maxSize: 200, maxAgeMs: 20, metrics: stageMetrics }));
       const out = env('HF_OUT');
-      return checked$.pipe(asyncStage('copy', (ref): OutputRecord[] => [{ topic: out, key: ref.image_id, value: ref }]));
+      return checked$.pipe(asyncStage('copy', (ref): OutputRecord[] => [{ topic: out, key: ref.image_id, value: ref }], { metrics: stageMetrics }));
     },
   });
   const done = running.done.finally(async () => {

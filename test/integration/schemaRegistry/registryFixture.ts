@@ -3,7 +3,8 @@
  * stack's registry or each other's state; removes the topics a test created.
  */
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
+import { logLevel } from 'kafkajs';
+import { kafkaClient } from '../../../pipeline/kafkaClient.ts';
 import type { ImageRef } from '../../../schemas/generated/ImageRef.ts';
 import { connectionsFromEnv } from '../../../config/connections.ts';
 import { createLogger } from '../../../pipeline/logger.ts';
@@ -11,7 +12,7 @@ import { registryOptionsFrom } from '../../../stack/schemaRegistry/registryOptio
 import { startSchemaRegistry, type RunningRegistry } from '../../../stack/schemaRegistry/registryServer.ts';
 
 export const brokers = connectionsFromEnv().kafka.brokers;
-export const kafka = new Kafka({ brokers, clientId: 'schema-registry-test', logLevel: logLevel.ERROR });
+export const kafka = kafkaClient({ brokers, clientId: 'schema-registry-test', logLevel: logLevel.ERROR });
 
 /** A topic name no other run uses. */
 export const uniqueName = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;

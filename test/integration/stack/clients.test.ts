@@ -6,7 +6,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
+import { logLevel } from 'kafkajs';
+import { kafkaClient } from '../../../pipeline/kafkaClient.ts';
 import { SchemaType } from '@kafkajs/confluent-schema-registry';
 import { connectionsFromEnv } from '../../../config/connections.ts';
 import { topicsFromEnv } from '../../../config/topics.ts';
@@ -19,7 +20,7 @@ import { requireSystemProgram } from '../../requiredPrograms.ts';
 
 const connections = connectionsFromEnv();
 const run = randomUUID().slice(0, 8);
-const kafka = new Kafka({ brokers: connections.kafka.brokers, clientId: 'stack-test', logLevel: logLevel.ERROR });
+const kafka = kafkaClient({ brokers: connections.kafka.brokers, clientId: 'stack-test', logLevel: logLevel.ERROR });
 
 const sampleRef: ImageRef = {
   image_id: `img-${run}`,

@@ -31,6 +31,6 @@ test('the environment sets every knob', () => {
 });
 
 test('a malformed value names its variable', () => {
-  assert.throws(() => analyzeOptionsFromEnv({ HAZARDFLOW_BATCH_SIZE: 'eight' }, store), /HAZARDFLOW_BATCH_SIZE must be an integer/);
+  assert.throws(() => analyzeOptionsFromEnv({ HAZARDFLOW_BATCH_SIZE: 'eight' }, store), /HAZARDFLOW_BATCH_SIZE must be a positive integer, got "eight"/);
   assert.throws(() => analyzeOptionsFromEnv({ HAZARDFLOW_MAX_PIXELS: '0' }, store), /HAZARDFLOW_MAX_PIXELS/);
 });

@@ -35,7 +35,7 @@ test('the environment sets every knob; extra buckets join the upload bucket once
 });
 
 test('a knob that is not a positive integer is refused with its name', () => {
-  assert.throws(() => connectorOptionsFromEnv(env({ HAZARDFLOW_HTTP_PORT: 'eighty' })), /HAZARDFLOW_HTTP_PORT must be an integer, got "eighty"/);
+  assert.throws(() => connectorOptionsFromEnv(env({ HAZARDFLOW_HTTP_PORT: 'eighty' })), /HAZARDFLOW_HTTP_PORT must be a positive integer, got "eighty"/);
   assert.throws(() => connectorOptionsFromEnv(env({ HAZARDFLOW_HTTP_RATE_LIMIT_PER_MINUTE: '0' })), /HAZARDFLOW_HTTP_RATE_LIMIT_PER_MINUTE must be a positive integer, got "0"/);
 });
 

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { defer, of, throwError } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { PermanentError, TransientError } from '../../../pipeline/errors.ts';
-import { backoffDelay, GaveUp, retryTransient, type RetryPolicy } from '../../../pipeline/operators/retryTransient.ts';
+import { backoffDelay, type RetryPolicy } from '../../../pipeline/backoff.ts';
+import { GaveUp } from '../../../pipeline/errors.ts';
+import { retryTransient } from '../../../pipeline/operators/retryTransient.ts';
 
 const policy: RetryPolicy = { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 1000, multiplier: 2, jitter: 0 };
 

@@ -1,0 +1,166 @@
+/**
+ * The consumer's batch loop: what kafkajs's eachBatch does with a fetched batch, record by record. Why its own
+ * module: it is where the other parts meet in order (the generation's readiness and position check, the bound,
+ * decoding, offset tracking, the yields that let commits overlap emission), and reading it in one place is how
+ * one checks "every fetched record is emitted once, or left for kafkajs to fetch again".
+ */
+import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { InFlightBound } from '../inFlightBound.ts';
+import type { SourceRecord } from '../kafkaSource.ts';
+import type { Logger } from '../logger.ts';
+import type { PipelineMetrics } from '../metrics.ts';
+import { failed, ok, type InputRecord, type Item, type TopicPartition } from '../types.ts';
+import type { Backpressure } from './backpressure.ts';
+import type { Decoded } from './decodeValue.ts';
+import type { PartitionGenerations, PartitionState } from './partitionGenerations.ts';
+
+export interface BatchLoopOptions<P> {
+  topology: string;
+  generations: PartitionGenerations<P>;
+  backpressure: Backpressure;
+  bound: InFlightBound;
+  decode(message: KafkaMessage): Decoded | Promise<Decoded>;
+  seek(tp: TopicPartition, offset: string): void;
+  /** Commit soon: a record was acked while paused, or a chunk of a batch was emitted. */
+  requestFlush(): void;
+  updateGauges(): void;
+  stopping(): boolean;
+  /** Resolves (with null) when a stop begins: a batch waiting for its generation's preparation returns then. */
+  stopSignal: Promise<null>;
+  metrics: PipelineMetrics;
+  logger: Logger;
+}
+
+// Records emitted from a batch between two chances for commits and timers to run.
+const YIELD_EVERY = 5000;
+
+export function headersOf(message: Pick<KafkaMessage, 'headers'>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    if (value === undefined) continue;
+    out[name] = Array.isArray(value) ? value.map(String).join(',') : String(value);
+  }
+  return out;
+}
+
+export function batchLoop<V, P>(options: BatchLoopOptions<P>) {
+  const { generations, backpressure, bound, metrics, logger, topology, stopping } = options;
+
+  const eachBatch = async (payload: EachBatchPayload, emit: (record: SourceRecord<V, P>) => void) => {
+    const { batch } = payload;
+    const tp = { topic: batch.topic, partition: batch.partition };
+    if (stopping()) return;
+    const state = generations.current(tp);
+    // No state: the partition was fenced (and paused) and waits for the next assignment. Starting one here
+    // would fence the partition's rightful owner from a process that no longer owns it.
+    if (!state) return;
+    logger.debug({ ...tp, records: batch.messages.length, firstOffset: batch.firstOffset() }, 'batch');
+    // kafkajs leaves the group only once this batch returns: a stop must not wait here for a fence to finish.
+    const resumeAt = await Promise.race([state.ready, options.stopSignal]);
+    if (stopping()) return;
+    if (!state.positionChecked && resumeAt !== null) {
+      state.positionChecked = true;
+      const first = batch.firstOffset();
+      if (first !== null && BigInt(first) > BigInt(resumeAt)) {
+        // The consumer is ahead of the committed offset (records of a dropped generation or of a failed
+        // transaction were fetched but never committed): fetch again from the commit, or they would be skipped.
+        options.seek(tp, resumeAt);
+        return;
+      }
+    }
+    state.reading = true;
+    const skipBelow = resumeAt === null ? null : BigInt(resumeAt);
+    metrics.consumerLag.set({ topology, topic: tp.topic, partition: String(tp.partition) }, Number(batch.offsetLagLow()));
+    let emitted = 0;
+    let counted = 0;
+    let readAll = true;
+    const countIn = () => {
+      if (emitted > counted) metrics.recordsIn.inc({ topology, topic: tp.topic }, emitted - counted);
+      counted = emitted;
+    };
+    const gone = () => state.discarded || stopping() || !payload.isRunning() || payload.isStale();
+    for (const message of batch.messages) {
+      if (gone()) {
+        readAll = false;
+        break;
+      }
+      if (skipBelow !== null && BigInt(message.offset) < skipBelow) {
+        // Committed by the partition's previous owner after our consumer had read the group's offsets.
+        payload.resolveOffset(message.offset);
+        continue;
+      }
+      const sizeBytes = (message.key?.length ?? 0) + (message.value?.length ?? 0);
+      if (!bound.hasRoom(sizeBytes)) {
+        backpressure.pause();
+        countIn();
+        await backpressure.waitForRoom(payload, () => state.discarded);
+        if (gone()) {
+          readAll = false;
+          break;
+        }
+      }
+      const maybeDecoded = options.decode(message);
+      const decoded = maybeDecoded instanceof Promise ? await maybeDecoded : maybeDecoded;
+      if (state.discarded) {
+        readAll = false;
+        break;
+      }
+      emit(track(state, message, sizeBytes, decoded));
+      emitted += 1;
+      payload.resolveOffset(message.offset);
+      if (emitted % YIELD_EVERY === 0) {
+        // Most records are decoded, processed and acked synchronously: let the commit of what is done start
+        // (and timers run) while the rest of the batch is emitted, instead of after it.
+        options.requestFlush();
+        countIn();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+    // The batch's last offset counts the transaction markers after its last record: kafkajs reads on after them.
+    const last = batch.lastOffset();
+    if (readAll && !state.discarded && last !== null) state.progress.passed(last);
+    countIn();
+    options.updateGauges();
+    await payload.heartbeat();
+  };
+
+  /** Counts a record in flight and builds what is emitted for it, with its ack. */
+  const track = (state: PartitionState<P>, message: KafkaMessage, sizeBytes: number, decoded: Decoded): SourceRecord<V, P> => {
+    const record: InputRecord = {
+      topic: state.tp.topic,
+      partition: state.tp.partition,
+      offset: message.offset,
+      key: message.key === null ? null : message.key.toString('utf8'),
+      value: 'value' in decoded ? decoded.value : undefined,
+      headers: headersOf(message),
+      timestamp: message.timestamp,
+      raw: { key: message.key, value: message.value },
+      sizeBytes,
+    };
+    state.progress.track(message.offset, sizeBytes);
+    bound.add(sizeBytes);
+    const item: Item<V> = 'value' in decoded ? ok(record, decoded.value as V) : failed(record, 'deserialize', decoded.error, decoded.attempts);
+    return {
+      item,
+      ack: (p) => {
+        state.progress.finish(message.offset, p);
+        if (backpressure.paused) options.requestFlush();
+      },
+    };
+  };
+
+  /**
+   * A fetch that held only transaction markers (or aborted records) never reaches eachBatch: kafkajs resolves its
+   * offset itself and reports it in END_BATCH_PROCESS with batchSize 0 (kafkajs#1256). The partition's commit must
+   * move past them too, or a partition ending in markers keeps a lag that no record will ever clear. Only a state
+   * whose position eachBatch has checked takes it: before that, the fetch may lie beyond where the state resumes.
+   */
+  const onMarkersRead = (event: { topic: string; partition: number; batchSize: number; lastOffset: string }) => {
+    if (event.batchSize !== 0) return;
+    const state = generations.current(event);
+    if (!state || !state.reading || state.discarded || stopping()) return;
+    state.progress.passed(event.lastOffset);
+  };
+
+  return { eachBatch, onMarkersRead };
+}
