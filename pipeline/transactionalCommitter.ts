@@ -11,6 +11,7 @@ import type { Logger } from './logger.ts';
 import type { Committable } from './offsets/partitionProgress.ts';
 import { PartitionFenced } from './errors.ts';
 import type { PartitionCommitter } from './kafkaSource.ts';
+import { keyOf } from './source/partitionGenerations.ts';
 import type { TopicPartition } from './types.ts';
 
 /** A produced message with its topic, ready for the transaction. */
@@ -48,7 +49,6 @@ export interface TransactionalCommitter extends PartitionCommitter<TopicMessage[
 
 export function transactionalCommitter(options: TransactionalCommitterOptions): TransactionalCommitter {
   const producers = new Map<string, Producer>();
-  const keyOf = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`;
   // A fence still under way when the topology stops would otherwise end after close() with a connected producer
   // that nobody disconnects, and that producer's socket keeps the stopped process alive. close() waits for them.
   const preparing = new Set<Promise<unknown>>();
