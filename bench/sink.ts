@@ -9,9 +9,9 @@
  */
 import { createConnection } from 'mysql2/promise';
 import { connectionsFromEnv } from '../config/connections.ts';
-import { createMysqlPool } from '../connectors/mysql.ts';
-import { migrate } from '../connectors/mysql/migrate.ts';
-import { upsertResults } from '../connectors/mysql/results.ts';
+import { createMysqlPool } from '../adapters/mysql/pool.ts';
+import { migrate } from '../adapters/mysql/migrate.ts';
+import { upsertResults } from '../adapters/mysql/results.ts';
 import { analysisResult, detection } from '../test/integration/sink/records.ts';
 
 const count = Number(process.argv[2] ?? 2000);

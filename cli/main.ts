@@ -2,7 +2,7 @@
  * The `hazardflow` command: each subcommand lives in cli/commands/ and registers itself on the program.
  */
 import { Command, CommanderError } from 'commander';
-import { registerStackCommands } from './commands/stack.ts';
+import { registerStackCommands } from '../stack/stackCommand.ts';
 import { registerTopicsCommand } from './commands/topics.ts';
 import { registerRunCommand } from './commands/run.ts';
 import { registerDbCommand } from './commands/db.ts';
@@ -10,7 +10,7 @@ import { registerKeysCommand } from './commands/keys.ts';
 import { registerReplayCommand } from './commands/replay.ts';
 import { registerTailCommand } from './commands/tail.ts';
 import { registerStatusCommand } from './commands/status.ts';
-import { registerDemoCommand } from './commands/demo.ts';
+import { registerDemoCommand } from '../demo/demoCommand.ts';
 import { registerIngestCommand } from './commands/ingest.ts';
 import { registerDlqCommand } from './commands/dlq.ts';
 

@@ -12,7 +12,7 @@ import { storeUpload, uploadObjectKey } from '../connectors/http/storeUpload.ts'
 import { buildImageRef } from '../connectors/http/imageRef.ts';
 import type { ImageRefPublisher } from '../connectors/http/imageRefPublisher.ts';
 import type { Scene } from '../connectors/http/sceneFields.ts';
-import type { ConnectorClient, UploadFields } from '../demo/connectorClient.ts';
+import type { ConnectorClient, UploadFields } from './connectorClient.ts';
 import { PermanentError } from '../pipeline/errors.ts';
 
 const IMAGE_EXTENSIONS: Record<string, string> = { '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.tif': 'image/tiff', '.tiff': 'image/tiff' };

@@ -1,8 +1,8 @@
-/** `hazardflow db migrate`: applies the MySQL schema migrations of connectors/mysql/migrations. */
+/** `hazardflow db migrate`: applies the MySQL schema migrations of adapters/mysql/migrations. */
 import type { Command } from 'commander';
 import { connectionsFromEnv } from '../../config/connections.ts';
-import { createMysqlPool } from '../../connectors/mysql.ts';
-import { migrate } from '../../connectors/mysql/migrate.ts';
+import { createMysqlPool } from '../../adapters/mysql/pool.ts';
+import { migrate } from '../../adapters/mysql/migrate.ts';
 
 export function registerDbCommand(program: Command): void {
   const db = program.command('db').description('database maintenance');

@@ -2,12 +2,12 @@
 import type { Command } from 'commander';
 import { connectionsFromEnv } from '../../config/connections.ts';
 import { topicsFromEnv } from '../../config/topics.ts';
-import { createObjectStoreClient } from '../../connectors/objectStore.ts';
+import { createObjectStoreClient } from '../../adapters/objectStore/client.ts';
 import { createRegistry } from '../../schemas/registry.ts';
 import { createImageRefPublisher } from '../../connectors/http/imageRefPublisher.ts';
 import { completeScene, sceneFieldsOf } from '../../connectors/http/sceneFields.ts';
 import { connectorOptionsFromEnv } from '../../connectors/http/options.ts';
-import { connectorClient, type UploadFields } from '../../demo/connectorClient.ts';
+import { connectorClient, type UploadFields } from '../../operations/connectorClient.ts';
 import { imageFiles, ingestDirect, ingestViaHttp, IngestError } from '../../operations/ingestFiles.ts';
 import { progress } from '../../operations/progress.ts';
 

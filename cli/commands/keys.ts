@@ -1,8 +1,8 @@
 /** `hazardflow keys create|list|revoke`: API keys of the HTTP connector. */
 import type { Command } from 'commander';
 import { connectionsFromEnv } from '../../config/connections.ts';
-import { createMysqlPool } from '../../connectors/mysql.ts';
-import { createRedis } from '../../connectors/redis.ts';
+import { createMysqlPool } from '../../adapters/mysql/pool.ts';
+import { createRedis } from '../../adapters/redis/client.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../connectors/http/apiKeys.ts';
 
 async function withPool<T>(work: (pool: ReturnType<typeof createMysqlPool>) => Promise<T>): Promise<T> {

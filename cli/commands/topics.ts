@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { connectionsFromEnv } from '../../config/connections.ts';
 import { topicsFromEnv } from '../../config/topics.ts';
-import { provisionTopics } from '../../stack/provisionTopics.ts';
+import { provisionTopics } from '../../operations/provisionTopics.ts';
 
 export function registerTopicsCommand(program: Command): void {
   program

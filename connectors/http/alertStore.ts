@@ -6,7 +6,7 @@
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import type { Redis } from 'ioredis';
 import type { Counter } from 'prom-client';
-import { activeAlertsWithin } from '../mysql/alerts.ts';
+import { activeAlertsWithin } from '../../adapters/mysql/alerts.ts';
 
 /** One alert as the seeds show it (seeds/001, GET /api/v1/alerts/active), plus its revision facts. */
 export interface AlertBody {

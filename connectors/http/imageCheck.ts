@@ -10,7 +10,7 @@ import { readGeoTiffHeader } from '../../eo/geotiffScene.ts';
 import { PermanentError } from '../../pipeline/errors.ts';
 import { HttpError } from './errors.ts';
 import { describeBytes, sniffImageType, type RangeReader } from './imageFormat.ts';
-import { hasEndMarker, type ImageType } from '../imageTruncation.ts';
+import { hasEndMarker, type ImageType } from '../../eo/imageTruncation.ts';
 
 /** Bytes of an image's start kept for the header check: enough for JPEG's EXIF/ICC segments before its SOF. */
 export const HEAD_BYTES = 1024 * 1024;

@@ -3,7 +3,7 @@
  * the TIFF header check's range reader (the end marker each format requires is checked by ../imageTruncation.ts).
  * Pure functions on a few bytes, so a 200 MB upload is judged without holding it.
  */
-import type { ImageType } from '../imageTruncation.ts';
+import type { ImageType } from '../../eo/imageTruncation.ts';
 
 /** Bytes needed to recognise every supported format. */
 export const MAGIC_BYTES = 8;

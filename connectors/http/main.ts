@@ -6,9 +6,9 @@
 import { createRegistry } from '../../schemas/registry.ts';
 import type { Logger } from 'pino';
 import { createLogger } from '../../pipeline/logger.ts';
-import { createMysqlPool } from '../mysql.ts';
-import { createObjectStoreClient, ensureBucket } from '../objectStore.ts';
-import { createRedis } from '../redis.ts';
+import { createMysqlPool } from '../../adapters/mysql/pool.ts';
+import { createObjectStoreClient, ensureBucket } from '../../adapters/objectStore/client.ts';
+import { createRedis } from '../../adapters/redis/client.ts';
 import { buildApp } from './app.ts';
 import { createAlertStore } from './alertStore.ts';
 import type { ConnectorDeps } from './deps.ts';

@@ -10,7 +10,7 @@ import type { Client } from 'minio';
 import { HttpError } from './errors.ts';
 import { checkImage, HEAD_BYTES, requireImageType, type CheckedImage } from './imageCheck.ts';
 import { MAGIC_BYTES } from './imageFormat.ts';
-import { TAIL_BYTES, type ImageType } from '../imageTruncation.ts';
+import { TAIL_BYTES, type ImageType } from '../../eo/imageTruncation.ts';
 import { readRange } from './objectRange.ts';
 
 export interface StoredUpload extends CheckedImage {

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Component } from '../component.ts';
 import { ensureMinio } from '../installs.ts';
-import { createObjectStoreClient, ensureBucket } from '../../connectors/objectStore.ts';
+import { createObjectStoreClient, ensureBucket } from '../../adapters/objectStore/client.ts';
 
 const PORT = 9000;
 let exe = '';

@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { stackContext, stackStatus, stackUp, stopComponent } from '../../stack/localStack.ts';
-import { runNamespace, type RunNamespace } from '../../operations/pipelineNamespace.ts';
-import { seededRandom } from '../../model/scenes/seededRandom.ts';
+import { runNamespace, type RunNamespace } from '../harness/pipelineNamespace.ts';
+import { seededRandom } from '../../demo/scenes/seededRandom.ts';
 import { faultImages } from './faultScenes.ts';
 import { faultAt, faultLog as log, runPipeline } from './pipelineRun.ts';
 

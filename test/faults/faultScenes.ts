@@ -3,7 +3,7 @@
  * terrain encoded at its own JPEG quality (distinct bytes and sha256, same content, like repeated passes), with
  * event times inside one allowed-lateness span so that no arrival order a fault can cause makes a record late.
  */
-import { encodeScene, generateScene } from '../../model/scenes/generateScene.ts';
+import { encodeScene, generateScene } from '../../demo/scenes/generateScene.ts';
 import { sceneBounds } from '../../demo/demoScenes.ts';
 
 export interface FaultImage {

@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { stackContext, stackUp, stopComponent } from '../../stack/localStack.ts';
 import { faultImages } from './faultScenes.ts';
-import { seededRandom } from '../../model/scenes/seededRandom.ts';
-import { runNamespace, type Supervisor } from '../../operations/pipelineNamespace.ts';
+import { seededRandom } from '../../demo/scenes/seededRandom.ts';
+import { runNamespace, type Supervisor } from '../harness/pipelineNamespace.ts';
 import { faultAt, faultLog as log, ROLES, runPipeline } from './pipelineRun.ts';
 
 const IMAGES = Number(process.env.HAZARDFLOW_FAULT_IMAGES ?? 500);

@@ -1,5 +1,5 @@
 /**
- * The fault suite's side of a pipeline run (operations/pipelineNamespace.ts): images uploaded and published at a
+ * The fault suite's side of a pipeline run (test/harness/pipelineNamespace.ts): images uploaded and published at a
  * steady rate while faults are injected, the wait until everything settled, and the outcome read back from MySQL and
  * Kafka.
  */
@@ -9,12 +9,12 @@ import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { projectRoot } from '../../config/stackCredentials.ts';
 import { restoreChangelog } from '../../pipeline/changelog.ts';
 import type { AlertEvent } from '../../schemas/generated/AlertEvent.ts';
-import { createMysqlPool } from '../../connectors/mysql.ts';
-import { createObjectStoreClient } from '../../connectors/objectStore.ts';
+import { createMysqlPool } from '../../adapters/mysql/pool.ts';
+import { createObjectStoreClient } from '../../adapters/objectStore/client.ts';
 import { createRegistry } from '../../schemas/registry.ts';
 import { createImageRefPublisher } from '../../connectors/http/imageRefPublisher.ts';
 import type { ImageRef } from '../../schemas/generated/ImageRef.ts';
-import { adminFor, namespaceLag, prepareNamespace, Supervisor, type RunNamespace } from '../../operations/pipelineNamespace.ts';
+import { adminFor, namespaceLag, prepareNamespace, Supervisor, type RunNamespace } from '../harness/pipelineNamespace.ts';
 import type { Role } from '../../operations/roleProcesses.ts';
 import { faultBounds, FAULT_GSD_M, type FaultImage } from './faultScenes.ts';
 

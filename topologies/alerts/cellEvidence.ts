@@ -7,7 +7,7 @@ import { latLngToCell } from 'h3-js';
 import type { AnalysisResult } from '../../schemas/generated/AnalysisResult.ts';
 import type { CellAssessment } from '../../schemas/generated/CellAssessment.ts';
 // The image's risk policy, applied per cell: one versioned function, not a second copy of the seeds' rules.
-import { scoreRisk, seedHazards } from '../analyze/scoreRisk.ts';
+import { scoreRisk, seedHazards } from '../../model/scoreRisk.ts';
 import { PermanentCode, PermanentError } from '../../pipeline/errors.ts';
 
 type Hazard = CellAssessment['hazard'];

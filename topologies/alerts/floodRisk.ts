@@ -1,6 +1,6 @@
 /**
  * Risk scoring v2 for floods, from extents rather than a count of boxes: the flooded share of a cell (water now above
- * the cell's reference water) and its flooded area. Pure and versioned like risk-v1 (topologies/analyze/scoreRisk.ts);
+ * the cell's reference water) and its flooded area. Pure and versioned like risk-v1 (model/scoreRisk.ts);
  * it lives in the alerts topology because only there a cell's reference water, and so its flood, is known.
  */
 import type { CellAssessment } from '../../schemas/generated/CellAssessment.ts';

@@ -7,7 +7,7 @@ import type { AnalysisResult, DevHazardflow as Result } from '../../schemas/gene
 import type { ImageRef } from '../../schemas/generated/ImageRef.ts';
 import { footprintPolygon, groundAreaM2, pixelToLonLat, type Georeferencing, type PolygonRings } from '../../eo/georeference.ts';
 import { scenePlacement } from './scenePlacement.ts';
-import { scoreRisk, type HazardOf } from './scoreRisk.ts';
+import { scoreRisk, type HazardOf } from '../../model/scoreRisk.ts';
 
 /** A detection in scene pixels, as the cache keeps it. */
 export interface SceneDetection {

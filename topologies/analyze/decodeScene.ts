@@ -5,7 +5,7 @@
  */
 import sharp from 'sharp';
 import { PermanentCode, PermanentError } from '../../pipeline/errors.ts';
-import { hasEndMarker, TAIL_BYTES } from '../../connectors/imageTruncation.ts';
+import { hasEndMarker, TAIL_BYTES } from '../../eo/imageTruncation.ts';
 
 export type SceneFormat = 'jpeg' | 'png' | 'tiff';
 

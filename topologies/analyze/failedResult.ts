@@ -9,7 +9,7 @@ import { ok, type Failed, type Failure, type Item, type OutputRecord } from '../
 import type { AnalysisResult, DevHazardflow as Result } from '../../schemas/generated/AnalysisResult.ts';
 import type { ImageRef } from '../../schemas/generated/ImageRef.ts';
 import { footprintProblem } from './scenePlacement.ts';
-import { RISK_POLICY_V1 } from './scoreRisk.ts';
+import { RISK_POLICY_V1 } from '../../model/scoreRisk.ts';
 
 /** The status=failed AnalysisResult of a reference, with the failure's code and message as its error. */
 export function failedResult(ref: ImageRef, failure: Failure, model: Result.ModelInfo, completedAt: number): AnalysisResult {

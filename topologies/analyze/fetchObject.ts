@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Client } from 'minio';
 import { PermanentCode, PermanentError, TransientError } from '../../pipeline/errors.ts';
-import type { ObjectLocation } from './objectLocation.ts';
+import type { ObjectLocation } from '../../adapters/objectStore/objectLocation.ts';
 
 export interface FetchLimits {
   /** Objects larger than this are refused (BYTE_LIMIT) without reading past the limit. */

@@ -5,8 +5,8 @@
 import type { Registry } from 'prom-client';
 import type { Redis } from 'ioredis';
 import type { Connections } from '../../config/connections.ts';
-import { createObjectStoreClient } from '../../connectors/objectStore.ts';
-import { createRedis } from '../../connectors/redis.ts';
+import { createObjectStoreClient } from '../../adapters/objectStore/client.ts';
+import { createRedis } from '../../adapters/redis/client.ts';
 import type { LoadedModel } from '../../model/loadModel.ts';
 import type { Logger } from '../../pipeline/logger.ts';
 import { processRole, type RoleContext } from '../../pipeline/processRole.ts';

@@ -32,7 +32,7 @@ import { detectScene } from './detectScene.ts';
 import { findBand } from '../../eo/sceneReader.ts';
 import { publishFailures } from './failedResult.ts';
 import { fetchObject } from './fetchObject.ts';
-import { resolveObjectLocation } from './objectLocation.ts';
+import { resolveObjectLocation } from '../../adapters/objectStore/objectLocation.ts';
 import type { MemoryBudget } from './memoryBudget.ts';
 import type { ResultCache } from './resultCache.ts';
 import { footprintProblem } from './scenePlacement.ts';

@@ -7,8 +7,8 @@ import type { Pool } from 'mysql2/promise';
 import { PermanentCode, PermanentError, TransientError, type ExternalSink } from '../../pipeline/index.ts';
 import type { AlertEvent } from '../../schemas/generated/AlertEvent.ts';
 import type { AnalysisResult } from '../../schemas/generated/AnalysisResult.ts';
-import { upsertAlerts } from '../../connectors/mysql/alerts.ts';
-import { upsertResults } from '../../connectors/mysql/results.ts';
+import { upsertAlerts } from '../../adapters/mysql/alerts.ts';
+import { upsertResults } from '../../adapters/mysql/results.ts';
 import type { ChangedRows } from './cacheInvalidation.ts';
 
 export type SinkRecord = { kind: 'result'; result: AnalysisResult } | { kind: 'alert'; alert: AlertEvent };

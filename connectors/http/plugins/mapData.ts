@@ -9,7 +9,7 @@ import { hashApiKey } from '../apiKeys.ts';
 import { HttpError } from '../errors.ts';
 import { MAP_SESSION_COOKIE } from '../mapSession.ts';
 import { alertFeature } from '../mapShapes.ts';
-import { alertImages, alertRevisions } from '../../mysql/alertHistory.ts';
+import { alertImages, alertRevisions } from '../../../adapters/mysql/alertHistory.ts';
 import { presentedKey } from './auth.ts';
 import { commonErrors, errorBody } from '../routeSchemas.ts';
 

@@ -3,7 +3,7 @@
  * its overlay PNG with the detections drawn.
  */
 import type { FastifyInstance } from 'fastify';
-import { resolveObjectLocation } from '../../../topologies/analyze/objectLocation.ts';
+import { resolveObjectLocation } from '../../../adapters/objectStore/objectLocation.ts';
 import type { ConnectorDeps } from '../deps.ts';
 import { HttpError } from '../errors.ts';
 import { renderOverlay } from '../overlay.ts';

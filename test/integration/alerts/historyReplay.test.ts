@@ -17,7 +17,7 @@ import { Registry } from 'prom-client';
 import type { AlertEvent } from '../../../schemas/generated/AlertEvent.ts';
 import type { AnalysisResult } from '../../../schemas/generated/AnalysisResult.ts';
 import type { DeadLetter } from '../../../schemas/generated/DeadLetter.ts';
-import { seededRandom } from '../../../model/scenes/seededRandom.ts';
+import { seededRandom } from '../../../demo/scenes/seededRandom.ts';
 import { startAlerts } from '../../../topologies/alerts/main.ts';
 import { waitFor } from '../pipeline/brokerFixtures.ts';
 import { analysisResult, detection } from '../sink/records.ts';

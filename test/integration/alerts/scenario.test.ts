@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { latLngToCell } from 'h3-js';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
-import { createRedis } from '../../../connectors/redis.ts';
+import { createRedis } from '../../../adapters/redis/client.ts';
 import { groupSources } from '../../../pipeline/topologyDriver.ts';
 import type { AlertEvent } from '../../../schemas/generated/AlertEvent.ts';
 import type { AnalysisResult } from '../../../schemas/generated/AnalysisResult.ts';

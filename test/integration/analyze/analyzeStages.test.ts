@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { encodeScene, generateScene } from '../../../model/scenes/generateScene.ts';
+import { encodeScene, generateScene } from '../../../demo/scenes/generateScene.ts';
 import type { Item, OutputRecord } from '../../../pipeline/types.ts';
 import type { AnalysisResult } from '../../../schemas/generated/AnalysisResult.ts';
 import type { DeadLetter } from '../../../schemas/generated/DeadLetter.ts';

@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { demoScenes, DEMO_SIZE } from '../../../demo/demoScenes.ts';
-import { encodeScene, generateScene } from '../../../model/scenes/generateScene.ts';
+import { encodeScene, generateScene } from '../../../demo/scenes/generateScene.ts';
 import { iou } from '../../../model/nms.ts';
 import type { AnalysisResult } from '../../../schemas/generated/AnalysisResult.ts';
 import { analyzeOptionsFromEnv } from '../../../topologies/analyze/analyzeOptions.ts';

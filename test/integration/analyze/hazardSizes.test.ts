@@ -7,7 +7,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeScene, generateScene, type PlacedHazard, type Scene } from '../../../model/scenes/generateScene.ts';
+import { encodeScene, generateScene, type PlacedHazard, type Scene } from '../../../demo/scenes/generateScene.ts';
 import { iou } from '../../../model/nms.ts';
 import type { AnalysisResult } from '../../../schemas/generated/AnalysisResult.ts';
 import { tileGrid } from '../../../topologies/analyze/tileGrid.ts';

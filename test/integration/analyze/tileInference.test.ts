@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
 import type { LoadedModel } from '../../../model/loadModel.ts';
 import { loadModelThread } from '../../../topologies/analyze/modelThread.ts';
-import { generateScene } from '../../../model/scenes/generateScene.ts';
+import { generateScene } from '../../../demo/scenes/generateScene.ts';
 import { analyzeMetrics, type AnalyzeMetrics } from '../../../topologies/analyze/analyzeMetrics.ts';
 import { createTileInference } from '../../../topologies/analyze/tileInference.ts';
 import { tileGrid } from '../../../topologies/analyze/tileGrid.ts';

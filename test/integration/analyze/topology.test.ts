@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { topicsFromEnv } from '../../../config/topics.ts';
-import { encodeScene, generateScene } from '../../../model/scenes/generateScene.ts';
+import { encodeScene, generateScene } from '../../../demo/scenes/generateScene.ts';
 import { createLogger } from '../../../pipeline/logger.ts';
 import { pipelineMetrics } from '../../../pipeline/metrics.ts';
 import { createTopologyDriver, type TopologyDriver } from '../../../pipeline/topologyDriver.ts';

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
-import { createRedis } from '../../../connectors/redis.ts';
+import { createRedis } from '../../../adapters/redis/client.ts';
 import { createResultCache } from '../../../topologies/analyze/resultCache.ts';
 import { cacheModel } from '../../../topologies/analyze/segmentScene.ts';
 import { topicsFromEnv } from '../../../config/topics.ts';

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { createRedis } from '../../../connectors/redis.ts';
+import { createRedis } from '../../../adapters/redis/client.ts';
 import { buildApp } from '../../../connectors/http/app.ts';
 import { createResultStore } from '../../../connectors/http/resultStore.ts';
 import { createAlertStore } from '../../../connectors/http/alertStore.ts';

@@ -7,7 +7,7 @@ import { iou, nonMaxSuppression } from '../../../model/nms.ts';
 import { mergeTiles } from '../../../model/mergeTiles.ts';
 import type { ModelDetection } from '../../../model/detection.ts';
 import sharp from 'sharp';
-import { encodeScene, generateScene, type Scene } from '../../../model/scenes/generateScene.ts';
+import { encodeScene, generateScene, type Scene } from '../../../demo/scenes/generateScene.ts';
 import { rgbTileSource } from '../../../topologies/analyze/cutTile.ts';
 import { detectScene } from '../../../topologies/analyze/detectScene.ts';
 import { loadModelThread } from '../../../topologies/analyze/modelThread.ts';

@@ -5,7 +5,7 @@ import { loadModel } from '../../../model/loadModel.ts';
 import { decodeYolo } from '../../../model/yoloDecode.ts';
 import { nonMaxSuppression } from '../../../model/nms.ts';
 import { writeInputTensor } from '../../../model/inputTensor.ts';
-import { generateScene } from '../../../model/scenes/generateScene.ts';
+import { generateScene } from '../../../demo/scenes/generateScene.ts';
 import { requireVenvPython } from '../../requiredPrograms.ts';
 
 const MODEL = 'model/bench-yolov8n';

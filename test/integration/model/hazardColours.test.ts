@@ -9,9 +9,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { generateScene, type Scene } from '../../../model/scenes/generateScene.ts';
+import { generateScene, type Scene } from '../../../demo/scenes/generateScene.ts';
 import { iou } from '../../../model/nms.ts';
-import { seededRandom } from '../../../model/scenes/seededRandom.ts';
+import { seededRandom } from '../../../demo/scenes/seededRandom.ts';
 import type { LoadedModel } from '../../../model/loadModel.ts';
 import type { SceneDetection } from '../../../topologies/analyze/analysisResult.ts';
 import { rgbTileSource } from '../../../topologies/analyze/cutTile.ts';

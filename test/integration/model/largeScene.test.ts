@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
-import { encodeScene, generateScene } from '../../../model/scenes/generateScene.ts';
+import { encodeScene, generateScene } from '../../../demo/scenes/generateScene.ts';
 
 describe('generateScene at 8192²', () => {
   it('builds the largest scene in typed arrays (no per-pixel objects) and encodes it as a JPEG', async () => {

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { loadModel, type LoadedModel } from '../../../model/loadModel.ts';
 import { ModelLoadError } from '../../../model/manifest.ts';
 import { writeInputTensor } from '../../../model/inputTensor.ts';
-import { generateScene } from '../../../model/scenes/generateScene.ts';
+import { generateScene } from '../../../demo/scenes/generateScene.ts';
 import { requireVenvPython } from '../../requiredPrograms.ts';
 
 // Needs the built models (`npm run models`) and .venv's onnx for the static-batch variant; no servers.

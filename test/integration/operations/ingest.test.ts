@@ -16,8 +16,8 @@ import { topicsFromEnv } from '../../../config/topics.ts';
 import { projectRoot } from '../../../config/stackCredentials.ts';
 import { createRegistry } from '../../../schemas/registry.ts';
 import type { ImageRef } from '../../../schemas/generated/ImageRef.ts';
-import { createObjectStoreClient } from '../../../connectors/objectStore.ts';
-import { encodeScene, generateScene } from '../../../model/scenes/generateScene.ts';
+import { createObjectStoreClient } from '../../../adapters/objectStore/client.ts';
+import { encodeScene, generateScene } from '../../../demo/scenes/generateScene.ts';
 
 const connections = connectionsFromEnv();
 const topic = topicsFromEnv().images.name;

@@ -9,7 +9,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pool } from 'mysql2/promise';
-import { createMysqlPool } from '../../../connectors/mysql.ts';
+import { createMysqlPool } from '../../../adapters/mysql/pool.ts';
 import { committedTotal, connections, createIdentityTopics, deleteTopics, endTotal, kafka, produceImageRefs, readCommitted, runId, startIdentityRole, waitFor } from './brokerFixtures.ts';
 
 const run = runId();

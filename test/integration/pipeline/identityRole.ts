@@ -2,7 +2,7 @@
  * A test role run as a child process by the integration tests: an identity topology (ImageRef in → ImageRef out,
  * transactional) or the same records upserted into a MySQL table (external sink). Knobs come from HF_* variables.
  */
-import { createMysqlPool } from '../../../connectors/mysql.ts';
+import { createMysqlPool } from '../../../adapters/mysql/pool.ts';
 import { asyncStage, PermanentCode, PermanentError, processRole, runTopology, writeToSink, type ExternalSink, type OutputRecord } from '../../../pipeline/index.ts';
 import type { ImageRef } from '../../../schemas/generated/ImageRef.ts';
 

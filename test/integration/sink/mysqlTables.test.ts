@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
-import { activeAlertsWithin, upsertAlerts } from '../../../connectors/mysql/alerts.ts';
-import { migrate } from '../../../connectors/mysql/migrate.ts';
-import { upsertResults } from '../../../connectors/mysql/results.ts';
+import { activeAlertsWithin, upsertAlerts } from '../../../adapters/mysql/alerts.ts';
+import { migrate } from '../../../adapters/mysql/migrate.ts';
+import { upsertResults } from '../../../adapters/mysql/results.ts';
 import { alertEvent, analysisResult, detection } from './records.ts';
 import { startMigratedMariadb, type MigratedMariadb } from './privateMariadb.ts';
 import { tableChecksums } from './tableChecksums.ts';

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createConnection, type Pool } from 'mysql2/promise';
 import type { MysqlConnection } from '../../../config/connections.ts';
-import { createMysqlPool } from '../../../connectors/mysql.ts';
-import { migrate } from '../../../connectors/mysql/migrate.ts';
+import { createMysqlPool } from '../../../adapters/mysql/pool.ts';
+import { migrate } from '../../../adapters/mysql/migrate.ts';
 import { requireSystemProgram } from '../../requiredPrograms.ts';
 
 const run = promisify(execFile);

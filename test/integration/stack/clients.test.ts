@@ -13,9 +13,9 @@ import { connectionsFromEnv } from '../../../config/connections.ts';
 import { topicsFromEnv } from '../../../config/topics.ts';
 import { createRegistry, loadSchema } from '../../../schemas/registry.ts';
 import type { ImageRef } from '../../../schemas/generated/ImageRef.ts';
-import { createObjectStoreClient } from '../../../connectors/objectStore.ts';
-import { createMysqlPool } from '../../../connectors/mysql.ts';
-import { createRedis } from '../../../connectors/redis.ts';
+import { createObjectStoreClient } from '../../../adapters/objectStore/client.ts';
+import { createMysqlPool } from '../../../adapters/mysql/pool.ts';
+import { createRedis } from '../../../adapters/redis/client.ts';
 import { requireSystemProgram } from '../../requiredPrograms.ts';
 
 const connections = connectionsFromEnv();

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildAnalysisResult, type SceneAnalysis } from '../../../topologies/analyze/analysisResult.ts';
-import { seedHazards } from '../../../topologies/analyze/scoreRisk.ts';
+import { seedHazards } from '../../../model/scoreRisk.ts';
 import type { ImageRef } from '../../../schemas/generated/ImageRef.ts';
 
 const ref: ImageRef = {

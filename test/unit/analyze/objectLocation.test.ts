@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveObjectLocation } from '../../../topologies/analyze/objectLocation.ts';
+import { resolveObjectLocation } from '../../../adapters/objectStore/objectLocation.ts';
 import { PermanentError } from '../../../pipeline/errors.ts';
 
 const allow = { buckets: ['hazardflow-images', 'archive'], endpoint: '127.0.0.1:9000' };

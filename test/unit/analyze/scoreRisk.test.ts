@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { scoreRisk, RISK_POLICY_V1 } from '../../../topologies/analyze/scoreRisk.ts';
+import { scoreRisk, RISK_POLICY_V1 } from '../../../model/scoreRisk.ts';
 
 const d = (cls: string, confidence: number) => ({ class: cls, confidence });
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { describeBytes, sniffImageType } from '../../../connectors/http/imageFormat.ts';
-import { hasEndMarker, TAIL_BYTES } from '../../../connectors/imageTruncation.ts';
+import { hasEndMarker, TAIL_BYTES } from '../../../eo/imageTruncation.ts';
 import { hostileTiffs, tinyTiff } from '../../fixtures/hostileTiffs.ts';
 import { checkImage } from '../../../connectors/http/imageCheck.ts';
 import { HttpError } from '../../../connectors/http/errors.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
-import { encodeScene, generateScene, type Scene, type TruthBox } from '../../../model/scenes/generateScene.ts';
+import { encodeScene, generateScene, type Scene, type TruthBox } from '../../../demo/scenes/generateScene.ts';
 
 /** Mean colour of the pixels inside a truth box's central third (the region itself, not its surroundings). */
 function centreColour(scene: Scene, t: TruthBox): [number, number, number] {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { seededRandom } from '../../../model/scenes/seededRandom.ts';
+import { seededRandom } from '../../../demo/scenes/seededRandom.ts';
 
 describe('seededRandom', () => {
   it('repeats its sequence for a seed, differs between seeds, and stays in [0, 1)', () => {

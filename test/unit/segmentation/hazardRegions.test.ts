@@ -4,7 +4,7 @@ import { parseManifest, ModelLoadError } from '../../../model/manifest.ts';
 import { bandRegions } from '../../../model/segmentation/bandRegions.ts';
 import { mergeSceneScores } from '../../../model/segmentation/sceneScores.ts';
 import { scoreRegions } from '../../../model/segmentation/scoreRegions.ts';
-import { seededRandom } from '../../../model/scenes/seededRandom.ts';
+import { seededRandom } from '../../../demo/scenes/seededRandom.ts';
 import { regionDetections } from '../../../topologies/analyze/regionDetections.ts';
 import { tileGrid } from '../../../topologies/analyze/tileGrid.ts';
 

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { loadMigrations, splitStatements } from '../../../connectors/mysql/migrate.ts';
+import { loadMigrations, splitStatements } from '../../../adapters/mysql/migrate.ts';
 
-const migrationsDir = join(dirname(fileURLToPath(import.meta.url)), '../../../connectors/mysql/migrations');
+const migrationsDir = join(dirname(fileURLToPath(import.meta.url)), '../../../adapters/mysql/migrations');
 
 describe('migrations', () => {
   it('splits a migration into its statements, without comment lines', () => {

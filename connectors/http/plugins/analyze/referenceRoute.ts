@@ -1,9 +1,9 @@
 /** `POST /api/v1/analyze/reference`: an object a station already stored in an allowed bucket, checked by ranged reads. */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { resolveObjectLocation, type ObjectLocation } from '../../../../topologies/analyze/objectLocation.ts';
+import { resolveObjectLocation, type ObjectLocation } from '../../../../adapters/objectStore/objectLocation.ts';
 import { PermanentError } from '../../../../pipeline/errors.ts';
-import { TAIL_BYTES } from '../../../imageTruncation.ts';
+import { TAIL_BYTES } from '../../../../eo/imageTruncation.ts';
 import type { ConnectorDeps } from '../../deps.ts';
 import { HttpError } from '../../errors.ts';
 import { admitImage } from '../../imageAdmission.ts';

@@ -1,6 +1,6 @@
 /** The S3-compatible object store, used only through the `minio` client. */
 import { Client, type ClientOptions } from 'minio';
-import type { ObjectStoreConnection } from '../config/connections.ts';
+import type { ObjectStoreConnection } from '../../config/connections.ts';
 
 export function createObjectStoreClient(conn: ObjectStoreConnection, overrides: Partial<ClientOptions> = {}): Client {
   return new Client({

@@ -1,6 +1,6 @@
 /** MySQL 8 / MariaDB 10.11 through mysql2's promise pool; every query is parameterised. */
 import { createPool, type Pool, type PoolOptions } from 'mysql2/promise';
-import type { MysqlConnection } from '../config/connections.ts';
+import type { MysqlConnection } from '../../config/connections.ts';
 
 export function createMysqlPool(conn: MysqlConnection, overrides: Partial<PoolOptions> = {}): Pool {
   return createPool({

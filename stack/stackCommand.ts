@@ -1,11 +1,11 @@
 /** `hazardflow stack up|down|status`: the local stack of real servers (DESIGN.md, "Local stack"). */
 import type { Command } from 'commander';
-import { stackContext, stackDown, stackStatus, stackUp } from '../../stack/localStack.ts';
-import { provisionTopics } from '../../stack/provisionTopics.ts';
-import { topicsFromEnv } from '../../config/topics.ts';
-import { connectionsFromEnv } from '../../config/connections.ts';
-import { parseBrokerCount } from '../../config/stackBrokers.ts';
-import { ComponentError } from '../../stack/component.ts';
+import { stackContext, stackDown, stackStatus, stackUp } from './localStack.ts';
+import { provisionTopics } from '../operations/provisionTopics.ts';
+import { topicsFromEnv } from '../config/topics.ts';
+import { connectionsFromEnv } from '../config/connections.ts';
+import { parseBrokerCount } from '../config/stackBrokers.ts';
+import { ComponentError } from './component.ts';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 

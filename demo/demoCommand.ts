@@ -1,8 +1,8 @@
 /** `hazardflow demo` (npm run demo): the whole system end to end on the local stack. */
 import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
-import { projectRoot } from '../../config/stackCredentials.ts';
-import { runDemo } from '../../demo/runDemo.ts';
+import { projectRoot } from '../config/stackCredentials.ts';
+import { runDemo } from './runDemo.ts';
 
 export function registerDemoCommand(program: Command): void {
   program

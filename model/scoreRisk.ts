@@ -2,7 +2,7 @@
  * Image-level risk from detections. A policy is a pure, versioned function so that a better one can sit beside it
  * and every AnalysisResult says which one produced its risk_level.
  */
-import type { DevHazardflow } from '../../schemas/generated/AnalysisResult.ts';
+import type { DevHazardflow } from '../schemas/generated/AnalysisResult.ts';
 
 type RiskLevel = DevHazardflow.RiskLevel;
 

@@ -4,14 +4,14 @@
  * started again). The fault suite and the end-to-end benchmark run their pipelines this way.
  */
 import { logLevel, type Admin } from 'kafkajs';
-import { kafkaClient } from '../pipeline/kafkaClient.ts';
-import { connectionsFromEnv, type Connections } from '../config/connections.ts';
-import { topicsFromEnv, type TopicRole, type TopicSpec } from '../config/topics.ts';
-import { createMysqlPool } from '../connectors/mysql.ts';
-import { migrate } from '../connectors/mysql/migrate.ts';
-import { provisionTopics } from '../stack/provisionTopics.ts';
-import { groupLag, totalLag } from './consumerLag.ts';
-import { startRole, type Role, type RunningRole } from './roleProcesses.ts';
+import { kafkaClient } from '../../pipeline/kafkaClient.ts';
+import { connectionsFromEnv, type Connections } from '../../config/connections.ts';
+import { topicsFromEnv, type TopicRole, type TopicSpec } from '../../config/topics.ts';
+import { createMysqlPool } from '../../adapters/mysql/pool.ts';
+import { migrate } from '../../adapters/mysql/migrate.ts';
+import { provisionTopics } from '../../operations/provisionTopics.ts';
+import { groupLag, totalLag } from '../../operations/consumerLag.ts';
+import { startRole, type Role, type RunningRole } from '../../operations/roleProcesses.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
