@@ -6,7 +6,7 @@ import { maxClockSkewMsFromEnv } from '../../config/clockSkew.ts';
 import { connectionsFromEnv, type Connections } from '../../config/connections.ts';
 import { envFlag, envPositiveInteger } from '../../config/env.ts';
 import { topicsFromEnv, type TopicSpec } from '../../config/topics.ts';
-import { analyzeOptionsFromEnv } from '../../topologies/analyze/analyzeOptions.ts';
+import { objectLimitsFromEnv } from '../../adapters/objectStore/objectLimits.ts';
 
 export interface ConnectorOptions {
   host: string;
@@ -64,9 +64,8 @@ export interface MapOptions {
 
 export function connectorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): ConnectorOptions {
   const connections = connectionsFromEnv(env);
-  // What the analyze stage will fetch and decode is what the connector accepts: same buckets, same byte and pixel
-  // limits by default, so an accepted upload is not dead-lettered for a limit the client could have been told about.
-  const analyze = analyzeOptionsFromEnv(env, connections.objectStore);
+  // The defaults are what the analyze stage will fetch and decode (objectLimits.ts says why).
+  const limits = objectLimitsFromEnv(env, connections.objectStore);
   const topics = topicsFromEnv(env);
   const tileUrl = env.HAZARDFLOW_MAP_TILE_URL?.trim() || null;
   if (tileUrl !== null && !/^https?:\/\/[^/]+\/.*\{z\}.*\{x\}.*\{y\}/.test(tileUrl)) {
@@ -75,13 +74,13 @@ export function connectorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): C
   return {
     host: env.HAZARDFLOW_HTTP_HOST ?? '127.0.0.1',
     port: envPositiveInteger(env, 'HAZARDFLOW_HTTP_PORT', 8080),
-    maxUploadBytes: envPositiveInteger(env, 'HAZARDFLOW_HTTP_MAX_UPLOAD_BYTES', analyze.maxObjectBytes),
-    maxImagePixels: envPositiveInteger(env, 'HAZARDFLOW_HTTP_MAX_IMAGE_PIXELS', analyze.maxPixels),
+    maxUploadBytes: envPositiveInteger(env, 'HAZARDFLOW_HTTP_MAX_UPLOAD_BYTES', limits.maxObjectBytes),
+    maxImagePixels: envPositiveInteger(env, 'HAZARDFLOW_HTTP_MAX_IMAGE_PIXELS', limits.maxPixels),
     maxBatchFiles: envPositiveInteger(env, 'HAZARDFLOW_HTTP_MAX_BATCH_FILES', 32),
     maxJsonBytes: envPositiveInteger(env, 'HAZARDFLOW_HTTP_MAX_JSON_BYTES', 64 * 1024),
     defaultRateLimitPerMinute: envPositiveInteger(env, 'HAZARDFLOW_HTTP_RATE_LIMIT_PER_MINUTE', 600),
     requireApiKey: envFlag(env, 'HAZARDFLOW_HTTP_REQUIRE_API_KEY', true),
-    allowedBuckets: analyze.allowedBuckets,
+    allowedBuckets: limits.allowedBuckets,
     resultCacheSeconds: envPositiveInteger(env, 'HAZARDFLOW_HTTP_RESULT_CACHE_SECONDS', 3600),
     alertsCacheSeconds: envPositiveInteger(env, 'HAZARDFLOW_HTTP_ALERTS_CACHE_SECONDS', 60),
     defaultAlertRadiusKm: envPositiveInteger(env, 'HAZARDFLOW_HTTP_DEFAULT_ALERT_RADIUS_KM', 10),

@@ -5,9 +5,10 @@ import { resolve } from 'node:path';
 import { projectRoot } from '../../config/stackCredentials.ts';
 import type { ObjectStoreConnection } from '../../config/connections.ts';
 import { envInteger, envNumber, envPositiveInteger } from '../../config/env.ts';
+import { objectLimitsFromEnv, type ObjectLimits } from '../../adapters/objectStore/objectLimits.ts';
 import { DEFAULT_GSD_M } from './scenePlacement.ts';
 
-export interface AnalyzeOptions {
+export interface AnalyzeOptions extends ObjectLimits {
   /** Model folder (model.json + model.onnx). HAZARDFLOW_MODEL_DIR, default model/hazard-index-v2. */
   modelDir: string;
   /**
@@ -26,14 +27,8 @@ export interface AnalyzeOptions {
   intraOpThreads: number | undefined;
   /** ONNX Runtime inter-op threads. HAZARDFLOW_INTER_OP_THREADS, default 1. */
   interOpThreads: number;
-  /** Buckets of the configured store that may be read. HAZARDFLOW_ALLOWED_BUCKETS (comma list), default the upload bucket. */
-  allowedBuckets: string[];
   /** host:port of the configured store (path-style http uris must name it). From S3_ENDPOINT and S3_PORT. */
   storeEndpoint: string;
-  /** Largest object fetched. HAZARDFLOW_MAX_OBJECT_BYTES, default 512 MiB. */
-  maxObjectBytes: number;
-  /** Largest scene decoded, width × height. HAZARDFLOW_MAX_PIXELS, default 16384². */
-  maxPixels: number;
   /** Bytes of fetched, not yet decoded objects held at once. HAZARDFLOW_FETCHED_BUDGET_BYTES, default 256 MiB. */
   fetchedBudgetBytes: number;
   /** Bytes of decoded RGB scenes held at once, decode to end of inference. HAZARDFLOW_DECODED_BUDGET_BYTES, default two 8192² scenes. */
@@ -70,7 +65,6 @@ export interface AnalyzeOptions {
 export function analyzeOptionsFromEnv(env: NodeJS.ProcessEnv, store: ObjectStoreConnection): AnalyzeOptions {
   const batchSize = envPositiveInteger(env, 'HAZARDFLOW_BATCH_SIZE', 8);
   const threads = env.HAZARDFLOW_INTRA_OP_THREADS;
-  const buckets = (env.HAZARDFLOW_ALLOWED_BUCKETS ?? '').split(',').map((b) => b.trim()).filter(Boolean);
   return {
     modelDir: resolve(projectRoot, env.HAZARDFLOW_MODEL_DIR ?? 'model/hazard-index-v2'),
     segmentationModelDirs: (env.HAZARDFLOW_SEGMENTATION_MODEL_DIRS ?? '')
@@ -79,10 +73,8 @@ export function analyzeOptionsFromEnv(env: NodeJS.ProcessEnv, store: ObjectStore
     batchAgeMs: envInteger(env, 'HAZARDFLOW_BATCH_AGE_MS', 20, 0),
     intraOpThreads: threads === undefined || threads === '' ? undefined : envPositiveInteger(env, 'HAZARDFLOW_INTRA_OP_THREADS', 1),
     interOpThreads: envPositiveInteger(env, 'HAZARDFLOW_INTER_OP_THREADS', 1),
-    allowedBuckets: [...new Set([store.bucket, ...buckets])],
+    ...objectLimitsFromEnv(env, store),
     storeEndpoint: `${store.endPoint}:${store.port}`,
-    maxObjectBytes: envPositiveInteger(env, 'HAZARDFLOW_MAX_OBJECT_BYTES', 512 * 1024 * 1024),
-    maxPixels: envPositiveInteger(env, 'HAZARDFLOW_MAX_PIXELS', 16384 * 16384),
     fetchedBudgetBytes: envPositiveInteger(env, 'HAZARDFLOW_FETCHED_BUDGET_BYTES', 256 * 1024 * 1024),
     decodedBudgetBytes: envPositiveInteger(env, 'HAZARDFLOW_DECODED_BUDGET_BYTES', 2 * 8192 * 8192 * 3),
     tileOverlap: envInteger(env, 'HAZARDFLOW_TILE_OVERLAP', 64, 0),
