@@ -7,6 +7,7 @@ import type { Pool, RowDataPacket } from 'mysql2/promise';
 import type { Redis } from 'ioredis';
 import type { Counter } from 'prom-client';
 import { activeAlertsWithin } from '../../adapters/mysql/alerts.ts';
+import { activeAlertsKey } from '../../adapters/redis/keys.ts';
 
 /** One alert as the seeds show it (seeds/001, GET /api/v1/alerts/active), plus its revision facts. */
 export interface AlertBody {
@@ -30,7 +31,6 @@ export interface AlertBody {
   expires_at: string;
 }
 
-export const alertsCacheKey = (lat: number, lon: number, radiusKm: number) => `alerts:active:${lat}:${lon}:${radiusKm}`;
 
 function bodyOfRow(row: RowDataPacket): AlertBody {
   const iso = (v: unknown) => (v as Date).toISOString();
@@ -66,7 +66,7 @@ export function createAlertStore(opts: { redis: Redis; pool: Pool; cacheSeconds:
   const { redis, pool, cacheSeconds, cacheLookups } = opts;
   return {
     async activeWithin(lat, lon, radiusKm) {
-      const key = alertsCacheKey(lat, lon, radiusKm);
+      const key = activeAlertsKey(lat, lon, radiusKm);
       const cached = await redis.get(key);
       if (cached !== null) {
         cacheLookups.inc({ cache: 'alerts', outcome: 'hit' });

@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { Redis } from 'ioredis';
+import { apiKeyKey } from '../../adapters/redis/keys.ts';
 
 export interface ApiKey {
   key_id: string;
@@ -20,7 +21,6 @@ const KEY_PATTERN = /^hf_([0-9a-f]{12})_[A-Za-z0-9_-]{32}$/;
 const CACHE_SECONDS = 60;
 
 export const hashApiKey = (key: string) => createHash('sha256').update(key).digest('hex');
-const cacheKey = (hash: string) => `apikey:${hash}`;
 
 /** Whether a string has the shape of one of our keys (a cheap refusal before any lookup). */
 export const isWellFormedApiKey = (key: string) => KEY_PATTERN.test(key);
@@ -51,7 +51,7 @@ export async function revokeApiKey(pool: Pool, redis: Redis, keyId: string): Pro
   const hash = rows[0]?.key_hash as string | undefined;
   if (!hash) return false;
   const [res] = await pool.execute<ResultSetHeader>('UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL', [new Date(), keyId]);
-  await redis.del(cacheKey(hash));
+  await redis.del(apiKeyKey(hash));
   return res.affectedRows > 0;
 }
 
@@ -62,7 +62,7 @@ export function findApiKey(pool: Pool, redis: Redis, key: string): Promise<ApiKe
 
 /** The key record of a key's hash: a map session keeps the hash, never the key, and is refused once it is revoked. */
 export async function findApiKeyByHash(pool: Pool, redis: Redis, hash: string): Promise<ApiKey | undefined> {
-  const cached = await redis.get(cacheKey(hash));
+  const cached = await redis.get(apiKeyKey(hash));
   if (cached !== null) return cached === '' ? undefined : (JSON.parse(cached) as ApiKey);
   const [rows] = await pool.query<RowDataPacket[]>(
     'SELECT key_id, name, rate_limit_per_minute, created_at, revoked_at FROM api_keys WHERE key_hash = ?',
@@ -70,6 +70,6 @@ export async function findApiKeyByHash(pool: Pool, redis: Redis, hash: string): 
   );
   const found = rows[0] as ApiKey | undefined;
   // Unknown keys are cached too (as ''), so guessing cannot turn into a MySQL load.
-  await redis.set(cacheKey(hash), found ? JSON.stringify(found) : '', 'EX', CACHE_SECONDS);
+  await redis.set(apiKeyKey(hash), found ? JSON.stringify(found) : '', 'EX', CACHE_SECONDS);
   return found;
 }

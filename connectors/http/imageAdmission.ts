@@ -5,7 +5,7 @@
 import type { ConnectorDeps } from './deps.ts';
 import { buildImageRef, type StoredImage } from './imageRef.ts';
 import type { ResultBody } from './resultStore.ts';
-import { analysisCacheKey } from './resultStore.ts';
+import { uploadDedupeKey } from '../../adapters/redis/keys.ts';
 import type { Scene } from './sceneFields.ts';
 
 export interface AdmittedImage extends StoredImage {
@@ -63,5 +63,5 @@ export async function admitImage(
     throw err;
   }
   await remembered;
-  return { kind: 'accepted', body: { image_id: image.image_id, status: 'processing', cache_key: analysisCacheKey(image.sha256) } };
+  return { kind: 'accepted', body: { image_id: image.image_id, status: 'processing', cache_key: uploadDedupeKey(image.sha256) } };
 }

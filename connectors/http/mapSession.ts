@@ -13,6 +13,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { mapSessionKey } from '../../adapters/redis/keys.ts';
 
 export const MAP_SESSION_COOKIE = 'hf_map_session';
 
@@ -21,7 +22,7 @@ interface StoredSession {
   key_hash: string;
 }
 
-const sessionKey = (token: string) => `mapsession:${createHash('sha256').update(token).digest('hex')}`;
+const sessionKey = (token: string) => mapSessionKey(createHash('sha256').update(token).digest('hex'));
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 export interface MapSessions {

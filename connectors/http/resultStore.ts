@@ -8,6 +8,7 @@ import type { Pool, RowDataPacket } from 'mysql2/promise';
 import type { Redis } from 'ioredis';
 import type { Counter } from 'prom-client';
 import type { DevHazardflow } from '../../schemas/generated/AnalysisResult.ts';
+import { resultKey, uploadDedupeKey, uploadKey } from '../../adapters/redis/keys.ts';
 
 /** What the connector remembers of an accepted upload until the sink has written its row. */
 export interface UploadRecord {
@@ -51,9 +52,6 @@ export interface ResultBody {
   cached?: boolean;
 }
 
-export const resultCacheKey = (imageId: string) => `result:${imageId}`;
-export const analysisCacheKey = (sha256: string) => `analysis:${sha256}`;
-export const uploadKey = (imageId: string) => `upload:${imageId}`;
 
 /** Accepted uploads are remembered as long as images.process keeps the record (7 days). */
 const UPLOAD_RECORD_SECONDS = 7 * 24 * 3600;
@@ -145,7 +143,7 @@ export function createResultStore({ redis, pool, cacheSeconds, cacheLookups }: R
   }
 
   async function get(imageId: string): Promise<ResultBody | undefined> {
-    const cached = await redis.get(resultCacheKey(imageId));
+    const cached = await redis.get(resultKey(imageId));
     if (cached !== null) {
       cacheLookups.inc({ cache: 'result', outcome: 'hit' });
       return JSON.parse(cached) as ResultBody;
@@ -168,12 +166,12 @@ export function createResultStore({ redis, pool, cacheSeconds, cacheLookups }: R
     const body = bodyOfRow(row, accepted);
     // Only final answers are cached: the sink deletes the key when it writes, but a "processing" answer cached
     // between the write and the delete would otherwise outlive the result.
-    if (body.status === 'completed' || body.status === 'failed') await redis.set(resultCacheKey(imageId), JSON.stringify(body), 'EX', cacheSeconds);
+    if (body.status === 'completed' || body.status === 'failed') await redis.set(resultKey(imageId), JSON.stringify(body), 'EX', cacheSeconds);
     return body;
   }
 
   async function findByContent(sha256: string): Promise<ResultBody | undefined> {
-    const cachedId = await redis.get(analysisCacheKey(sha256));
+    const cachedId = await redis.get(uploadDedupeKey(sha256));
     let imageId = cachedId ?? undefined;
     cacheLookups.inc({ cache: 'analysis', outcome: cachedId !== null ? 'hit' : 'miss' });
     if (imageId === undefined) {
@@ -184,7 +182,7 @@ export function createResultStore({ redis, pool, cacheSeconds, cacheLookups }: R
       );
       imageId = rows[0]?.image_id as string | undefined;
       if (imageId === undefined) return undefined;
-      await redis.set(analysisCacheKey(sha256), imageId, 'EX', cacheSeconds);
+      await redis.set(uploadDedupeKey(sha256), imageId, 'EX', cacheSeconds);
     }
     const result = await get(imageId);
     return result?.status === 'completed' ? { ...result, cached: true } : undefined;

@@ -6,17 +6,18 @@
 import type { Redis } from 'ioredis';
 import { TransientError } from '../../pipeline/errors.ts';
 import type { SceneAnalysis } from './analysisResult.ts';
+import { sceneAnalysisKey } from '../../adapters/redis/keys.ts';
 
 export interface ResultCacheOptions {
   /** Seconds an entry lives (the seeds: 1 h). */
   ttlSeconds: number;
   model: { name: string; version: string };
-  /** Key prefix, e.g. to keep test runs apart (default `analysis`). */
+  /** Key family, e.g. to keep test runs apart (default `scene-analysis`, adapters/redis/keys.ts). */
   prefix?: string;
 }
 
 export interface ResultCache {
-  /** Redis key of a content hash, e.g. `analysis:hazard-index-v1:1.0.0:<sha256>`. */
+  /** Redis key of a content hash, e.g. `scene-analysis:hazard-index-v1:1.0.0:<sha256>`. */
   keyOf(sha256: string): string;
   get(sha256: string): Promise<SceneAnalysis | undefined>;
   put(sha256: string, analysis: SceneAnalysis): Promise<void>;
@@ -33,7 +34,7 @@ function unavailable(what: string, err: unknown): TransientError {
  * @example const cache = createResultCache(redis, { ttlSeconds: 3600, model: { name, version } });
  */
 export function createResultCache(redis: Redis, options: ResultCacheOptions): ResultCache {
-  const keyOf = (sha256: string) => `${options.prefix ?? 'analysis'}:${options.model.name}:${options.model.version}:${sha256.toLowerCase()}`;
+  const keyOf = (sha256: string) => sceneAnalysisKey(options.model, sha256, options.prefix);
   return {
     keyOf,
     async get(sha256) {

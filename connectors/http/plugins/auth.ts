@@ -11,6 +11,7 @@ import type { ConnectorDeps } from '../deps.ts';
 import { findApiKey, findApiKeyByHash, isWellFormedApiKey, type ApiKey } from '../apiKeys.ts';
 import { HttpError } from '../errors.ts';
 import { MAP_SESSION_COOKIE } from '../mapSession.ts';
+import { RATE_LIMIT_NAMESPACE } from '../../../adapters/redis/keys.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -61,7 +62,7 @@ async function auth(app: FastifyInstance, deps: ConnectorDeps): Promise<void> {
   await app.register(rateLimit, {
     global: true,
     redis,
-    nameSpace: 'ratelimit:',
+    nameSpace: RATE_LIMIT_NAMESPACE,
     timeWindow: 60_000,
     // Route-level hook: runs after the scope's key check above, so the limit is the key's own.
     hook: 'onRequest',

@@ -1,0 +1,34 @@
+/**
+ * Every Redis key the project writes, defined once: whoever writes a key and whoever reads or deletes it import it
+ * from here, so a cache and its invalidation cannot drift apart. Each family has its own first segment; the HTTP
+ * connector's upload dedupe keeps `analysis:` (clients see it as `cache_key`), the analyze stage's content-hash
+ * cache lives under `scene-analysis:`.
+ */
+
+/** The HTTP connector's cached answer of one result; the sink deletes it when it writes that image's rows. */
+export const resultKey = (imageId: string) => `result:${imageId}`;
+
+/** The HTTP connector's cached active-alert answer near a point. */
+export const activeAlertsKey = (lat: number, lon: number, radiusKm: number) => `alerts:active:${lat}:${lon}:${radiusKm}`;
+/** Every active-alert answer: the sink deletes them all when it writes any alert (an alert can fall into any radius). */
+export const ACTIVE_ALERTS_PATTERN = 'alerts:active:*';
+
+/** The HTTP connector's upload dedupe: the image id already accepted for these bytes (answered as `cache_key`). */
+export const uploadDedupeKey = (sha256: string) => `analysis:${sha256}`;
+/** The HTTP connector's record of an accepted upload, answering "processing" before the sink has written it. */
+export const uploadKey = (imageId: string) => `upload:${imageId}`;
+
+/** A looked-up API key, by the hash of the key. */
+export const apiKeyKey = (keyHash: string) => `apikey:${keyHash}`;
+/** A map session, by the hash of its token (never the token). */
+export const mapSessionKey = (tokenHash: string) => `mapsession:${tokenHash}`;
+/** @fastify/rate-limit's namespace for the per-key counters. */
+export const RATE_LIMIT_NAMESPACE = 'ratelimit:';
+
+/**
+ * The analyze stage's content-hash cache: one model's SceneAnalysis of these bytes. `family` keeps test runs apart.
+ *
+ * @example sceneAnalysisKey({ name: 'hazard-index-v1', version: '1.0.0' }, sha256) // scene-analysis:hazard-index-v1:1.0.0:<sha256>
+ */
+export const sceneAnalysisKey = (model: { name: string; version: string }, sha256: string, family = 'scene-analysis') =>
+  `${family}:${model.name}:${model.version}:${sha256.toLowerCase()}`;
