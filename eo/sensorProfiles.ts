@@ -40,13 +40,41 @@ export interface SensorProfile {
  */
 export const SENTINEL2_OFFSET_FROM = Date.UTC(2022, 0, 25);
 
-function sentinel2Scaling({ capturedAt, metadata }: ScalingContext): { gain: number; offset: number } {
+/** The offset a Sentinel-2 file states (its add-offset, or the baseline that implies one), or undefined. */
+function statedSentinel2Offset(metadata: Readonly<Record<string, unknown>>): number | undefined {
   const stated = Number(metadata.BOA_ADD_OFFSET ?? metadata.RADIO_ADD_OFFSET);
   const baseline = Number(metadata.PROCESSING_BASELINE);
-  const addOffset = Number.isFinite(stated) ? stated
-    : Number.isFinite(baseline) ? (baseline >= 4 ? -1000 : 0)
-      : capturedAt >= SENTINEL2_OFFSET_FROM ? -1000 : 0;
+  return Number.isFinite(stated) ? stated : Number.isFinite(baseline) ? (baseline >= 4 ? -1000 : 0) : undefined;
+}
+
+function sentinel2Scaling({ capturedAt, metadata }: ScalingContext): { gain: number; offset: number } {
+  const addOffset = statedSentinel2Offset(metadata) ?? (capturedAt >= SENTINEL2_OFFSET_FROM ? -1000 : 0);
   return { gain: 1 / 10000, offset: addOffset / 10000 };
+}
+
+/**
+ * Whether a scene's scaling depends on its acquisition time: a Sentinel-2 file that states neither its add-offset
+ * nor its processing baseline (Sen1Floods11's chips, most clipped exports). Such a scene cannot be read right
+ * without a true capture time, so the connector refuses to default it to the upload time.
+ */
+export function scalingNeedsCaptureTime(profile: SensorProfile, metadata: Readonly<Record<string, unknown>>): boolean {
+  return profile.name.startsWith('sentinel2') && statedSentinel2Offset(metadata) === undefined;
+}
+
+/** Instants at which a date-dependent scaling changes (Sentinel-2's processing baseline 04.00). */
+const SCALING_CHANGES = [SENTINEL2_OFFSET_FROM] as const;
+
+/**
+ * What a reading takes from the ImageRef besides the file's bytes: the named profile, the band names and which
+ * side of each date-dependent scaling change the capture time lies on (not the time itself: the same bytes seen
+ * at two times of one era read alike). Keys the analysis cache, so that the same bytes read otherwise are
+ * analysed again.
+ *
+ * @example readingInputs({ sensor_profile: null, band_names: null, captured_at: Date.UTC(2019, 8, 18) }) // 'profile=;bands=;era=0'
+ */
+export function readingInputs(ref: { sensor_profile: string | null; band_names: readonly string[] | null; captured_at: number }): string {
+  const era = SCALING_CHANGES.filter((t) => ref.captured_at >= t).length;
+  return `profile=${ref.sensor_profile ?? ''};bands=${ref.band_names?.join(',') ?? ''};era=${era}`;
 }
 
 const s2 = (name: string, common: string): ProfileBand => ({ name, common });

@@ -91,10 +91,10 @@ export function analyzeStages(deps: AnalyzeDeps): (records$: Observable<Ok<Image
   const hazardOf = (className: string) => manifest.hazard_classes[className];
   const allow = { buckets: options.allowedBuckets, endpoint: options.storeEndpoint };
 
-  // The ImageRef carries the content hash, so the cache is asked first and only a miss is read from the store.
+  // The ImageRef carries the content hash and how to read it, so the cache is asked first and only a miss is read from the store.
   const dedupe = async (ref: ImageRef): Promise<Unseen | Analysed> => {
     const startedAt = performance.now();
-    const analysis = await deps.cache.get(ref.sha256);
+    const analysis = await deps.cache.get(ref);
     metrics.cacheLookups.inc({ result: analysis ? 'hit' : 'miss' });
     return analysis ? { ref, startedAt, analysis, cached: true } : { ref, startedAt };
   };
@@ -193,7 +193,7 @@ export function analyzeStages(deps: AnalyzeDeps): (records$: Observable<Ok<Image
     if (mismatch) throw new PermanentError('FOOTPRINT_MISMATCH', mismatch);
     if (!work.cached) {
       // The cache only saves work later: losing an entry to a Redis outage must not fail the result.
-      await deps.cache.put(work.ref.sha256, work.analysis).catch((err: unknown) =>
+      await deps.cache.put(work.ref, work.analysis).catch((err: unknown) =>
         deps.logger?.warn({ err, image_id: work.ref.image_id }, 'analysis not cached'));
     }
     const result: AnalysisResult = buildAnalysisResult(work.ref, work.analysis, {

@@ -16,7 +16,7 @@ import { checkImage, HEAD_BYTES } from '../imageCheck.ts';
 import { TAIL_BYTES } from '../../imageTruncation.ts';
 import { readRange } from '../objectRange.ts';
 import { acceptedBody, batchBody, commonErrors, errorBody, resultBody, sceneFieldsSchema } from '../routeSchemas.ts';
-import { addSceneField, completeScene, describesSameScene, sceneFieldsOf, type Scene, type SceneFields } from '../sceneFields.ts';
+import { addSceneField, completeScene, describesSameScene, requireCaptureTime, sceneFieldsOf, type Scene, type SceneFields } from '../sceneFields.ts';
 import { storeUpload, uploadObjectKey, type StoredUpload } from '../storeUpload.ts';
 import type { ResultBody } from '../resultStore.ts';
 import { checkUploadName } from '../uploadName.ts';
@@ -140,6 +140,7 @@ export async function analyzeRoutes(app: FastifyInstance, deps: ConnectorDeps): 
           }
         }
         if (!stored) throw badRequest('FILE_MISSING', 'the multipart field "file" with the image is missing');
+        requireCaptureTime(fields, stored);
         const scene = completeScene(fields, { priority: 'normal', ground_station: `http:${request.apiKey?.key_id ?? 'anonymous'}`, now: Date.now() });
         const admission = await admitUpload(stored, imageId, filename, fields, scene);
         count('single', admission, stored.sizeBytes);
@@ -206,6 +207,7 @@ export async function analyzeRoutes(app: FastifyInstance, deps: ConnectorDeps): 
             if (entry.refused) throw entry.refused;
             const stored = entry.stored as NonNullable<Entry['stored']>;
             const fields = sceneFieldsOf(coordinates[index] ?? {}, []);
+            requireCaptureTime(fields, stored);
             const scene = completeScene(fields, { priority: common.priority ?? 'batch', ground_station: `http:${request.apiKey?.key_id ?? 'anonymous'}`, now: Date.now() });
             const admission = await admitUpload(stored, entry.imageId, entry.filename ?? '', fields, scene);
             count('batch', admission, stored.sizeBytes);
@@ -282,6 +284,7 @@ export async function analyzeRoutes(app: FastifyInstance, deps: ConnectorDeps): 
         { head: await read(0, Math.min(size, HEAD_BYTES)), tail: await read(Math.max(0, size - TAIL_BYTES), Math.min(size, TAIL_BYTES)), size, read },
         options.maxImagePixels,
       );
+      requireCaptureTime(fields, checked);
       const imageId = body.image_id ?? derivedImageId(body.uri, body.sha256);
       const admission = await admitImage(
         deps,

@@ -62,7 +62,7 @@ describe('Sen1Floods11 through connector → Kafka → analyze → sink → exte
     const redis = createRedis(connections.redis);
     const manifests = await Promise.all([options.modelDir, ...options.segmentationModelDirs].map(async (d) => JSON.parse(await readFile(path.join(d, 'model.json'), 'utf8')) as { name: string; version: string }));
     const cache = createResultCache(redis, { ttlSeconds: 1, model: cacheModel(manifests[0] as { name: string; version: string }, manifests.slice(1)) });
-    for (const file of CHIPS) await redis.del(cache.keyOf(createHash('sha256').update(await readFile(path.join(chipDir, file))).digest('hex')));
+    for (const file of CHIPS) await redis.del(cache.keyOf({ sha256: createHash('sha256').update(await readFile(path.join(chipDir, file))).digest('hex'), sensor_profile: null, band_names: null, captured_at: Date.parse(CAPTURED_AT) }));
     redis.disconnect();
   });
   after(async () => {
