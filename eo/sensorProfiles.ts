@@ -7,7 +7,7 @@
 import { PermanentError } from '../pipeline/errors.ts';
 
 /** What a scaled value means. */
-export type BandQuantity = 'reflectance' | 'backscatter_db' | 'backscatter_linear' | 'display';
+export type BandQuantity = 'reflectance' | 'backscatter_db' | 'backscatter_linear' | 'display' | 'percent';
 
 export interface ProfileBand {
   /** The band's name in files of this sensor (B8A, SR_B5, VV …). */
@@ -99,6 +99,8 @@ const profiles = {
   // Display imagery (JPEG/PNG, 8- or 16-bit RGB GeoTIFFs): scaled to [0, 1] of the sample type.
   rgb: { bands: [s2('red', 'red'), s2('green', 'green'), s2('blue', 'blue')], quantity: 'display', scaling: ({ sampleMax }: ScalingContext) => ({ gain: 1 / sampleMax, offset: 0 }) },
   rgbn: { bands: [s2('red', 'red'), s2('green', 'green'), s2('blue', 'blue'), s2('nir', 'nir')], quantity: 'display', scaling: ({ sampleMax }: ScalingContext) => ({ gain: 1 / sampleMax, offset: 0 }) },
+  // A reference water layer: percent of past observations that saw water (JRC Global Surface Water occurrence, 0–100).
+  'water-occurrence': { bands: [s2('occurrence', 'water_occurrence')], quantity: 'percent', scaling: identity },
 } as const satisfies Record<string, Omit<SensorProfile, 'name'>>;
 
 export type SensorProfileName = keyof typeof profiles;

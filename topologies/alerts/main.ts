@@ -144,7 +144,7 @@ export async function startWindows(options: AlertsOptions, observe: Observe = {}
             // A water look is judged against the cell's earlier looks first; only a flood goes on as evidence.
             const water = tickAt !== null || assessment.water_share === null ? undefined : judgeWaterLook(
               (partition.water[assessment.cell] ??= { cell: assessment.cell, looks: [] }),
-              { image_id: assessment.image_id, event_time: assessment.event_time, water_share: assessment.water_share },
+              { image_id: assessment.image_id, event_time: assessment.event_time, water_share: assessment.water_share, flooded_share: assessment.flooded_share },
               options.waterPolicy,
             );
             if (water) metrics.waterLooks.inc({ verdict: water.verdict });

@@ -17,6 +17,7 @@ import { createResultCache } from './resultCache.ts';
 import { createTileInference } from './tileInference.ts';
 import { analyzeStages } from './topology.ts';
 import { cacheModel, loadSegmentationModel } from './segmentScene.ts';
+import { openReferenceWater } from './referenceWater.ts';
 
 /**
  * Starts the analyze topology with everything it needs, and releases the model, the batcher and Redis once it
@@ -31,6 +32,8 @@ export async function startAnalyze(ctx: RoleContext, options: AnalyzeOptions): P
   });
   const segmenters = await Promise.all(options.segmentationModelDirs.map((dir) =>
     loadSegmentationModel(dir, options.intraOpThreads !== undefined ? { intraOpThreads: options.intraOpThreads } : {})));
+  const store = createObjectStoreClient(ctx.connections.objectStore);
+  const referenceWater = options.referenceWater ? await openReferenceWater(options.referenceWater, store, { permanentPercent: options.referencePermanentPercent }) : undefined;
   if (options.batchSize > model.manifest.max_batch) {
     ctx.logger.warn({ batchSize: options.batchSize, maxBatch: model.manifest.max_batch }, 'batch size capped at the model\'s max_batch');
   }
@@ -61,12 +64,13 @@ export async function startAnalyze(ctx: RoleContext, options: AnalyzeOptions): P
     metricsRegistry: ctx.metrics.registry,
     process: analyzeStages({
       options,
-      store: createObjectStoreClient(ctx.connections.objectStore),
-      // The cached analysis holds the extents too: its key names every model that made it.
-      cache: createResultCache(redis, { ttlSeconds: options.cacheTtlSeconds, model: cacheModel(model.manifest, segmenters) }),
+      store,
+      // The cached analysis holds the extents too: its key names every model and the reference layer that made it.
+      cache: createResultCache(redis, { ttlSeconds: options.cacheTtlSeconds, model: cacheModel(model.manifest, segmenters, referenceWater) }),
       manifest: model.manifest,
       inference,
       segmenters,
+      ...(referenceWater ? { referenceWater } : {}),
       fetchedBudget: new MemoryBudget(options.fetchedBudgetBytes),
       decodedBudget: new MemoryBudget(options.decodedBudgetBytes),
       metrics,

@@ -26,6 +26,7 @@ import { buildAnalysisResult, type SceneAnalysis, type SceneDetection } from './
 import { declaredFormat } from './decodeScene.ts';
 import { footprintMismatch, openScene, type OpenedScene } from './openScene.ts';
 import { segmentScene, type SegmentationModel } from './segmentScene.ts';
+import type { ReferenceWater } from './referenceWater.ts';
 import type { TileSource } from './cutTile.ts';
 import { findBand } from '../../eo/sceneReader.ts';
 import { publishFailures } from './failedResult.ts';
@@ -45,6 +46,8 @@ export interface AnalyzeDeps {
   inference: TileInference;
   /** Segmentation models run beside the detector, on GeoTIFF scenes with their bands (the first that fits). */
   segmenters?: readonly SegmentationModel[];
+  /** The operator's reference water layer (HAZARDFLOW_REFERENCE_WATER), applied to segmented water. */
+  referenceWater?: ReferenceWater;
   /** Bound on fetched objects not yet decoded. */
   fetchedBudget: MemoryBudget;
   /** Bound on decoded scenes not yet through inference. */
@@ -169,7 +172,7 @@ export function analyzeStages(deps: AnalyzeDeps): (records$: Observable<Ok<Image
     try {
       const segmenter = segmenterOf(scene);
       const found = scene.tiles ? await detect(scene.tiles) : { detections: [], tiles: 0 };
-      const segmented = segmenter && scene.reader ? await segmentScene([scene.reader], segmenter, { overlap: options.tileOverlap }) : undefined;
+      const segmented = segmenter && scene.reader ? await segmentScene([scene.reader], segmenter, { overlap: options.tileOverlap, ...(deps.referenceWater ? { reference: deps.referenceWater } : {}) }) : undefined;
       metrics.scenesInferred.inc();
       const size = scene.tiles ?? scene.reader;
       const analysis: SceneAnalysis = {
