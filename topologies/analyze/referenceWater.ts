@@ -27,7 +27,7 @@ export interface ReferenceWater {
   permanentPercent: number;
 }
 
-/** Rows sampled at a time: one strip of a 10980-wide scene is 11 MB of positions and 2.8 MB of values. */
+/** Rows sampled at a time: one strip of a 10980-wide scene is 45 MB of positions (float64 x, y) and 11 MB of values. */
 const STRIP_ROWS = 256;
 
 /** A local file as a ByteSource (ranged reads: a 40000² JRC tile is never read whole). */
