@@ -31,6 +31,8 @@ export interface SensorProfile {
   quantity: BandQuantity;
   /** value = stored × gain + offset, for this scene. */
   scaling(context: ScalingContext): { gain: number; offset: number };
+  /** Bands stored in their physical unit already (a stack's backscatter in dB beside reflectance): gain 1, offset 0. */
+  unscaled?: readonly string[];
 }
 
 /**
@@ -58,6 +60,7 @@ function sentinel2Scaling({ capturedAt, metadata }: ScalingContext): { gain: num
  * without a true capture time, so the connector refuses to default it to the upload time.
  */
 export function scalingNeedsCaptureTime(profile: SensorProfile, metadata: Readonly<Record<string, unknown>>): boolean {
+  // Every Sentinel-2 profile, the S2+S1 stack included, is named sentinel2…
   return profile.name.startsWith('sentinel2') && statedSentinel2Offset(metadata) === undefined;
 }
 
@@ -95,6 +98,9 @@ const profiles = {
     scaling: () => ({ gain: 0.0000275, offset: -0.2 }),
   },
   'sentinel1-grd-db': { bands: [s2('VV', 'vv'), s2('VH', 'vh')], quantity: 'backscatter_db', scaling: identity },
+  // Sentinel-2 reflectance and Sentinel-1 backscatter (dB) of one place stacked on one grid, for fused models: the
+  // Sentinel-2 bands scale as Sentinel-2's, VV and VH are dB as stored.
+  'sentinel2-sentinel1-db': { bands: [...SENTINEL2_BANDS, s2('VV', 'vv'), s2('VH', 'vh')], quantity: 'reflectance', scaling: sentinel2Scaling, unscaled: ['VV', 'VH'] },
   'sentinel1-grd-linear': { bands: [s2('VV', 'vv'), s2('VH', 'vh')], quantity: 'backscatter_linear', scaling: identity },
   // Display imagery (JPEG/PNG, 8- or 16-bit RGB GeoTIFFs): scaled to [0, 1] of the sample type.
   rgb: { bands: [s2('red', 'red'), s2('green', 'green'), s2('blue', 'blue')], quantity: 'display', scaling: ({ sampleMax }: ScalingContext) => ({ gain: 1 / sampleMax, offset: 0 }) },
@@ -156,7 +162,8 @@ export function recogniseBands(input: RecognitionInput): RecognisedBands {
     return { profile, fileBands };
   }
   const names = new Set(descriptions.filter((d): d is string => d !== null).map(canonicalBandName));
-  const candidates: SensorProfileName[] = names.has('B10') ? ['sentinel2-l1c'] : names.has('VV') || names.has('VH')
+  const sar = names.has('VV') || names.has('VH');
+  const candidates: SensorProfileName[] = sar && (names.has('B3') || names.has('B4')) ? ['sentinel2-sentinel1-db'] : names.has('B10') ? ['sentinel2-l1c'] : sar
     ? [input.floatSamples ? 'sentinel1-grd-db' : 'sentinel1-grd-linear'] : [...names].some((n) => n.startsWith('SR_B'))
       ? ['landsat-c2l2'] : names.has('B2') || names.has('B3') || names.has('B4') ? ['sentinel2-l2a'] : names.has('RED') ? ['rgbn'] : [];
   for (const name of candidates) {

@@ -37,6 +37,7 @@ type Feature = { properties: { class: string; area_km2: number }; geometry: { co
 const CAPTURED_AT = '2019-09-18T10:50:00Z';
 const WATER_MODELS = 'model/water-fused-v1,model/water-optical-v1,model/water-sar-v1';
 const CHIPS = ['Spain_7370579_S2Hand.tif', 'Spain_7370579_S1Hand.tif'];
+const STACKED = 'Spain_7370579_S2S1.tif';
 const root = path.resolve(import.meta.dirname, '..', '..', '..');
 
 describe('Sen1Floods11 through connector → Kafka → analyze → sink → extents.geojson', { timeout: 300_000 }, () => {
@@ -54,6 +55,8 @@ describe('Sen1Floods11 through connector → Kafka → analyze → sink → exte
     // The operator's reference water layer, written by the test: land over the chip's west half, no data east.
     const { stdout } = await run(path.join(root, '.venv', 'bin', 'python'), [path.join(root, 'test', 'integration', 'model', 'referenceWater.py'), 'chip-west-land', path.join(dir, 'west.tif')]);
     westEdge = (JSON.parse(stdout) as { west_half_east: number }).west_half_east;
+    // One GeoTIFF with both kinds of band (the S2 chip's 13 and the S1 chip's VV, VH): the fused model reads it.
+    await run(path.join(root, '.venv', 'bin', 'python'), [path.join(root, 'test', 'integration', 'model', 'sen1floods11.py'), 'stacked', path.join(dir, STACKED)]);
     admin = kafka.admin();
     await admin.connect();
     t = await createFlowTopics(admin);
@@ -67,7 +70,7 @@ describe('Sen1Floods11 through connector → Kafka → analyze → sink → exte
     const redis = createRedis(connections.redis);
     const manifests = await Promise.all([options.modelDir, ...options.segmentationModelDirs].map(async (d) => JSON.parse(await readFile(path.join(d, 'model.json'), 'utf8')) as { name: string; version: string }));
     const cache = createResultCache(redis, { ttlSeconds: 1, model: cacheModel(manifests[0] as { name: string; version: string }, manifests.slice(1), { location: options.referenceWater as string }) });
-    for (const file of CHIPS) await redis.del(cache.keyOf({ sha256: createHash('sha256').update(await readFile(path.join(chipDir, file))).digest('hex'), sensor_profile: null, band_names: null, captured_at: Date.parse(CAPTURED_AT) }));
+    for (const file of [...CHIPS.map((c) => path.join(chipDir, c)), path.join(dir, STACKED)]) await redis.del(cache.keyOf({ sha256: createHash('sha256').update(await readFile(file)).digest('hex'), sensor_profile: null, band_names: null, captured_at: Date.parse(CAPTURED_AT) }));
     redis.disconnect();
   });
   after(async () => {
@@ -82,7 +85,7 @@ describe('Sen1Floods11 through connector → Kafka → analyze → sink → exte
 
   /** Uploads a chip, waits for its completed result and returns its extents.geojson, scored against the label. */
   async function analyseChip(file: string): Promise<{ score: WaterScore; result: { analysis: { model: { name: string }; extents: unknown[] | null } }; features: Feature[] }> {
-    const bytes = await readFile(path.join(chipDir, file));
+    const bytes = await readFile(file === STACKED ? path.join(dir, STACKED) : path.join(chipDir, file));
     const accepted = await fetch(`${h.url}/api/v1/analyze/single`, { method: 'POST', headers: h.auth, body: form({ captured_at: CAPTURED_AT }, [{ name: file, type: 'image/tiff', bytes }]) });
     assert.equal(accepted.status, 202, await accepted.clone().text());
     const { image_id: id } = (await accepted.json()) as { image_id: string };
@@ -125,5 +128,12 @@ describe('Sen1Floods11 through connector → Kafka → analyze → sink → exte
     assert.ok(floodKm2 > 1, `flood ${floodKm2} km²`);
     assert.ok(Math.max(...floodLons) <= westEdge + 9e-5, 'no flood east of the reference layer');
     assert.ok(s2.features.some((f) => f.properties.class === 'reference_coverage'));
+  });
+
+  it('maps water from one GeoTIFF stacking the S2 and S1 chips with the fused model (first-valid: optical where valid)', async (t) => {
+    const fused = await analyseChip(STACKED);
+    t.diagnostic(`water_iou_fused=${fused.score.iou.toFixed(4)} precision=${fused.score.precision.toFixed(4)} recall=${fused.score.recall.toFixed(4)}`);
+    assert.ok(fused.score.iou >= 0.75, `fused water IoU ${fused.score.iou.toFixed(3)}`);
+    assert.ok((fused.result.analysis.extents ?? []).length > 0);
   });
 });

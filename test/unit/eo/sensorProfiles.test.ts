@@ -45,3 +45,11 @@ test('a Sentinel-2 file without its offset or baseline depends on the capture ti
   assert.notEqual(readingInputs(ref), readingInputs({ ...ref, sensor_profile: 'sentinel2-l2a' }));
   assert.notEqual(readingInputs(ref), readingInputs({ ...ref, band_names: ['B3', 'B8'] }));
 });
+
+test('a stack of Sentinel-2 and Sentinel-1 bands is one profile: reflectance scaled, VV and VH kept in dB', () => {
+  const { profile, fileBands } = recognise([...S2, 'VV', 'VH'], true);
+  assert.equal(profile.name, 'sentinel2-sentinel1-db');
+  assert.deepEqual(fileBands.slice(-2).map((b) => b?.common), ['vv', 'vh']);
+  assert.deepEqual(profile.unscaled, ['VV', 'VH']);
+  assert.equal(scalingNeedsCaptureTime(profile, {}), true, 'its Sentinel-2 bands still depend on the offset');
+});
