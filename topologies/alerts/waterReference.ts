@@ -6,14 +6,19 @@
  * survives restart, rebalance and replay, and a look already counted (same image_id) changes nothing.
  *
  * Conservative where no reference exists yet: the first look at a cell has water extent but no flood extent
- * (verdict `unknown`), and raises no alert; a lake seen once or a hundred times never alerts.
+ * (verdict `unknown`), and raises no alert; a lake seen once or a hundred times never alerts. Where the operator's
+ * reference layer covered the cell, its flooded share decides instead (operatorReference.ts); the look still joins
+ * the history, so the learned reference is there where the layer ends.
  */
+import { operatorVerdict } from './operatorReference.ts';
 
 export interface WaterLook {
   image_id: string;
   event_time: number;
   /** Share of the cell's seen area that was water, 0–1. */
   water_share: number;
+  /** Flooded share by the operator's reference layer where it covered the cell (operatorReference.ts); not kept in history. */
+  flooded_share?: number | null;
 }
 
 export interface WaterHistory {
@@ -52,9 +57,10 @@ function median(values: number[]): number {
 export function judgeWaterLook(history: WaterHistory, look: WaterLook, policy: WaterPolicy = defaultWaterPolicy): WaterVerdict {
   if (history.looks.some((l) => l.image_id === look.image_id)) return { verdict: 'duplicate' };
   const earlier = history.looks.filter((l) => l.event_time < look.event_time).map((l) => l.water_share);
-  history.looks.push(look);
+  history.looks.push({ image_id: look.image_id, event_time: look.event_time, water_share: look.water_share });
   history.looks.sort((a, b) => a.event_time - b.event_time || (a.image_id < b.image_id ? -1 : 1));
   if (history.looks.length > policy.maxLooks) history.looks.splice(0, history.looks.length - policy.maxLooks);
+  if (typeof look.flooded_share === 'number') return operatorVerdict({ water_share: look.water_share, flooded_share: look.flooded_share }, policy);
   if (earlier.length === 0) return { verdict: 'unknown', water_share: look.water_share };
   const reference = median(earlier);
   const flooded = Math.max(0, look.water_share - reference);

@@ -45,7 +45,7 @@ function applyOne(ctx: WindowsContext, partition: OwnedPartition, assessment: Ce
   const { options, metrics } = ctx;
   const water = assessment.water_share === null ? undefined : judgeWaterLook(
     (partition.water[assessment.cell] ??= { cell: assessment.cell, looks: [] }),
-    { image_id: assessment.image_id, event_time: assessment.event_time, water_share: assessment.water_share },
+    { image_id: assessment.image_id, event_time: assessment.event_time, water_share: assessment.water_share, flooded_share: assessment.flooded_share },
     options.waterPolicy,
   );
   if (water) metrics.waterLooks.inc({ verdict: water.verdict });

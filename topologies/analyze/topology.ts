@@ -29,6 +29,7 @@ import { declaredFormat } from './decodeScene.ts';
 import { footprintMismatch, openScene, type OpenedScene } from './openScene.ts';
 import { segmentScene, type SegmentationModel } from './segmentScene.ts';
 import { detectScene } from './detectScene.ts';
+import type { ReferenceWater } from './referenceWater.ts';
 import { findBand } from '../../eo/sceneReader.ts';
 import { publishFailures } from './failedResult.ts';
 import { fetchObject } from './fetchObject.ts';
@@ -46,6 +47,8 @@ export interface AnalyzeDeps {
   inference: TileInference;
   /** Segmentation models run beside the detector, on GeoTIFF scenes with their bands (the first that fits). */
   segmenters?: readonly SegmentationModel[];
+  /** The operator's reference water layer (HAZARDFLOW_REFERENCE_WATER), applied to segmented water. */
+  referenceWater?: ReferenceWater;
   /** Bound on fetched objects not yet decoded. */
   fetchedBudget: MemoryBudget;
   /** Bound on decoded scenes not yet through inference. */
@@ -105,10 +108,10 @@ export function analyzeStage(topics: StageTopics<AnalyzeSinks>, deps: AnalyzeDep
   const hazardOf = (className: string) => manifest.hazard_classes[className];
   const allow = { buckets: options.allowedBuckets, endpoint: options.storeEndpoint };
 
-  // The ImageRef carries the content hash, so the cache is asked first and only a miss is read from the store.
+  // The ImageRef carries the content hash and how to read it, so the cache is asked first and only a miss is read from the store.
   const dedupe = async (ref: ImageRef): Promise<Unseen | Analysed> => {
     const startedAt = performance.now();
-    const analysis = await deps.cache.get(ref.sha256);
+    const analysis = await deps.cache.get(ref);
     metrics.cacheLookups.inc({ result: analysis ? 'hit' : 'miss' });
     return analysis ? { ref, startedAt, analysis, cached: true } : { ref, startedAt };
   };
@@ -165,7 +168,7 @@ export function analyzeStage(topics: StageTopics<AnalyzeSinks>, deps: AnalyzeDep
     try {
       const segmenter = segmenterOf(scene);
       const found = scene.tiles ? await detectScene(deps.inference, manifest, scene.tiles, { overlap: options.tileOverlap, metrics }) : { detections: [], tiles: 0 };
-      const segmented = segmenter && scene.reader ? await segmentScene([scene.reader], segmenter, { overlap: options.tileOverlap }) : undefined;
+      const segmented = segmenter && scene.reader ? await segmentScene([scene.reader], segmenter, { overlap: options.tileOverlap, ...(deps.referenceWater ? { reference: deps.referenceWater } : {}) }) : undefined;
       metrics.scenesInferred.inc();
       const size = scene.tiles ?? scene.reader;
       const analysis: SceneAnalysis = {
@@ -189,7 +192,7 @@ export function analyzeStage(topics: StageTopics<AnalyzeSinks>, deps: AnalyzeDep
     if (mismatch) throw new PermanentError('FOOTPRINT_MISMATCH', mismatch);
     if (!work.cached) {
       // The cache only saves work later: losing an entry to a Redis outage must not fail the result.
-      await deps.cache.put(work.ref.sha256, work.analysis).catch((err: unknown) =>
+      await deps.cache.put(work.ref, work.analysis).catch((err: unknown) =>
         deps.logger?.warn({ err, image_id: work.ref.image_id }, 'analysis not cached'));
     }
     const result: AnalysisResult = buildAnalysisResult(work.ref, work.analysis, {
