@@ -13,8 +13,12 @@ export interface SegmentationLayer {
   score_channel: number;
   /** Output channel that is 1 where the score may be used (not cloud, shadow or nodata); absent: always valid. */
   valid_channel?: number;
-  /** `otsu`: Otsu's threshold over the scene's valid scores (scene-adaptive); `fixed`: a probability cut. */
-  threshold: { method: 'otsu' } | { method: 'fixed'; value: number };
+  /**
+   * `otsu`: Otsu's threshold over the scene's valid scores (scene-adaptive), optionally held within `bounds` (score
+   * units): a physical range for the cut, so that a scene of one cover alone (all forest) is not split in two;
+   * `fixed`: a probability cut.
+   */
+  threshold: { method: 'otsu'; bounds?: [number, number] } | { method: 'fixed'; value: number };
   /** Free text: what the layer measures (optical, sar, …). */
   source?: string;
 }
@@ -62,8 +66,12 @@ export function parseSegmentationOutput(output: Json, classes: readonly string[]
     const threshold = layer.threshold;
     if (!isObject(threshold)) return fail(at + 'threshold', 'must be { "method": "otsu" } or { "method": "fixed", "value": p }');
     const value = threshold.value;
+    const bounds = threshold.bounds;
+    if (bounds !== undefined && !(Array.isArray(bounds) && bounds.length === 2 && bounds.every((b) => typeof b === 'number' && b >= 0 && b <= 1) && (bounds[0] as number) <= (bounds[1] as number))) {
+      fail(at + 'threshold.bounds', 'must be [low, high] scores with 0 ≤ low ≤ high ≤ 1');
+    }
     const parsedThreshold: SegmentationLayer['threshold'] = threshold.method === 'otsu'
-      ? { method: 'otsu' }
+      ? { method: 'otsu', ...(bounds === undefined ? {} : { bounds: bounds as [number, number] }) }
       : threshold.method === 'fixed' && typeof value === 'number' && value > 0 && value < 1
         ? { method: 'fixed', value }
         : fail(at + 'threshold', 'must be { "method": "otsu" } or { "method": "fixed", "value": p } with 0 < p < 1');

@@ -1,6 +1,6 @@
 /**
  * What the windows stage counts for operators: evidence by verdict (counted, duplicate, late, replayed: a record
- * below the stored offset after a group reset), alert messages by type and severity, and water looks by verdict.
+ * below the stored offset after a group reset), alert messages by type and severity, and water and vegetation looks by verdict.
  */
 import { Counter, Registry } from 'prom-client';
 
@@ -8,6 +8,7 @@ export interface AlertMetrics {
   evidence: Counter<'verdict'>;
   messages: Counter<'msg_type' | 'severity'>;
   waterLooks: Counter<'verdict'>;
+  vegetationLooks: Counter<'verdict'>;
 }
 
 export function alertMetrics(registry: Registry = new Registry()): AlertMetrics {
@@ -27,6 +28,12 @@ export function alertMetrics(registry: Registry = new Registry()): AlertMetrics 
     waterLooks: new Counter({
       name: 'hazardflow_alert_water_looks_total',
       help: 'Water looks at cells judged against their learned reference water: unknown (first look), permanent, flood, duplicate',
+      labelNames: ['verdict'],
+      registers: [registry],
+    }),
+    vegetationLooks: new Counter({
+      name: 'hazardflow_alert_vegetation_looks_total',
+      help: 'Vegetation looks at cells judged against their learned vegetation: unknown (first look), stable, landslide, duplicate',
       labelNames: ['verdict'],
       registers: [registry],
     }),

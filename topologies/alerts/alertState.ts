@@ -6,10 +6,19 @@
 import type { OutputRecord } from '../../pipeline/index.ts';
 import { emptyPartitionState, type ActiveAlert, type KeyState, type PartitionState } from './alertWindows.ts';
 import type { WaterHistory } from './waterReference.ts';
+import type { VegetationHistory } from './vegetationReference.ts';
 
 const META_KEY = '~meta';
-/** Changelog keys of the cells' water looks (the learned reference water): `~water|<cell>`. */
-const WATER_PREFIX = '~water|';
+/** Kinds of learned reference a cell has, each a history of looks. */
+export type ReferenceKind = 'water' | 'vegetation';
+/** Changelog keys of the cells' looks: `~water|<cell>` (the reference water), `~vegetation|<cell>`. */
+const REFERENCE_PREFIX: Record<ReferenceKind, string> = { water: '~water|', vegetation: '~vegetation|' };
+
+/** A cell whose looks of one kind changed, to persist. */
+export interface ReferenceCell {
+  kind: ReferenceKind;
+  cell: string;
+}
 
 export interface OwnedPartition {
   state: PartitionState;
@@ -17,6 +26,8 @@ export interface OwnedPartition {
   nextOffset: bigint;
   /** Each cell's earlier water looks, by cell. */
   water: Record<string, WaterHistory>;
+  /** Each cell's earlier vegetation looks, by cell. */
+  vegetation: Record<string, VegetationHistory>;
 }
 
 interface Meta {
@@ -25,7 +36,7 @@ interface Meta {
 }
 
 export function emptyOwnedPartition(): OwnedPartition {
-  return { state: emptyPartitionState(), nextOffset: 0n, water: {} };
+  return { state: emptyPartitionState(), nextOffset: 0n, water: {}, vegetation: {} };
 }
 
 /**
@@ -58,10 +69,11 @@ export function restoreRecord(owned: OwnedPartition, key: string | null, value: 
     owned.state.floor = meta.floor ?? null;
     return;
   }
-  if (key.startsWith(WATER_PREFIX)) {
-    const cell = key.slice(WATER_PREFIX.length);
-    if (value === null) delete owned.water[cell];
-    else owned.water[cell] = JSON.parse(value.toString('utf8')) as WaterHistory;
+  for (const [kind, prefix] of Object.entries(REFERENCE_PREFIX) as Array<[ReferenceKind, string]>) {
+    if (!key.startsWith(prefix)) continue;
+    const cell = key.slice(prefix.length);
+    if (value === null) delete owned[kind][cell];
+    else owned[kind][cell] = JSON.parse(value.toString('utf8')) as WaterHistory & VegetationHistory;
     return;
   }
   if (value === null) delete owned.state.keys[key];
@@ -69,19 +81,19 @@ export function restoreRecord(owned: OwnedPartition, key: string | null, value: 
 }
 
 /**
- * Changelog records for the keys a step touched, the cells whose water looks it changed, and the partition's
- * progress (a tombstone for a forgotten key).
+ * Changelog records for the keys a step touched, the cells whose looks it changed, and the partition's progress (a
+ * tombstone for a forgotten key).
  */
-export function changelogRecords(topic: string, partition: number, owned: OwnedPartition, touched: readonly string[], waterCells: readonly string[] = []): OutputRecord[] {
+export function changelogRecords(topic: string, partition: number, owned: OwnedPartition, touched: readonly string[], referenceCells: readonly ReferenceCell[] = []): OutputRecord[] {
   const meta: Meta = { next_offset: owned.nextOffset.toString(), floor: owned.state.floor };
   return [
     ...touched.map((key): OutputRecord => {
       const keyState = owned.state.keys[key];
       return { topic, partition, key, value: keyState ? Buffer.from(JSON.stringify(keyState)) : null };
     }),
-    ...waterCells.map((cell): OutputRecord => {
-      const history = owned.water[cell];
-      return { topic, partition, key: WATER_PREFIX + cell, value: history ? Buffer.from(JSON.stringify(history)) : null };
+    ...referenceCells.map(({ kind, cell }): OutputRecord => {
+      const history = owned[kind][cell];
+      return { topic, partition, key: REFERENCE_PREFIX[kind] + cell, value: history ? Buffer.from(JSON.stringify(history)) : null };
     }),
     { topic, partition, key: META_KEY, value: Buffer.from(JSON.stringify(meta)) },
   ];

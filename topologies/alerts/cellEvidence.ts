@@ -80,7 +80,7 @@ export function cellEvidence(result: AnalysisResult, resolution: number): CellAs
         event_time: result.captured_at,
         model_version: `${result.model.name}@${result.model.version}`,
         water_share: null,
-        seen_km2: null,
+        seen_km2: null, vegetation_share: null, bare_share: null,
       };
     });
 }

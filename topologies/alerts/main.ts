@@ -2,9 +2,11 @@
  * Topology "alerts": ml.results → alerts, in two transactional stages joined by a repartition topic.
  *
  *   explode:  [ml.results] → each located landslide/flood detection → its H3 cell → [hazard.assessments] key=cell;
- *             a result's water extents → one water look per covered cell (waterLooks)
- *   windows:  [hazard.assessments] → water looks judged against the cell's earlier looks (waterReference: flood
- *             or permanent water, history in the changelog) → event-time windows per (cell, hazard) → ALERT / UPDATE / CANCEL
+ *             a result's water extents → one water look per covered cell (waterLooks), its vegetation and bare-soil
+ *             extents → one vegetation look per covered cell (vegetationLooks)
+ *   windows:  [hazard.assessments] → looks judged against the cell's earlier looks (referenceLooks: flood or
+ *             permanent water, landslide or stable cover; history in the changelog) → event-time windows per
+ *             (cell, hazard) → ALERT / UPDATE / CANCEL
  *             → [alerts] key=alert_id (+ [alerts.critical] for severity critical), state → its changelog
  *
  * Repartitioning by cell puts all evidence of a cell in one partition, so one process owns each cell's windows.
@@ -24,8 +26,8 @@ import { emptyOwnedPartition, changelogRecords, restoreRecord, type OwnedPartiti
 import { alertMetrics } from './alertMetrics.ts';
 import { applyAssessment, applyClock, clockDue } from './alertWindows.ts';
 import { cellEvidence, InvalidCoordinatesError, UnplacedDetectionsError } from './cellEvidence.ts';
-import { scoreFloodRisk } from './floodRisk.ts';
-import { judgeWaterLook } from './waterReference.ts';
+import { judgeLook } from './referenceLooks.ts';
+import { vegetationLooks } from './vegetationLooks.ts';
 import { waterLooks } from './waterLooks.ts';
 import { alertsOptionsFromEnv, type AlertsOptions } from './options.ts';
 import { punctuationTime, startPunctuation } from './punctuation.ts';
@@ -64,7 +66,7 @@ export function startExplode(options: AlertsOptions, observe: Observe = {}): Pro
             );
           }
           try {
-            return [...cellEvidence(result, options.resolution), ...waterLooks(result, options.resolution)]
+            return [...cellEvidence(result, options.resolution), ...waterLooks(result, options.resolution), ...vegetationLooks(result, options.resolution)]
               .map((a): OutputRecord => ({ topic: options.assessmentsTopic, key: a.cell, value: a }));
           } catch (err) {
             if (err instanceof InvalidCoordinatesError) throw new PermanentError(PermanentCode.INVALID_COORDINATES, err.message);
@@ -141,19 +143,15 @@ export async function startWindows(options: AlertsOptions, observe: Observe = {}
             }
             const tickAt = punctuationTime(record.headers);
             if (tickAt !== null) punctuation.applied(record.partition);
-            // A water look is judged against the cell's earlier looks first; only a flood goes on as evidence.
-            const water = tickAt !== null || assessment.water_share === null ? undefined : judgeWaterLook(
-              (partition.water[assessment.cell] ??= { cell: assessment.cell, looks: [] }),
-              { image_id: assessment.image_id, event_time: assessment.event_time, water_share: assessment.water_share },
-              options.waterPolicy,
-            );
-            if (water) metrics.waterLooks.inc({ verdict: water.verdict });
+            // A look is judged against the cell's earlier looks first; only a flood or a landslide goes on as evidence.
+            const look = tickAt !== null ? undefined : judgeLook(partition, assessment, options);
+            if (look) metrics[look.kind === 'water' ? 'waterLooks' : 'vegetationLooks'].inc({ verdict: look.verdict });
             const step =
               tickAt !== null
                 ? applyClock(partition.state, tickAt, options.policy, cellGeometry)
-                : water && water.verdict !== 'flood'
+                : look && !look.evidence
                   ? { verdict: 'counted' as const, watermark: null, events: [], touched: [] }
-                  : applyAssessment(partition.state, water ? floodEvidence(assessment, water.flooded_share) : assessment, options.policy, cellGeometry);
+                  : applyAssessment(partition.state, look?.evidence ?? assessment, options.policy, cellGeometry);
             partition.nextOffset = offset + 1n;
             metrics.evidence.inc({ verdict: tickAt === null ? step.verdict : 'tick' });
             for (const event of step.events) metrics.messages.inc({ msg_type: event.msg_type, severity: event.severity });
@@ -165,7 +163,7 @@ export async function startWindows(options: AlertsOptions, observe: Observe = {}
             }
             return [
               ...step.events.flatMap((event) => alertOutputs(options, event)),
-              ...changelogRecords(options.stateTopic, record.partition, partition, step.touched, water && water.verdict !== 'duplicate' ? [assessment.cell] : []),
+              ...changelogRecords(options.stateTopic, record.partition, partition, step.touched, look?.changed),
             ];
           }),
         ),
@@ -176,12 +174,6 @@ export async function startWindows(options: AlertsOptions, observe: Observe = {}
   }
   const stopWindows = topology.stop;
   return { ...topology, stop: async () => { await punctuation.stop(); await stopWindows(); } };
-}
-
-/** A flood look as alert evidence: probability and risk level from risk-v2 (flooded share and area of the cell). */
-function floodEvidence(look: CellAssessment, floodedShare: number): CellAssessment {
-  const risk = scoreFloodRisk({ floodedShare, floodedKm2: floodedShare * (look.seen_km2 ?? 0), meanProbability: look.confidence });
-  return { ...look, probability: risk.probability, risk_level: risk.risk_level, detections: 1, model_version: `${look.model_version}+${risk.risk_policy}` };
 }
 
 /** Starts both stages; stopping stops both. */

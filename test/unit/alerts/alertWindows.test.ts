@@ -22,7 +22,7 @@ function evidence(imageId: string, minutes: number, probability: number, risk: C
     event_time: T0 + minutes * MIN,
     model_version: 'test@1',
     water_share: null,
-    seen_km2: null,
+    seen_km2: null, vegetation_share: null, bare_share: null,
   };
 }
 
