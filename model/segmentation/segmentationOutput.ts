@@ -31,6 +31,12 @@ export interface SegmentationOutput {
    * the pixel decides alone, e.g. optical where the sky is clear and SAR under clouds.
    */
   fusion: 'first-valid';
+  /**
+   * How masks become extents (model/segmentation/extentPolygons): the smallest region kept, in pixels, and the
+   * simplification tolerance in pixels. Land cover is fragmented: traced pixel-exact it would not fit a Kafka record.
+   */
+  min_pixels?: number;
+  tolerance_px?: number;
 }
 
 export interface UltralyticsSegmentOutput {
@@ -86,7 +92,12 @@ export function parseSegmentationOutput(output: Json, classes: readonly string[]
     };
   });
   if (output.fusion !== undefined && output.fusion !== 'first-valid') fail('output.fusion', 'must be "first-valid"');
-  return { format: 'segmentation', layers: parsed, fusion: 'first-valid' };
+  const positive = (key: 'min_pixels' | 'tolerance_px'): { [k in typeof key]?: number } => {
+    const v = output[key];
+    if (v === undefined) return {};
+    return typeof v === 'number' && v > 0 && v <= 10_000 ? { [key]: v } : fail(`output.${key}`, 'must be a number in (0, 10000]');
+  };
+  return { format: 'segmentation', layers: parsed, fusion: 'first-valid', ...positive('min_pixels'), ...positive('tolerance_px') };
 }
 
 /** Output channels a `segmentation` manifest reads (the graph's C must be larger than the highest). */

@@ -166,7 +166,12 @@ export async function segmentScene(scenes: readonly SceneReader[], model: Segmen
     batch.forEach((_, i) => merger.add(start + i, out.subarray(i * perTile, i * perTile + channels * plane)));
   }
   const masks = sceneMasks(merger.scores, model.output.layers);
-  const extents = masks.flatMap((mask) => maskExtents(mask, { pixelToLonLat: (x, y) => first.pixelToLonLat(x, y) }));
+  const { min_pixels: minPixels, tolerance_px: tolerancePx } = model.output;
+  const extents = masks.flatMap((mask) => maskExtents(mask, {
+    pixelToLonLat: (x, y) => first.pixelToLonLat(x, y),
+    ...(minPixels === undefined ? {} : { minPixels }),
+    ...(tolerancePx === undefined ? {} : { tolerancePx }),
+  }));
   const thresholds = masks.flatMap((m) => m.thresholds.map((t) => ({ class: m.class, source: t.source, score: t.level === null ? null : t.level / 255 })));
   return { extents, tiles: tiles.length, thresholds };
 }
