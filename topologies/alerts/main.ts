@@ -27,7 +27,7 @@ import { alertMetrics } from './alertMetrics.ts';
 import { applyAssessment, applyClock, clockDue } from './alertWindows.ts';
 import { cellEvidence, InvalidCoordinatesError, UnplacedDetectionsError } from './cellEvidence.ts';
 import { judgeLook } from './referenceLooks.ts';
-import { vegetationLooks } from './vegetationLooks.ts';
+import { vegetationLooks, withoutRgbLandslides } from './vegetationLooks.ts';
 import { waterLooks } from './waterLooks.ts';
 import { alertsOptionsFromEnv, type AlertsOptions } from './options.ts';
 import { punctuationTime, startPunctuation } from './punctuation.ts';
@@ -66,7 +66,7 @@ export function startExplode(options: AlertsOptions, observe: Observe = {}): Pro
             );
           }
           try {
-            return [...cellEvidence(result, options.resolution), ...waterLooks(result, options.resolution), ...vegetationLooks(result, options.resolution)]
+            return [...cellEvidence(withoutRgbLandslides(result), options.resolution), ...waterLooks(result, options.resolution), ...vegetationLooks(result, options.resolution)]
               .map((a): OutputRecord => ({ topic: options.assessmentsTopic, key: a.cell, value: a }));
           } catch (err) {
             if (err instanceof InvalidCoordinatesError) throw new PermanentError(PermanentCode.INVALID_COORDINATES, err.message);

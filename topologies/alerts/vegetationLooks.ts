@@ -47,3 +47,15 @@ export function vegetationLooks(result: AnalysisResult, resolution: number): Cel
       };
     });
 }
+
+/**
+ * The result with the RGB detector's landslide boxes dropped when a vegetation model segmented the scene: on a
+ * multispectral scene the landslide evidence is the NDVI drop against the cell's reference (its bare-soil colour
+ * boxes are what fields and towns look like too); on an RGB scene the boxes are the evidence, as before.
+ *
+ * @example cellEvidence(withoutRgbLandslides(result), 7)
+ */
+export function withoutRgbLandslides(result: AnalysisResult): AnalysisResult {
+  if (!result.extents?.some((e) => LAND_COVER_CLASSES.has(e.class))) return result;
+  return { ...result, detections: result.detections.filter((d) => d.class !== 'landslide') };
+}
