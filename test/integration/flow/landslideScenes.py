@@ -6,7 +6,7 @@ an offset of 1000 (RADIO_ADD_OFFSET = -1000 in the metadata), as these do: the s
   python landslideScenes.py <out.tif> <west> <north> <layout> <seed>
 
 layout: forest (forest, a small bare field), slide (the same with a scar of 160 x 160 px across its middle),
-town (a town and bare fields with a few hedgerows).
+town (a town and bare fields with a hedgerow); each with a pond.
 """
 import sys
 
@@ -23,6 +23,7 @@ COVERS = {
     "forest": [0.10, 0.07, 0.07, 0.04, 0.10, 0.25, 0.30, 0.33, 0.34, 0.10, 0.01, 0.16, 0.08],
     "soil": [0.12, 0.11, 0.13, 0.17, 0.20, 0.22, 0.23, 0.24, 0.25, 0.08, 0.01, 0.31, 0.25],
     "town": [0.14, 0.13, 0.13, 0.14, 0.16, 0.17, 0.18, 0.19, 0.19, 0.06, 0.01, 0.22, 0.19],
+    "water": [0.09, 0.07, 0.06, 0.04, 0.03, 0.02, 0.02, 0.02, 0.02, 0.01, 0.00, 0.01, 0.01],
 }
 
 
@@ -36,6 +37,9 @@ def scene(layout, rng):
         cover[:, :] = "soil"
         cover[100:300, 50:250] = "town"
         cover[:, 330:340] = "forest"  # a hedgerow
+    # A pond in every scene: the water model's Otsu then splits water from land, as on real scenes (on land alone
+    # it splits the land's own noise into speckle, megabytes of it).
+    cover[330:380, 20:70] = "water"
     bands = np.zeros((len(NAMES), SIZE, SIZE), dtype=np.float64)
     for name, spectrum in COVERS.items():
         where = cover == name
