@@ -175,7 +175,12 @@ export async function segmentScene(scenes: readonly SceneReader[], model: Segmen
   const water = masks.find((m) => m.class === 'water');
   // The operator's reference water layer, where it covers the scene, tells flood from permanent water per pixel.
   const split = options.reference && water && first.georef ? await referenceMasks(options.reference, first, water) : [];
-  const extents = [...masks, ...split].flatMap((mask) => maskExtents(mask, { pixelToLonLat: (x, y) => first.pixelToLonLat(x, y) }));
+  const { min_pixels: minPixels, tolerance_px: tolerancePx } = model.output;
+  const extents = [...masks, ...split].flatMap((mask) => maskExtents(mask, {
+    pixelToLonLat: (x, y) => first.pixelToLonLat(x, y),
+    ...(minPixels === undefined ? {} : { minPixels }),
+    ...(tolerancePx === undefined ? {} : { tolerancePx }),
+  }));
   const thresholds = masks.flatMap((m) => m.thresholds.map((t) => ({ class: m.class, source: t.source, score: t.level === null ? null : t.level / 255 })));
   return { extents, tiles: tiles.length, thresholds };
 }

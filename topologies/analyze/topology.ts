@@ -30,7 +30,7 @@ import { footprintMismatch, openScene, type OpenedScene } from './openScene.ts';
 import { segmentScene, type SegmentationModel } from './segmentScene.ts';
 import { detectScene } from './detectScene.ts';
 import type { ReferenceWater } from './referenceWater.ts';
-import { findBand } from '../../eo/sceneReader.ts';
+import { findBand, type SceneReader } from '../../eo/sceneReader.ts';
 import { publishFailures } from './failedResult.ts';
 import { fetchObject } from './fetchObject.ts';
 import { resolveObjectLocation } from './objectLocation.ts';
@@ -45,7 +45,7 @@ export interface AnalyzeDeps {
   cache: ResultCache;
   manifest: ModelManifest;
   inference: TileInference;
-  /** Segmentation models run beside the detector, on GeoTIFF scenes with their bands (the first that fits). */
+  /** Segmentation models run beside the detector, on GeoTIFF scenes with their bands (per class, the first that fits). */
   segmenters?: readonly SegmentationModel[];
   /** The operator's reference water layer (HAZARDFLOW_REFERENCE_WATER), applied to segmented water. */
   referenceWater?: ReferenceWater;
@@ -156,19 +156,35 @@ export function analyzeStage(topics: StageTopics<AnalyzeSinks>, deps: AnalyzeDep
     }
   };
 
-  /** The first segmentation model (in configured order) whose bands the scene has: fused before optical or SAR alone. */
-  const segmenterOf = (scene: OpenedScene) => {
+  /**
+   * For each class, the first segmentation model (in configured order) whose bands the scene has and that scores it:
+   * fused water before optical or SAR alone, and the vegetation model beside whichever water model ran.
+   */
+  const segmentersOf = (scene: OpenedScene): SegmentationModel[] => {
     const reader = scene.reader;
-    return reader ? deps.segmenters?.find((s) => s.bands.every((b) => findBand(reader.bands, b))) : undefined;
+    if (!reader) return [];
+    const covered = new Set<string>();
+    return (deps.segmenters ?? []).filter((s) => {
+      const classes = s.output.layers.map((l) => l.class);
+      if (classes.every((c) => covered.has(c)) || !s.bands.every((b) => findBand(reader.bands, b))) return false;
+      for (const c of classes) covered.add(c);
+      return true;
+    });
   };
 
   const infer = async (work: Decoded | Analysed): Promise<Analysed> => {
     if (!('scene' in work)) return work;
     const { scene } = work;
     try {
-      const segmenter = segmenterOf(scene);
+      const segmenters = segmentersOf(scene);
+      const [segmenter] = segmenters;
       const found = scene.tiles ? await detectScene(deps.inference, manifest, scene.tiles, { overlap: options.tileOverlap, metrics }) : { detections: [], tiles: 0 };
-      const segmented = segmenter && scene.reader ? await segmentScene([scene.reader], segmenter, { overlap: options.tileOverlap, ...(deps.referenceWater ? { reference: deps.referenceWater } : {}) }) : undefined;
+      const segmentations = [];
+      // One after the other: each holds its scene maps (about 12 bytes per pixel) only while it runs.
+      for (const s of segmenters) {
+        segmentations.push(await segmentScene([scene.reader as SceneReader], s, { overlap: options.tileOverlap, ...(deps.referenceWater ? { reference: deps.referenceWater } : {}) }));
+      }
+      const segmented = segmenter ? { tiles: segmentations.reduce((n, s) => n + s.tiles, 0), extents: segmentations.flatMap((s) => s.extents) } : undefined;
       metrics.scenesInferred.inc();
       const size = scene.tiles ?? scene.reader;
       const analysis: SceneAnalysis = {
