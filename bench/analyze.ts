@@ -181,7 +181,7 @@ async function pipelineAt(modelDir: string, refs: ImageRef[], warmup: ImageRef[]
   let busy = 0;
   const send = async (list: ImageRef[]): Promise<number> => {
     // Every run starts from an empty cache: the same images again would be answered from Redis.
-    await redis.del(...list.map((r) => cache.keyOf(r.sha256)));
+    await redis.del(...list.map((r) => cache.keyOf(r)));
     const fresh = list.map((r) => ({ ...r, image_id: `${r.image_id}-b${batch}-r${round++}` }));
     const busyBefore = await inferenceSeconds();
     const totalsBefore = await stageTotals(metrics.registry);
@@ -246,7 +246,7 @@ async function scene8192(): Promise<void> {
   const options = analyzeOptionsFromEnv({ HAZARDFLOW_ANALYZE_GROUP: `${bench}-s8192` }, connections.objectStore);
   const manifest = JSON.parse(await readFile(join(options.modelDir, 'model.json'), 'utf8')) as { name: string; version: string };
   const cache = createResultCache(redis, { ttlSeconds: 1, model: manifest });
-  await redis.del(cache.keyOf(ref.sha256), cache.keyOf(warmup.sha256)); // an earlier run's entry would answer at once
+  await redis.del(cache.keyOf(ref), cache.keyOf(warmup)); // an earlier run's entry would answer at once
   const [running] = await startAnalyze({ role: 'analyze', connections, topics, logger, metrics: pipelineMetrics() }, options);
   // A full batch first, so that ONNX Runtime's arena has grown before the baseline is taken: what follows is the scene's.
   await publish(topics.images.name, [warmup]);

@@ -274,9 +274,12 @@ export async function openGeoTiff(source: ByteSource, options: GeoTiffOptions): 
           if (v === nodata || Number.isNaN(v) || (maskRaw !== undefined && maskRaw[p] === 0)) valid[p] = 0;
         }
       }
-      const out = raw.map((stored) => {
+      const out = raw.map((stored, i) => {
+        // A stack's bands stored in their unit already (dB beside reflectance) are not scaled.
+        const asStored = profile.unscaled?.includes((picked[i] as SceneBand).profileBand?.name ?? '') ?? false;
+        const [g, o] = asStored ? [1, 0] : [gain, offset];
         const scaled = new Float32Array(n);
-        for (let p = 0; p < n; p++) scaled[p] = valid[p] === 1 ? (stored[p] as number) * gain + offset : Number.NaN;
+        for (let p = 0; p < n; p++) scaled[p] = valid[p] === 1 ? (stored[p] as number) * g + o : Number.NaN;
         return scaled;
       });
       const read: WindowRead = { window, bands: out, valid };

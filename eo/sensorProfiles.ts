@@ -7,7 +7,7 @@
 import { PermanentError } from '../pipeline/errors.ts';
 
 /** What a scaled value means. */
-export type BandQuantity = 'reflectance' | 'backscatter_db' | 'backscatter_linear' | 'display';
+export type BandQuantity = 'reflectance' | 'backscatter_db' | 'backscatter_linear' | 'display' | 'percent';
 
 export interface ProfileBand {
   /** The band's name in files of this sensor (B8A, SR_B5, VV …). */
@@ -31,6 +31,8 @@ export interface SensorProfile {
   quantity: BandQuantity;
   /** value = stored × gain + offset, for this scene. */
   scaling(context: ScalingContext): { gain: number; offset: number };
+  /** Bands stored in their physical unit already (a stack's backscatter in dB beside reflectance): gain 1, offset 0. */
+  unscaled?: readonly string[];
 }
 
 /**
@@ -40,13 +42,42 @@ export interface SensorProfile {
  */
 export const SENTINEL2_OFFSET_FROM = Date.UTC(2022, 0, 25);
 
-function sentinel2Scaling({ capturedAt, metadata }: ScalingContext): { gain: number; offset: number } {
+/** The offset a Sentinel-2 file states (its add-offset, or the baseline that implies one), or undefined. */
+function statedSentinel2Offset(metadata: Readonly<Record<string, unknown>>): number | undefined {
   const stated = Number(metadata.BOA_ADD_OFFSET ?? metadata.RADIO_ADD_OFFSET);
   const baseline = Number(metadata.PROCESSING_BASELINE);
-  const addOffset = Number.isFinite(stated) ? stated
-    : Number.isFinite(baseline) ? (baseline >= 4 ? -1000 : 0)
-      : capturedAt >= SENTINEL2_OFFSET_FROM ? -1000 : 0;
+  return Number.isFinite(stated) ? stated : Number.isFinite(baseline) ? (baseline >= 4 ? -1000 : 0) : undefined;
+}
+
+function sentinel2Scaling({ capturedAt, metadata }: ScalingContext): { gain: number; offset: number } {
+  const addOffset = statedSentinel2Offset(metadata) ?? (capturedAt >= SENTINEL2_OFFSET_FROM ? -1000 : 0);
   return { gain: 1 / 10000, offset: addOffset / 10000 };
+}
+
+/**
+ * Whether a scene's scaling depends on its acquisition time: a Sentinel-2 file that states neither its add-offset
+ * nor its processing baseline (Sen1Floods11's chips, most clipped exports). Such a scene cannot be read right
+ * without a true capture time, so the connector refuses to default it to the upload time.
+ */
+export function scalingNeedsCaptureTime(profile: SensorProfile, metadata: Readonly<Record<string, unknown>>): boolean {
+  // Every Sentinel-2 profile, the S2+S1 stack included, is named sentinel2…
+  return profile.name.startsWith('sentinel2') && statedSentinel2Offset(metadata) === undefined;
+}
+
+/** Instants at which a date-dependent scaling changes (Sentinel-2's processing baseline 04.00). */
+const SCALING_CHANGES = [SENTINEL2_OFFSET_FROM] as const;
+
+/**
+ * What a reading takes from the ImageRef besides the file's bytes: the named profile, the band names and which
+ * side of each date-dependent scaling change the capture time lies on (not the time itself: the same bytes seen
+ * at two times of one era read alike). Keys the analysis cache, so that the same bytes read otherwise are
+ * analysed again.
+ *
+ * @example readingInputs({ sensor_profile: null, band_names: null, captured_at: Date.UTC(2019, 8, 18) }) // 'profile=;bands=;era=0'
+ */
+export function readingInputs(ref: { sensor_profile: string | null; band_names: readonly string[] | null; captured_at: number }): string {
+  const era = SCALING_CHANGES.filter((t) => ref.captured_at >= t).length;
+  return `profile=${ref.sensor_profile ?? ''};bands=${ref.band_names?.join(',') ?? ''};era=${era}`;
 }
 
 const s2 = (name: string, common: string): ProfileBand => ({ name, common });
@@ -67,10 +98,15 @@ const profiles = {
     scaling: () => ({ gain: 0.0000275, offset: -0.2 }),
   },
   'sentinel1-grd-db': { bands: [s2('VV', 'vv'), s2('VH', 'vh')], quantity: 'backscatter_db', scaling: identity },
+  // Sentinel-2 reflectance and Sentinel-1 backscatter (dB) of one place stacked on one grid, for fused models: the
+  // Sentinel-2 bands scale as Sentinel-2's, VV and VH are dB as stored.
+  'sentinel2-sentinel1-db': { bands: [...SENTINEL2_BANDS, s2('VV', 'vv'), s2('VH', 'vh')], quantity: 'reflectance', scaling: sentinel2Scaling, unscaled: ['VV', 'VH'] },
   'sentinel1-grd-linear': { bands: [s2('VV', 'vv'), s2('VH', 'vh')], quantity: 'backscatter_linear', scaling: identity },
   // Display imagery (JPEG/PNG, 8- or 16-bit RGB GeoTIFFs): scaled to [0, 1] of the sample type.
   rgb: { bands: [s2('red', 'red'), s2('green', 'green'), s2('blue', 'blue')], quantity: 'display', scaling: ({ sampleMax }: ScalingContext) => ({ gain: 1 / sampleMax, offset: 0 }) },
   rgbn: { bands: [s2('red', 'red'), s2('green', 'green'), s2('blue', 'blue'), s2('nir', 'nir')], quantity: 'display', scaling: ({ sampleMax }: ScalingContext) => ({ gain: 1 / sampleMax, offset: 0 }) },
+  // A reference water layer: percent of past observations that saw water (JRC Global Surface Water occurrence, 0–100).
+  'water-occurrence': { bands: [s2('occurrence', 'water_occurrence')], quantity: 'percent', scaling: identity },
 } as const satisfies Record<string, Omit<SensorProfile, 'name'>>;
 
 export type SensorProfileName = keyof typeof profiles;
@@ -126,7 +162,8 @@ export function recogniseBands(input: RecognitionInput): RecognisedBands {
     return { profile, fileBands };
   }
   const names = new Set(descriptions.filter((d): d is string => d !== null).map(canonicalBandName));
-  const candidates: SensorProfileName[] = names.has('B10') ? ['sentinel2-l1c'] : names.has('VV') || names.has('VH')
+  const sar = names.has('VV') || names.has('VH');
+  const candidates: SensorProfileName[] = sar && (names.has('B3') || names.has('B4')) ? ['sentinel2-sentinel1-db'] : names.has('B10') ? ['sentinel2-l1c'] : sar
     ? [input.floatSamples ? 'sentinel1-grd-db' : 'sentinel1-grd-linear'] : [...names].some((n) => n.startsWith('SR_B'))
       ? ['landsat-c2l2'] : names.has('B2') || names.has('B3') || names.has('B4') ? ['sentinel2-l2a'] : names.has('RED') ? ['rgbn'] : [];
   for (const name of candidates) {

@@ -22,6 +22,7 @@ export const DISPLAY_RANGE: Readonly<Record<BandQuantity, readonly [number, numb
   backscatter_db: [-25, 0],
   backscatter_linear: [0, 0.5],
   display: [0, 1],
+  percent: [0, 100],
 };
 
 /**

@@ -40,6 +40,17 @@ def optical_water(g, blue, green, nir, swir1):
     mndwi = g.normalized_difference(green, swir1)
     index = g.op("Div", g.op("Add", ndwi, mndwi), g.const(2.0))
     score = g.op("Clip", g.op("Add", g.op("Mul", index, g.const(0.5)), g.const(0.5)), g.const(0.0), g.const(1.0))
+    cloud, shadow = cloud_and_shadow(g, blue, nir, swir1)
+    valid = g.all_of(finite, positive, g.op("Not", cloud), g.op("Not", shadow))
+    return score, g.as_float(valid)
+
+
+def cloud_and_shadow(g, blue, nir, swir1):
+    """Thick cloud (bright blue and SWIR1) and cloud shadow (dark NIR and SWIR1 beside a cloud core), as booleans.
+
+    Shared by every optical model (water-optical-v1, vegetation-optical-v1): what is masked must not differ between
+    the looks a cell's reference is learned from.
+    """
     cloud = g.op("And", g.op("Greater", blue, g.const(CLOUD_MIN_BLUE)), g.op("Greater", swir1, g.const(CLOUD_MIN_SWIR)))
     # Separable max pool: "a cloud within SHADOW_SEARCH_PX" at the cost of two 1-D windows.
     half = SHADOW_SEARCH_PX // 2
@@ -50,8 +61,7 @@ def optical_water(g, blue, green, nir, swir1):
     near = g.op("MaxPool", near, kernel_shape=[SHADOW_SEARCH_PX, 1], pads=[half, 0, half, 0])
     dark = g.op("And", g.op("Less", nir, g.const(SHADOW_MAX_NIR)), g.op("Less", swir1, g.const(SHADOW_MAX_SWIR)))
     shadow = g.op("And", dark, g.op("Greater", near, g.const(0.5)))
-    valid = g.all_of(finite, positive, g.op("Not", cloud), g.op("Not", shadow))
-    return score, g.as_float(valid)
+    return cloud, shadow
 
 
 def sar_water(g, vv, vh):

@@ -11,7 +11,7 @@ import type { ImageRef } from '../schemas/generated/ImageRef.ts';
 import { storeUpload, uploadObjectKey } from '../connectors/http/storeUpload.ts';
 import { buildImageRef } from '../connectors/http/imageRef.ts';
 import type { ImageRefPublisher } from '../connectors/http/imageRefPublisher.ts';
-import type { Scene } from '../connectors/http/sceneFields.ts';
+import { completeScene, requireCaptureTime, type SceneFields } from '../connectors/http/sceneFields.ts';
 import type { ConnectorClient, UploadFields } from './connectorClient.ts';
 import { PermanentError } from '../pipeline/errors.ts';
 
@@ -48,10 +48,10 @@ export interface IngestLimits {
   maxPixels: number;
 }
 
-/** Stores one file and publishes its ImageRef; returns the ref. */
+/** Stores one file and publishes its ImageRef (the connector's defaults and checks of its fields); returns the ref. */
 export async function ingestDirect(
   file: string,
-  scene: Scene,
+  fields: SceneFields,
   deps: { store: Client; bucket: string; publisher: ImageRefPublisher; limits: IngestLimits },
 ): Promise<ImageRef> {
   const imageId = randomUUID();
@@ -62,6 +62,13 @@ export async function ingestDirect(
     maxPixels: deps.limits.maxPixels,
     declaredType: IMAGE_EXTENSIONS[extname(file).toLowerCase()] ?? '',
   });
+  try {
+    requireCaptureTime(fields, stored);
+  } catch (err) {
+    await deps.store.removeObject(deps.bucket, stored.key).catch(() => undefined);
+    throw err;
+  }
+  const scene = completeScene(fields, { priority: 'normal', ground_station: 'cli', now: Date.now() });
   const ref = buildImageRef(
     { image_id: imageId, uri: `s3://${deps.bucket}/${stored.key}`, sha256: stored.sha256, contentType: stored.contentType, sizeBytes: stored.sizeBytes },
     scene,

@@ -28,7 +28,8 @@ export const RATE_LIMIT_NAMESPACE = 'ratelimit:';
 /**
  * The analyze stage's content-hash cache: one model's SceneAnalysis of these bytes. `family` keeps test runs apart.
  *
- * @example sceneAnalysisKey({ name: 'hazard-index-v1', version: '1.0.0' }, sha256) // scene-analysis:hazard-index-v1:1.0.0:<sha256>
+ * `reading`: a digest of how the bytes are read (sensor profile, band names, capture era).
+ * @example sceneAnalysisKey({ name: 'hazard-index-v2', version: '1.0.0' }, sha256, reading) // scene-analysis:hazard-index-v2:1.0.0:<sha256>:<reading>
  */
-export const sceneAnalysisKey = (model: { name: string; version: string }, sha256: string, family = 'scene-analysis') =>
-  `${family}:${model.name}:${model.version}:${sha256.toLowerCase()}`;
+export const sceneAnalysisKey = (model: { name: string; version: string }, sha256: string, reading: string, family = 'scene-analysis') =>
+  `${family}:${model.name}:${model.version}:${sha256.toLowerCase()}:${reading}`;

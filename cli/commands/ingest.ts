@@ -5,7 +5,7 @@ import { topicsFromEnv } from '../../config/topics.ts';
 import { createObjectStoreClient } from '../../adapters/objectStore/client.ts';
 import { createRegistry } from '../../schemas/registry.ts';
 import { createImageRefPublisher } from '../../connectors/http/imageRefPublisher.ts';
-import { completeScene, sceneFieldsOf } from '../../connectors/http/sceneFields.ts';
+import { sceneFieldsOf } from '../../connectors/http/sceneFields.ts';
 import { connectorOptionsFromEnv } from '../../connectors/http/options.ts';
 import { connectorClient, type UploadFields } from '../../operations/connectorClient.ts';
 import { imageFiles, ingestDirect, ingestViaHttp, IngestError } from '../../operations/ingestFiles.ts';
@@ -63,8 +63,7 @@ export function registerIngestCommand(program: Command): void {
         try {
           const deps = { store: createObjectStoreClient(conn.objectStore), bucket: conn.objectStore.bucket, publisher, limits: { maxBytes: options.maxUploadBytes, maxPixels: options.maxImagePixels } };
           for (const file of files) {
-            const scene = completeScene(fields, { priority: 'normal', ground_station: 'cli', now: Date.now() });
-            await ingestDirect(file, scene, deps).catch((err: Error) => failures.push(`${file}: ${err.message}`));
+            await ingestDirect(file, fields, deps).catch((err: Error) => failures.push(`${file}: ${err.message}`));
             bar.increment();
           }
         } finally {

@@ -19,21 +19,29 @@ export interface CheckedImage {
   contentType: ImageType;
   width: number;
   height: number;
+  /** A TIFF's band descriptions and dataset metadata: what decides how its values scale (sceneFields' requireCaptureTime). */
+  tiff?: TiffScaling;
+}
+
+export interface TiffScaling {
+  descriptions: (string | null)[];
+  metadata: Record<string, unknown>;
+  floatSamples: boolean;
 }
 
 /** HTTP status of each reason a TIFF header is refused for: what the file is (415), or how it is broken (422). */
 const tiffStatus: Readonly<Record<string, number>> = { PIXEL_LIMIT: 413, UNSUPPORTED_COMPRESSION: 415, UNSUPPORTED_TYPE: 415, UNSUPPORTED_CRS: 422 };
 
 /** Width and height of a TIFF whose header passes the analyze stage's checks, or the 4xx saying which failed. */
-async function checkTiff(bytes: ImageBytes, maxPixels: number): Promise<{ width: number; height: number }> {
+async function checkTiff(bytes: ImageBytes, maxPixels: number): Promise<{ width: number; height: number; tiff: TiffScaling }> {
   const source = {
     size: bytes.size,
     read: (offset: number, length: number) =>
       offset + length <= bytes.head.length ? Promise.resolve(bytes.head.subarray(offset, offset + length)) : bytes.read(offset, length),
   };
   try {
-    const { width, height } = await readGeoTiffHeader(source, { maxPixels });
-    return { width, height };
+    const { width, height, descriptions, metadata, sampleType } = await readGeoTiffHeader(source, { maxPixels });
+    return { width, height, tiff: { descriptions, metadata, floatSamples: sampleType.startsWith('float') } };
   } catch (err) {
     if (!(err instanceof PermanentError)) throw err;
     const code = err.code === 'PIXEL_LIMIT' ? 'IMAGE_TOO_MANY_PIXELS' : err.code;

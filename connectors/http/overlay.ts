@@ -44,7 +44,9 @@ export function extentsSvg(extents: readonly Extent[], georef: Georeferencing, w
       const [x, y] = lonLatToPixel(georef, lon as number, lat as number);
       return `${(x * scale).toFixed(1)},${(y * scale).toFixed(1)}`;
     }).join('L') + 'Z')).join('');
-    return `<path d="${d}" fill="${colour}" fill-opacity="0.35" fill-rule="evenodd" stroke="${colour}" stroke-width="${stroke}"/>`;
+    // Where the operator's reference water layer has data is context, not a finding: outlined, not filled.
+    const fill = e.class === 'reference_coverage' ? 'fill="none"' : `fill="${colour}" fill-opacity="0.35" fill-rule="evenodd"`;
+    return `<path d="${d}" ${fill} stroke="${colour}" stroke-width="${stroke}"/>`;
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${paths.join('')}</svg>`;
 }

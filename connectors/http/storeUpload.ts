@@ -11,7 +11,7 @@ import { HttpError } from './errors.ts';
 import { checkImage, HEAD_BYTES, requireImageType, type CheckedImage } from './imageCheck.ts';
 import { MAGIC_BYTES } from './imageFormat.ts';
 import { TAIL_BYTES, type ImageType } from '../../eo/imageTruncation.ts';
-import { readRange } from './objectRange.ts';
+import { readRange } from '../../adapters/objectStore/objectRange.ts';
 
 export interface StoredUpload extends CheckedImage {
   bucket: string;

@@ -102,7 +102,11 @@ function traceRegion(labels: Int32Array, width: number, region: Region, toleranc
     polygon.map((ring) => {
       const points = simplify(ring.map(([x, y]) => ({ x: (x as number) + ox, y: (y as number) + oy })), tolerancePx, true);
       return points.map((p): [number, number] => [p.x, p.y]);
-    }).filter((ring) => ring.length >= 4));
+    }))
+    // A ring simplified below 4 points is gone; a polygon whose outer ring is gone is gone too, holes and all (with a
+    // tolerance of a pixel or more a small region can collapse).
+    .filter((polygon) => (polygon[0]?.length ?? 0) >= 4)
+    .map((polygon) => polygon.filter((ring) => ring.length >= 4));
 }
 
 /**

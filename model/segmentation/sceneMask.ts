@@ -3,6 +3,7 @@
  * pixels, or the manifest's fixed cut), layers of one class fuse as the manifest says, and each pixel of a class
  * gets a probability.
  *
+ * An Otsu cut may be held within the layer's bounds (a physical range for the cut, see SegmentationLayer).
  * The probability of an Otsu-cut layer is scene-relative, not calibrated: 0.5 at the threshold, rising linearly to
  * 1 at the mean score of the pixels above it (0 below at the mean of those under it). A fixed-cut layer's score is
  * its probability already (a network's sigmoid).
@@ -38,8 +39,11 @@ function layerCut(scores: SceneScores, layer: SegmentationLayer): { level: numbe
   for (let p = 0; p < score.length; p++) {
     if (!valid || (valid[p] as number) >= VALID_LEVEL) histogram[score[p] as number] = (histogram[score[p] as number] as number) + 1;
   }
-  const level = otsuLevel(histogram) ?? null;
-  if (level === null) return { level, probability };
+  const bounds = layer.threshold.bounds;
+  // A bounded layer can still decide a scene of a single score level: the middle of its bounds is the cut.
+  const otsu = otsuLevel(histogram) ?? (bounds && histogram.some((n) => n > 0) ? Math.round(((bounds[0] + bounds[1]) / 2) * 255) : undefined);
+  if (otsu === undefined) return { level: null, probability };
+  const level = bounds ? Math.min(Math.max(otsu, Math.round(bounds[0] * 255)), Math.round(bounds[1] * 255)) : otsu;
   let above = 0, sumAbove = 0, below = 0, sumBelow = 0;
   for (let l = 0; l < LEVELS; l++) {
     const n = histogram[l] as number;

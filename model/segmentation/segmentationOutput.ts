@@ -13,8 +13,12 @@ export interface SegmentationLayer {
   score_channel: number;
   /** Output channel that is 1 where the score may be used (not cloud, shadow or nodata); absent: always valid. */
   valid_channel?: number;
-  /** `otsu`: Otsu's threshold over the scene's valid scores (scene-adaptive); `fixed`: a probability cut. */
-  threshold: { method: 'otsu' } | { method: 'fixed'; value: number };
+  /**
+   * `otsu`: Otsu's threshold over the scene's valid scores (scene-adaptive), optionally held within `bounds` (score
+   * units): a physical range for the cut, so that a scene of one cover alone (all forest) is not split in two;
+   * `fixed`: a probability cut.
+   */
+  threshold: { method: 'otsu'; bounds?: [number, number] } | { method: 'fixed'; value: number };
   /** Free text: what the layer measures (optical, sar, …). */
   source?: string;
 }
@@ -27,6 +31,12 @@ export interface SegmentationOutput {
    * the pixel decides alone, e.g. optical where the sky is clear and SAR under clouds.
    */
   fusion: 'first-valid';
+  /**
+   * How masks become extents (model/segmentation/extentPolygons): the smallest region kept, in pixels, and the
+   * simplification tolerance in pixels. Land cover is fragmented: traced pixel-exact it would not fit a Kafka record.
+   */
+  min_pixels?: number;
+  tolerance_px?: number;
 }
 
 export interface UltralyticsSegmentOutput {
@@ -62,8 +72,12 @@ export function parseSegmentationOutput(output: Json, classes: readonly string[]
     const threshold = layer.threshold;
     if (!isObject(threshold)) return fail(at + 'threshold', 'must be { "method": "otsu" } or { "method": "fixed", "value": p }');
     const value = threshold.value;
+    const bounds = threshold.bounds;
+    if (bounds !== undefined && !(Array.isArray(bounds) && bounds.length === 2 && bounds.every((b) => typeof b === 'number' && b >= 0 && b <= 1) && (bounds[0] as number) <= (bounds[1] as number))) {
+      fail(at + 'threshold.bounds', 'must be [low, high] scores with 0 ≤ low ≤ high ≤ 1');
+    }
     const parsedThreshold: SegmentationLayer['threshold'] = threshold.method === 'otsu'
-      ? { method: 'otsu' }
+      ? { method: 'otsu', ...(bounds === undefined ? {} : { bounds: bounds as [number, number] }) }
       : threshold.method === 'fixed' && typeof value === 'number' && value > 0 && value < 1
         ? { method: 'fixed', value }
         : fail(at + 'threshold', 'must be { "method": "otsu" } or { "method": "fixed", "value": p } with 0 < p < 1');
@@ -78,7 +92,12 @@ export function parseSegmentationOutput(output: Json, classes: readonly string[]
     };
   });
   if (output.fusion !== undefined && output.fusion !== 'first-valid') fail('output.fusion', 'must be "first-valid"');
-  return { format: 'segmentation', layers: parsed, fusion: 'first-valid' };
+  const positive = (key: 'min_pixels' | 'tolerance_px'): { [k in typeof key]?: number } => {
+    const v = output[key];
+    if (v === undefined) return {};
+    return typeof v === 'number' && v > 0 && v <= 10_000 ? { [key]: v } : fail(`output.${key}`, 'must be a number in (0, 10000]');
+  };
+  return { format: 'segmentation', layers: parsed, fusion: 'first-valid', ...positive('min_pixels'), ...positive('tolerance_px') };
 }
 
 /** Output channels a `segmentation` manifest reads (the graph's C must be larger than the highest). */

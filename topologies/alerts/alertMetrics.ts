@@ -1,7 +1,7 @@
 /**
  * What the windows stage counts for operators: evidence by verdict (counted, duplicate, late, replayed: a record
- * below the stored offset after a group reset), alert messages by type and severity, water looks by verdict, and
- * the evidence held back until every ml.results partition is past it (ingestOrder.ts).
+ * below the stored offset after a group reset), alert messages by type and severity, water and vegetation looks by
+ * verdict, and the evidence held back until every ml.results partition is past it (ingestOrder.ts).
  */
 import { Counter, Gauge, Registry } from 'prom-client';
 
@@ -10,6 +10,7 @@ export interface AlertMetrics {
   messages: Counter<'msg_type' | 'severity'>;
   waterLooks: Counter<'verdict'>;
   held: Gauge;
+  vegetationLooks: Counter<'verdict'>;
 }
 
 export function alertMetrics(registry: Registry = new Registry(), heldNow: () => number = () => 0): AlertMetrics {
@@ -37,6 +38,12 @@ export function alertMetrics(registry: Registry = new Registry(), heldNow: () =>
     waterLooks: new Counter({
       name: 'hazardflow_alert_water_looks_total',
       help: 'Water looks at cells judged against their learned reference water: unknown (first look), permanent, flood, duplicate',
+      labelNames: ['verdict'],
+      registers: [registry],
+    }),
+    vegetationLooks: new Counter({
+      name: 'hazardflow_alert_vegetation_looks_total',
+      help: 'Vegetation looks at cells judged against their learned vegetation: unknown (first look), stable, landslide, duplicate',
       labelNames: ['verdict'],
       registers: [registry],
     }),

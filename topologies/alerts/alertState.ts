@@ -1,6 +1,6 @@
 /**
  * The alert state of the partitions this process owns, and its changelog form: one compacted record per
- * (cell, hazard), one `~water|<cell>` per cell with water looks, one `~held|<offset>` per assessment held back for
+ * (cell, hazard), one `~water|<cell>` / `~vegetation|<cell>` per cell with water / vegetation looks, one `~held|<offset>` per assessment held back for
  * ordering, plus one `~meta` record per partition (the next offset to apply, the floor of forgotten keys), written in the same Kafka
  * transaction as the alerts and the consumed offset, so state, output and progress never disagree.
  */
@@ -9,10 +9,20 @@ import type { CellAssessment } from '../../schemas/generated/CellAssessment.ts';
 import { compareIngest, type IngestPosition } from './ingestOrder.ts';
 import { emptyPartitionState, type ActiveAlert, type KeyState, type PartitionState } from './alertWindows.ts';
 import type { WaterHistory } from './waterReference.ts';
+import type { VegetationHistory } from './vegetationReference.ts';
 
 const META_KEY = '~meta';
-/** Changelog keys of the cells' water looks (the learned reference water): `~water|<cell>`. */
-const WATER_PREFIX = '~water|';
+/** Kinds of learned reference a cell has, each a history of looks. */
+export type ReferenceKind = 'water' | 'vegetation';
+/** Changelog keys of the cells' looks: `~water|<cell>` (the reference water), `~vegetation|<cell>`. */
+const REFERENCE_PREFIX: Record<ReferenceKind, string> = { water: '~water|', vegetation: '~vegetation|' };
+
+/** A cell whose looks of one kind changed, to persist. */
+export interface ReferenceCell {
+  kind: ReferenceKind;
+  cell: string;
+}
+
 /** Changelog keys of evidence held back until every source is past it (ingestOrder.ts): `~held|<offset>`. */
 const HELD_PREFIX = '~held|';
 
@@ -35,6 +45,8 @@ export interface OwnedPartition {
   nextOffset: bigint;
   /** Each cell's earlier water looks, by cell. */
   water: Record<string, WaterHistory>;
+  /** Each cell's earlier vegetation looks, by cell. */
+  vegetation: Record<string, VegetationHistory>;
   /** Evidence consumed and held back, by its offset, in the order it came. */
   held: Map<string, HeldEvidence>;
   /** The newest position seen from each ml.results partition (held or applied): what a release may rely on. */
@@ -47,7 +59,7 @@ interface Meta {
 }
 
 export function emptyOwnedPartition(): OwnedPartition {
-  return { state: emptyPartitionState(), nextOffset: 0n, water: {}, held: new Map(), seen: new Map() };
+  return { state: emptyPartitionState(), nextOffset: 0n, water: {}, vegetation: {}, held: new Map(), seen: new Map() };
 }
 
 /** Records that evidence from a source has been seen. */
@@ -96,10 +108,11 @@ export function restoreRecord(owned: OwnedPartition, key: string | null, value: 
     }
     return;
   }
-  if (key.startsWith(WATER_PREFIX)) {
-    const cell = key.slice(WATER_PREFIX.length);
-    if (value === null) delete owned.water[cell];
-    else owned.water[cell] = JSON.parse(value.toString('utf8')) as WaterHistory;
+  for (const [kind, prefix] of Object.entries(REFERENCE_PREFIX) as Array<[ReferenceKind, string]>) {
+    if (!key.startsWith(prefix)) continue;
+    const cell = key.slice(prefix.length);
+    if (value === null) delete owned[kind][cell];
+    else owned[kind][cell] = JSON.parse(value.toString('utf8')) as WaterHistory & VegetationHistory;
     return;
   }
   if (value === null) delete owned.state.keys[key];
@@ -107,15 +120,15 @@ export function restoreRecord(owned: OwnedPartition, key: string | null, value: 
 }
 
 /**
- * Changelog records for the keys a step touched, the cells whose water looks it changed, and the partition's
- * progress (a tombstone for a forgotten key).
+ * Changelog records for the keys a step touched, the cells whose looks it changed, and the partition's progress (a
+ * tombstone for a forgotten key).
  */
 export function changelogRecords(
   topic: string,
   partition: number,
   owned: OwnedPartition,
   touched: readonly string[],
-  waterCells: readonly string[] = [],
+  referenceCells: readonly ReferenceCell[] = [],
   held: { added: readonly HeldEvidence[]; released: readonly HeldEvidence[] } = { added: [], released: [] },
 ): OutputRecord[] {
   const meta: Meta = { next_offset: owned.nextOffset.toString(), floor: owned.state.floor };
@@ -126,9 +139,9 @@ export function changelogRecords(
       const keyState = owned.state.keys[key];
       return { topic, partition, key, value: keyState ? Buffer.from(JSON.stringify(keyState)) : null };
     }),
-    ...waterCells.map((cell): OutputRecord => {
-      const history = owned.water[cell];
-      return { topic, partition, key: WATER_PREFIX + cell, value: history ? Buffer.from(JSON.stringify(history)) : null };
+    ...referenceCells.map(({ kind, cell }): OutputRecord => {
+      const history = owned[kind][cell];
+      return { topic, partition, key: REFERENCE_PREFIX[kind] + cell, value: history ? Buffer.from(JSON.stringify(history)) : null };
     }),
     { topic, partition, key: META_KEY, value: Buffer.from(JSON.stringify(meta)) },
   ];

@@ -86,6 +86,7 @@ export function cellEvidence(result: AnalysisResult, resolution: number): CellAs
         model_version: `${result.model.name}@${result.model.version}`,
         water_share: null,
         seen_km2: null,
+        flooded_share: null, vegetation_share: null, bare_share: null,
       };
     });
 }

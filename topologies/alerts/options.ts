@@ -1,6 +1,7 @@
 /** Every knob of the alerts topology with its default, built from the environment in one place. */
 import { defaultWaterPolicy, type WaterPolicy } from './waterReference.ts';
 import { maxClockSkewMsFromEnv } from '../../config/clockSkew.ts';
+import { defaultVegetationPolicy, type VegetationPolicy } from './vegetationReference.ts';
 import type { KafkaConnection, RegistryConnection } from '../../config/connections.ts';
 import { ConfigError, envNumber, envPositiveInteger } from '../../config/env.ts';
 import { replicationOf, type TopicReplication, type TopicRole, type TopicSpec } from '../../config/topics.ts';
@@ -34,6 +35,8 @@ export interface AlertsOptions {
   clock?: () => number;
   /** Flood against the cells' learned reference water (default defaultWaterPolicy). */
   waterPolicy?: WaterPolicy;
+  /** Landslide against the cells' learned vegetation (default defaultVegetationPolicy). */
+  vegetationPolicy?: VegetationPolicy;
 }
 
 const MIN = 60_000;
@@ -75,6 +78,10 @@ export function alertsOptionsFromEnv(
     waterPolicy: {
       ...defaultWaterPolicy,
       minFloodShare: envNumber(env, 'HAZARDFLOW_FLOOD_MIN_SHARE', defaultWaterPolicy.minFloodShare, 'non-negative'),
+    },
+    vegetationPolicy: {
+      ...defaultVegetationPolicy,
+      minLandslideShare: envNumber(env, 'HAZARDFLOW_LANDSLIDE_MIN_SHARE', defaultVegetationPolicy.minLandslideShare, 'non-negative'),
     },
     policy: {
       windowMs,

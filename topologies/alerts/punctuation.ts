@@ -56,7 +56,7 @@ export function tickOf(headers: Readonly<Record<string, string>>): Tick | null {
 export function tickValue(at: number): CellAssessment {
   return {
     cell: PUNCTUATION_KEY, image_id: PUNCTUATION_KEY, hazard: 'flood', probability: 0, confidence: 0, detections: 0,
-    risk_level: 'low', latitude: 0, longitude: 0, event_time: at, model_version: 'punctuation', water_share: null, seen_km2: null,
+    risk_level: 'low', latitude: 0, longitude: 0, event_time: at, model_version: 'punctuation', water_share: null, seen_km2: null, flooded_share: null, vegetation_share: null, bare_share: null,
   };
 }
 

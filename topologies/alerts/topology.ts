@@ -2,11 +2,13 @@
  * Topology "alerts": ml.results → alerts, in two transactional stages joined by a repartition topic.
  *
  *   explode:  [ml.results] → each located landslide/flood detection → its H3 cell → [hazard.assessments] key=cell;
- *             a result's water extents → one water look per covered cell (waterLooks)
+ *             a result's water extents → one water look per covered cell (waterLooks), its vegetation and bare-soil
+ *             extents → one vegetation look per covered cell (vegetationLooks)
  *             (each stamped with its ml.results position, plus explode's progress marks: ingestOrder, progressMarks)
  *   windows:  [hazard.assessments] → evidence held until every ml.results partition is past it, then in that order
- *             (windowsStep) → water looks judged against the cell's earlier looks (waterReference: flood
- *             or permanent water, history in the changelog) → event-time windows per (cell, hazard) → ALERT / UPDATE / CANCEL
+ *             (windowsStep) → looks judged against the cell's earlier looks (referenceLooks: flood or permanent
+ *             water, landslide or stable cover; history in the changelog) → event-time windows per (cell, hazard)
+ *             → ALERT / UPDATE / CANCEL
  *             → [alerts] key=alert_id (+ [alerts.critical] for severity critical), state → its changelog
  *
  * Repartitioning by cell puts all evidence of a cell in one partition, so one process owns each cell's windows.
@@ -26,6 +28,7 @@ import { emptyOwnedPartition, restoreRecord, type OwnedPartition } from './alert
 import type { AlertMetrics } from './alertMetrics.ts';
 import { cellEvidence, InvalidCoordinatesError, UnplacedDetectionsError } from './cellEvidence.ts';
 import { ingestHeaders } from './ingestOrder.ts';
+import { vegetationLooks, withoutRgbLandslides } from './vegetationLooks.ts';
 import { waterLooks } from './waterLooks.ts';
 import type { AlertsOptions } from './options.ts';
 import { tickOf } from './punctuation.ts';
@@ -81,7 +84,7 @@ export function explodeStage(options: AlertsOptions, marks: (record: InputRecord
     try {
       // Each carries where its result came in, so that the windows stage applies evidence in that order.
       const headers = ingestHeaders(record);
-      const evidence = [...cellEvidence(result, options.resolution), ...waterLooks(result, options.resolution)]
+      const evidence = [...cellEvidence(withoutRgbLandslides(result), options.resolution), ...waterLooks(result, options.resolution), ...vegetationLooks(result, options.resolution)]
         .map((a): OutputRecord => ({ topic: sinks.assessments, key: a.cell, value: a, headers }));
       return [...evidence, ...marks(record)];
     } catch (err) {

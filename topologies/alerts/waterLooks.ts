@@ -1,72 +1,59 @@
 /**
- * Explodes a result's water extents into one water look per H3 cell the scene covers: the share of the cell's seen
- * area that was water (0 for a cell seen dry, which is what lets a later look call water there a flood). Areas are
- * counted in child cells two resolutions finer (49 per cell, about 0.1 km² each at resolution 7) whose centres lie
- * inside the scene footprint, and inside a water polygon. A cell the scene covers less than a quarter of is left out:
- * too little of it was seen to speak for it.
+ * Explodes a result's water extents into one water look per H3 cell the scene covers (cellCover): the share of the
+ * cell's seen area that was water (0 for a cell seen dry, which is what lets a later look call water there a flood).
+ * Where the operator's reference water layer covered a quarter of the cell or more, the look carries the flood share
+ * of that part (flood extents within reference_coverage extents).
  */
-import { cellToLatLng, cellToParent, getHexagonAreaAvg, polygonToCells } from 'h3-js';
+import { cellToLatLng } from 'h3-js';
 import type { AnalysisResult } from '../../schemas/generated/AnalysisResult.ts';
 import type { CellAssessment } from '../../schemas/generated/CellAssessment.ts';
+import { cellCovers, seenEnough, type GroupCover } from './cellCover.ts';
+import { LAND_COVER_CLASSES } from './vegetationLooks.ts';
 
-const FINER = 2;
-const CHILDREN = 49;
-const MIN_SEEN = 0.25;
 const WATER_CLASSES: ReadonlySet<string> = new Set(['water', 'water_body', 'flood']);
+const FLOOD: ReadonlySet<string> = new Set(['flood']);
+const REFERENCE_COVERAGE: ReadonlySet<string> = new Set(['reference_coverage']);
+
+/** Flood share of the part of a cell the reference layer covered; null when it covered too little to speak for it. */
+function floodedShare(covered: GroupCover | undefined, flooded: GroupCover | undefined): number | null {
+  const area = covered?.children.size ?? 0;
+  if (!seenEnough(area)) return null;
+  const wet = [...(flooded?.children ?? [])].filter((c) => covered?.children.has(c)).length;
+  return Math.round((wet / area) * 1e4) / 1e4;
+}
 
 /**
- * The water looks of one result, by cell (sorted, so a replay publishes the same records); none without extents or
- * without a footprint.
+ * The water looks of one result, by cell (sorted, so a replay publishes the same records); none without water-model
+ * extents or without a footprint.
  *
  * @example waterLooks(result, 7) // [{ cell, hazard: 'flood', water_share: 0.42, seen_km2: 5.1, … }]
  */
 export function waterLooks(result: AnalysisResult, resolution: number): CellAssessment[] {
-  if (result.status !== 'completed' || !result.extents || !result.footprint) return [];
-  const fine = resolution + FINER;
-  const seen = new Map<string, number>();
-  const inside = new Set(polygonToCells(result.footprint, fine, true));
-  for (const child of inside) {
-    const parent = cellToParent(child, resolution);
-    seen.set(parent, (seen.get(parent) ?? 0) + 1);
-  }
-  const wet = new Map<string, { children: Set<string>; probabilitySum: number }>();
-  for (const extent of result.extents) {
-    if (!WATER_CLASSES.has(extent.class)) continue;
-    for (const polygon of extent.polygons) {
-      for (const child of polygonToCells(polygon, fine, true)) {
-        if (!inside.has(child)) continue;
-        const parent = cellToParent(child, resolution);
-        const entry = wet.get(parent) ?? { children: new Set<string>(), probabilitySum: 0 };
-        if (entry.children.has(child)) continue;
-        entry.children.add(child);
-        entry.probabilitySum += extent.mean_probability;
-        wet.set(parent, entry);
-      }
-    }
-  }
-  const childKm2 = getHexagonAreaAvg(fine, 'km2');
-  return [...seen.entries()]
-    .filter(([, count]) => count >= MIN_SEEN * CHILDREN)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([cell, count]): CellAssessment => {
-      const water = wet.get(cell);
-      const waterChildren = water?.children.size ?? 0;
-      const probability = water ? Math.round((water.probabilitySum / waterChildren) * 1e4) / 1e4 : 0;
-      const [latitude, longitude] = cellToLatLng(cell);
-      return {
-        cell,
-        image_id: result.image_id,
-        hazard: 'flood',
-        probability,
-        confidence: probability,
-        detections: 0,
-        risk_level: 'low',
-        latitude,
-        longitude,
-        event_time: result.captured_at,
-        model_version: `${result.model.name}@${result.model.version}`,
-        water_share: Math.round((waterChildren / count) * 1e4) / 1e4,
-        seen_km2: Math.round(count * childKm2 * 1e4) / 1e4,
-      };
-    });
+  // Extents of land cover alone (a vegetation model ran, no water model, or one that found no water at all) do not
+  // show the cell dry: no look, rather than a dry look that would make the next water there a flood.
+  const extents = result.extents ?? [];
+  if (!extents.some((e) => WATER_CLASSES.has(e.class)) && extents.some((e) => LAND_COVER_CLASSES.has(e.class))) return [];
+  // The operator's reference layer (analyze's referenceWater): where it covered, its flood extents say what is flood.
+  return cellCovers(result, resolution, [WATER_CLASSES, REFERENCE_COVERAGE, FLOOD]).map(({ cell, seen_km2, groups: [water, covered, flooded] }): CellAssessment => {
+    const [latitude, longitude] = cellToLatLng(cell);
+    const probability = water?.probability ?? 0;
+    return {
+      cell,
+      image_id: result.image_id,
+      hazard: 'flood',
+      probability,
+      confidence: probability,
+      detections: 0,
+      risk_level: 'low',
+      latitude,
+      longitude,
+      event_time: result.captured_at,
+      model_version: `${result.model.name}@${result.model.version}`,
+      water_share: water?.share ?? 0,
+      seen_km2,
+      flooded_share: floodedShare(covered, flooded),
+      vegetation_share: null,
+      bare_share: null,
+    };
+  });
 }

@@ -8,31 +8,31 @@
  * - A tick releases what it can, then, when it carries the clock, moves the partition to that time (punctuation.ts).
  * - Evidence without a position (written before positions existed) is applied as it comes.
  *
- * A water look is judged against the cell's earlier looks when it is applied; only a flood goes on as evidence.
+ * A look (water or vegetation) is judged against the cell's earlier looks when it is applied (referenceLooks.ts);
+ * only a flood or a landslide goes on as evidence.
  */
 import { PermanentCode, PermanentError, deadLetterFor, failed, type InputRecord, type OutputRecord } from '../../pipeline/index.ts';
 import type { AlertEvent } from '../../schemas/generated/AlertEvent.ts';
 import type { CellAssessment } from '../../schemas/generated/CellAssessment.ts';
 import type { AlertMetrics } from './alertMetrics.ts';
-import { changelogRecords, noteSeen, type HeldEvidence, type OwnedPartition } from './alertState.ts';
+import { changelogRecords, noteSeen, type HeldEvidence, type OwnedPartition, type ReferenceCell } from './alertState.ts';
 import { cellGeometry } from './alertText.ts';
 import { applyAssessment, applyClock, type Step } from './alertWindows.ts';
-import { scoreFloodRisk } from './floodRisk.ts';
 import { compareIngest, ingestPositionOf, releaseBound, withinBound } from './ingestOrder.ts';
 import type { AlertsOptions } from './options.ts';
 import { isProgressMark } from './progressMarks.ts';
 import { tickOf } from './punctuation.ts';
-import { judgeWaterLook } from './waterReference.ts';
+import { judgeLook } from './referenceLooks.ts';
 
 export interface WindowsContext {
   options: AlertsOptions;
   metrics: AlertMetrics;
 }
 
-/** One assessment applied: the state machine's step and the cell whose water looks changed, if any. */
+/** One assessment applied: the state machine's step and the cells whose looks changed, if any. */
 interface Applied {
   step: Step;
-  waterCell: string | null;
+  changed: ReferenceCell[];
 }
 
 const iso = (ms: number | null) => (ms === null ? 'none' : new Date(ms).toISOString());
@@ -43,28 +43,18 @@ function lateMessage(ctx: WindowsContext, assessment: CellAssessment, watermark:
 
 function applyOne(ctx: WindowsContext, partition: OwnedPartition, assessment: CellAssessment): Applied {
   const { options, metrics } = ctx;
-  const water = assessment.water_share === null ? undefined : judgeWaterLook(
-    (partition.water[assessment.cell] ??= { cell: assessment.cell, looks: [] }),
-    { image_id: assessment.image_id, event_time: assessment.event_time, water_share: assessment.water_share },
-    options.waterPolicy,
-  );
-  if (water) metrics.waterLooks.inc({ verdict: water.verdict });
-  const step = water && water.verdict !== 'flood'
+  const look = judgeLook(partition, assessment, options);
+  if (look) metrics[look.kind === 'water' ? 'waterLooks' : 'vegetationLooks'].inc({ verdict: look.verdict });
+  const step = look && !look.evidence
     ? { verdict: 'counted' as const, watermark: null, events: [], touched: [] }
-    : applyAssessment(partition.state, water ? floodEvidence(assessment, water.flooded_share) : assessment, options.policy, cellGeometry);
+    : applyAssessment(partition.state, look?.evidence ?? assessment, options.policy, cellGeometry);
   metrics.evidence.inc({ verdict: step.verdict });
   countMessages(ctx, step.events);
-  return { step, waterCell: water && water.verdict !== 'duplicate' ? assessment.cell : null };
+  return { step, changed: look?.changed ?? [] };
 }
 
 function countMessages(ctx: WindowsContext, events: AlertEvent[]): void {
   for (const event of events) ctx.metrics.messages.inc({ msg_type: event.msg_type, severity: event.severity });
-}
-
-/** A flood look as alert evidence: probability and risk level from risk-v2 (flooded share and area of the cell). */
-function floodEvidence(look: CellAssessment, floodedShare: number): CellAssessment {
-  const risk = scoreFloodRisk({ floodedShare, floodedKm2: floodedShare * (look.seen_km2 ?? 0), meanProbability: look.confidence });
-  return { ...look, probability: risk.probability, risk_level: risk.risk_level, detections: 1, model_version: `${look.model_version}+${risk.risk_policy}` };
 }
 
 function alertOutputs(options: AlertsOptions, event: AlertEvent): OutputRecord[] {
@@ -93,8 +83,8 @@ function lateLetter(ctx: WindowsContext, partition: number, held: HeldEvidence, 
 export function windowsStep(ctx: WindowsContext, partition: OwnedPartition, record: InputRecord, assessment: CellAssessment): OutputRecord[] {
   const { options } = ctx;
   partition.nextOffset = BigInt(record.offset) + 1n;
-  const changelog = (touched: Iterable<string>, waterCells: Iterable<string>, held?: { added: HeldEvidence[]; released: HeldEvidence[] }) =>
-    changelogRecords(options.stateTopic, record.partition, partition, [...new Set(touched)], [...new Set(waterCells)], held);
+  const changelog = (touched: Iterable<string>, changed: Iterable<ReferenceCell>, held?: { added: HeldEvidence[]; released: HeldEvidence[] }) =>
+    changelogRecords(options.stateTopic, record.partition, partition, [...new Set(touched)], [...new Map([...changed].map((c) => [`${c.kind}|${c.cell}`, c])).values()], held);
 
   const tick = tickOf(record.headers);
   if (tick) {
@@ -103,14 +93,14 @@ export function windowsStep(ctx: WindowsContext, partition: OwnedPartition, reco
     released.sort((a, b) => compareIngest(a.position, b.position) || Number(BigInt(a.offset) - BigInt(b.offset)));
     const outputs: OutputRecord[] = [];
     const touched: string[] = [];
-    const waterCells: string[] = [];
+    const changed: ReferenceCell[] = [];
     for (const held of released) {
       partition.held.delete(held.offset);
-      const { step, waterCell } = applyOne(ctx, partition, held.assessment);
+      const { step, changed: cells } = applyOne(ctx, partition, held.assessment);
       if (step.verdict === 'late') outputs.push(lateLetter(ctx, record.partition, held, step.watermark));
       outputs.push(...step.events.flatMap((event) => alertOutputs(options, event)));
       touched.push(...step.touched);
-      if (waterCell) waterCells.push(waterCell);
+      changed.push(...cells);
     }
     if (tick.clockAt !== null) {
       const step = applyClock(partition.state, tick.clockAt, options.policy, cellGeometry);
@@ -119,7 +109,7 @@ export function windowsStep(ctx: WindowsContext, partition: OwnedPartition, reco
       outputs.push(...step.events.flatMap((event) => alertOutputs(options, event)));
       touched.push(...step.touched);
     }
-    return [...outputs, ...changelog(touched, waterCells, { added: [], released })];
+    return [...outputs, ...changelog(touched, changed, { added: [], released })];
   }
 
   const position = ingestPositionOf(record.headers);
@@ -137,7 +127,7 @@ export function windowsStep(ctx: WindowsContext, partition: OwnedPartition, reco
     return changelog([], [], { added: [held], released: [] });
   }
 
-  const { step, waterCell } = applyOne(ctx, partition, assessment);
+  const { step, changed } = applyOne(ctx, partition, assessment);
   if (step.verdict === 'late') throw new PermanentError(PermanentCode.LATE, lateMessage(ctx, assessment, step.watermark));
-  return [...step.events.flatMap((event) => alertOutputs(options, event)), ...changelog(step.touched, waterCell ? [waterCell] : [])];
+  return [...step.events.flatMap((event) => alertOutputs(options, event)), ...changelog(step.touched, changed)];
 }

@@ -19,6 +19,14 @@ export interface AnalyzeOptions extends ObjectLimits {
    * and traced (1.4 GB for 10980²), outside the decoded-bytes budget.
    */
   segmentationModelDirs: string[];
+  /**
+   * The operator's reference water layer: a GeoTIFF of water occurrence in percent (JRC Global Surface Water
+   * `occurrence`), a file path or s3://bucket/key of the configured store. Where it covers a segmented scene, water
+   * under `referencePermanentPercent` occurrence is flood (`flood` extents). HAZARDFLOW_REFERENCE_WATER, default none.
+   */
+  referenceWater: string | null;
+  /** Occurrence (%) from which water is permanent. HAZARDFLOW_REFERENCE_PERMANENT_PERCENT, default 50 (water in most past looks). */
+  referencePermanentPercent: number;
   /** Tiles per model run, capped at the manifest's max_batch. HAZARDFLOW_BATCH_SIZE, default 8. */
   batchSize: number;
   /** A batch runs when this old even if not full. HAZARDFLOW_BATCH_AGE_MS, default 20. */
@@ -69,6 +77,8 @@ export function analyzeOptionsFromEnv(env: NodeJS.ProcessEnv, store: ObjectStore
     modelDir: resolve(projectRoot, env.HAZARDFLOW_MODEL_DIR ?? 'model/hazard-index-v2'),
     segmentationModelDirs: (env.HAZARDFLOW_SEGMENTATION_MODEL_DIRS ?? '')
       .split(',').map((d) => d.trim()).filter(Boolean).map((d) => resolve(projectRoot, d)),
+    referenceWater: env.HAZARDFLOW_REFERENCE_WATER?.trim() || null,
+    referencePermanentPercent: envNumber(env, 'HAZARDFLOW_REFERENCE_PERMANENT_PERCENT', 50, 'positive'),
     batchSize,
     batchAgeMs: envInteger(env, 'HAZARDFLOW_BATCH_AGE_MS', 20, 0),
     intraOpThreads: threads === undefined || threads === '' ? undefined : envPositiveInteger(env, 'HAZARDFLOW_INTRA_OP_THREADS', 1),

@@ -21,6 +21,7 @@ import { createResultCache } from './resultCache.ts';
 import { createTileInference } from './tileInference.ts';
 import { analyzeStage, analyzeTopics, type AnalyzeDeps } from './topology.ts';
 import { cacheModel, loadSegmentationModel } from './segmentScene.ts';
+import { openReferenceWater } from './referenceWater.ts';
 
 export interface OpenedAnalyze {
   /** What the stage runs on: the model thread, the store, the result cache, the budgets, the metrics. */
@@ -54,6 +55,8 @@ export async function openAnalyze(connections: Pick<Connections, 'objectStore' |
   const segmenters = await Promise.all(options.segmentationModelDirs.map((dir) =>
     loadSegmentationModel(dir, options.intraOpThreads !== undefined ? { intraOpThreads: options.intraOpThreads } : {})));
   const logger = wiring.logger.child({ topology: 'analyze' });
+  const store = createObjectStoreClient(connections.objectStore);
+  const referenceWater = options.referenceWater ? await openReferenceWater(options.referenceWater, store, { permanentPercent: options.referencePermanentPercent }) : undefined;
   if (options.batchSize > model.manifest.max_batch) {
     logger.warn({ batchSize: options.batchSize, maxBatch: model.manifest.max_batch }, 'batch size capped at the model\'s max_batch');
   }
@@ -72,16 +75,17 @@ export async function openAnalyze(connections: Pick<Connections, 'objectStore' |
   })());
   const deps: AnalyzeDeps = {
     options,
-    store: createObjectStoreClient(connections.objectStore),
-    // The cached analysis holds the extents too: its key names every model that made it.
+    store,
+    // The cached analysis holds the extents too: its key names every model and the reference layer that made it.
     cache: createResultCache(redis, {
       ttlSeconds: options.cacheTtlSeconds,
-      model: cacheModel(model.manifest, segmenters),
+      model: cacheModel(model.manifest, segmenters, referenceWater),
       ...(wiring.cachePrefix ? { prefix: wiring.cachePrefix } : {}),
     }),
     manifest: model.manifest,
     inference,
     segmenters,
+    ...(referenceWater ? { referenceWater } : {}),
     fetchedBudget: new MemoryBudget(options.fetchedBudgetBytes),
     decodedBudget: new MemoryBudget(options.decodedBudgetBytes),
     metrics,

@@ -9,6 +9,7 @@
  */
 import ort from 'onnxruntime-node';
 import path from 'node:path';
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { PermanentError } from '../../pipeline/errors.ts';
 import type { SceneReader } from '../../eo/sceneReader.ts';
@@ -22,6 +23,7 @@ import { decodeSegmentExport } from '../../model/segmentation/ultralyticsSegment
 import { DISPLAY_RANGE } from '../../eo/trueColour.ts';
 import { PAD_VALUE } from './cutTile.ts';
 import { tileGrid } from './tileGrid.ts';
+import { referenceMasks, type ReferenceWater } from './referenceWater.ts';
 
 export interface SegmentationModel {
   name: string;
@@ -106,10 +108,14 @@ export async function loadSegmentationModel(dir: string, options: { intraOpThrea
   };
 }
 
-/** The model name and version a result cache keys on when segmentation models run beside the detector. */
-export function cacheModel(detector: { name: string; version: string }, segmenters: ReadonlyArray<{ name: string; version: string }>): { name: string; version: string } {
+/**
+ * The model name and version a result cache keys on when segmentation models run beside the detector, and the
+ * operator's reference water layer (its location) when one splits flood from permanent water.
+ */
+export function cacheModel(detector: { name: string; version: string }, segmenters: ReadonlyArray<{ name: string; version: string }>, reference?: { location: string }): { name: string; version: string } {
   if (segmenters.length === 0) return detector;
-  return { name: [detector.name, ...segmenters.map((s) => s.name)].join('+'), version: [detector.version, ...segmenters.map((s) => s.version)].join('+') };
+  const layer = reference ? [`ref-${createHash('sha256').update(reference.location).digest('hex').slice(0, 12)}`] : [];
+  return { name: [detector.name, ...segmenters.map((s) => s.name), ...layer].join('+'), version: [detector.version, ...segmenters.map((s) => s.version)].join('+') };
 }
 
 /** Ultralytics' letterbox grey (114) in [0, 1]. */
@@ -132,7 +138,7 @@ export interface SceneSegmentation {
  *
  * @example const { extents } = await segmentScene([s2], model, { overlap: 64 })
  */
-export async function segmentScene(scenes: readonly SceneReader[], model: SegmentationModel, options: { overlap: number }): Promise<SceneSegmentation> {
+export async function segmentScene(scenes: readonly SceneReader[], model: SegmentationModel, options: { overlap: number; reference?: ReferenceWater }): Promise<SceneSegmentation> {
   const [first] = scenes;
   if (!first) throw new RangeError('segmentScene needs a scene');
   const { width, height } = first;
@@ -166,7 +172,15 @@ export async function segmentScene(scenes: readonly SceneReader[], model: Segmen
     batch.forEach((_, i) => merger.add(start + i, out.subarray(i * perTile, i * perTile + channels * plane)));
   }
   const masks = sceneMasks(merger.scores, model.output.layers);
-  const extents = masks.flatMap((mask) => maskExtents(mask, { pixelToLonLat: (x, y) => first.pixelToLonLat(x, y) }));
+  const water = masks.find((m) => m.class === 'water');
+  // The operator's reference water layer, where it covers the scene, tells flood from permanent water per pixel.
+  const split = options.reference && water && first.georef ? await referenceMasks(options.reference, first, water) : [];
+  const { min_pixels: minPixels, tolerance_px: tolerancePx } = model.output;
+  const extents = [...masks, ...split].flatMap((mask) => maskExtents(mask, {
+    pixelToLonLat: (x, y) => first.pixelToLonLat(x, y),
+    ...(minPixels === undefined ? {} : { minPixels }),
+    ...(tolerancePx === undefined ? {} : { tolerancePx }),
+  }));
   const thresholds = masks.flatMap((m) => m.thresholds.map((t) => ({ class: m.class, source: t.source, score: t.level === null ? null : t.level / 255 })));
   return { extents, tiles: tiles.length, thresholds };
 }

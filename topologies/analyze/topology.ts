@@ -29,7 +29,8 @@ import { declaredFormat } from './decodeScene.ts';
 import { footprintMismatch, openScene, type OpenedScene } from './openScene.ts';
 import { segmentScene, type SegmentationModel } from './segmentScene.ts';
 import { detectScene } from './detectScene.ts';
-import { findBand } from '../../eo/sceneReader.ts';
+import type { ReferenceWater } from './referenceWater.ts';
+import { findBand, type SceneReader } from '../../eo/sceneReader.ts';
 import { publishFailures } from './failedResult.ts';
 import { fetchObject } from './fetchObject.ts';
 import { resolveObjectLocation } from '../../adapters/objectStore/objectLocation.ts';
@@ -44,8 +45,10 @@ export interface AnalyzeDeps {
   cache: ResultCache;
   manifest: ModelManifest;
   inference: TileInference;
-  /** Segmentation models run beside the detector, on GeoTIFF scenes with their bands (the first that fits). */
+  /** Segmentation models run beside the detector, on GeoTIFF scenes with their bands (per class, the first that fits). */
   segmenters?: readonly SegmentationModel[];
+  /** The operator's reference water layer (HAZARDFLOW_REFERENCE_WATER), applied to segmented water. */
+  referenceWater?: ReferenceWater;
   /** Bound on fetched objects not yet decoded. */
   fetchedBudget: MemoryBudget;
   /** Bound on decoded scenes not yet through inference. */
@@ -105,10 +108,10 @@ export function analyzeStage(topics: StageTopics<AnalyzeSinks>, deps: AnalyzeDep
   const hazardOf = (className: string) => manifest.hazard_classes[className];
   const allow = { buckets: options.allowedBuckets, endpoint: options.storeEndpoint };
 
-  // The ImageRef carries the content hash, so the cache is asked first and only a miss is read from the store.
+  // The ImageRef carries the content hash and how to read it, so the cache is asked first and only a miss is read from the store.
   const dedupe = async (ref: ImageRef): Promise<Unseen | Analysed> => {
     const startedAt = performance.now();
-    const analysis = await deps.cache.get(ref.sha256);
+    const analysis = await deps.cache.get(ref);
     metrics.cacheLookups.inc({ result: analysis ? 'hit' : 'miss' });
     return analysis ? { ref, startedAt, analysis, cached: true } : { ref, startedAt };
   };
@@ -153,19 +156,35 @@ export function analyzeStage(topics: StageTopics<AnalyzeSinks>, deps: AnalyzeDep
     }
   };
 
-  /** The first segmentation model (in configured order) whose bands the scene has: fused before optical or SAR alone. */
-  const segmenterOf = (scene: OpenedScene) => {
+  /**
+   * For each class, the first segmentation model (in configured order) whose bands the scene has and that scores it:
+   * fused water before optical or SAR alone, and the vegetation model beside whichever water model ran.
+   */
+  const segmentersOf = (scene: OpenedScene): SegmentationModel[] => {
     const reader = scene.reader;
-    return reader ? deps.segmenters?.find((s) => s.bands.every((b) => findBand(reader.bands, b))) : undefined;
+    if (!reader) return [];
+    const covered = new Set<string>();
+    return (deps.segmenters ?? []).filter((s) => {
+      const classes = s.output.layers.map((l) => l.class);
+      if (classes.every((c) => covered.has(c)) || !s.bands.every((b) => findBand(reader.bands, b))) return false;
+      for (const c of classes) covered.add(c);
+      return true;
+    });
   };
 
   const infer = async (work: Decoded | Analysed): Promise<Analysed> => {
     if (!('scene' in work)) return work;
     const { scene } = work;
     try {
-      const segmenter = segmenterOf(scene);
+      const segmenters = segmentersOf(scene);
+      const [segmenter] = segmenters;
       const found = scene.tiles ? await detectScene(deps.inference, manifest, scene.tiles, { overlap: options.tileOverlap, metrics }) : { detections: [], tiles: 0 };
-      const segmented = segmenter && scene.reader ? await segmentScene([scene.reader], segmenter, { overlap: options.tileOverlap }) : undefined;
+      const segmentations = [];
+      // One after the other: each holds its scene maps (about 12 bytes per pixel) only while it runs.
+      for (const s of segmenters) {
+        segmentations.push(await segmentScene([scene.reader as SceneReader], s, { overlap: options.tileOverlap, ...(deps.referenceWater ? { reference: deps.referenceWater } : {}) }));
+      }
+      const segmented = segmenter ? { tiles: segmentations.reduce((n, s) => n + s.tiles, 0), extents: segmentations.flatMap((s) => s.extents) } : undefined;
       metrics.scenesInferred.inc();
       const size = scene.tiles ?? scene.reader;
       const analysis: SceneAnalysis = {
@@ -189,7 +208,7 @@ export function analyzeStage(topics: StageTopics<AnalyzeSinks>, deps: AnalyzeDep
     if (mismatch) throw new PermanentError('FOOTPRINT_MISMATCH', mismatch);
     if (!work.cached) {
       // The cache only saves work later: losing an entry to a Redis outage must not fail the result.
-      await deps.cache.put(work.ref.sha256, work.analysis).catch((err: unknown) =>
+      await deps.cache.put(work.ref, work.analysis).catch((err: unknown) =>
         deps.logger?.warn({ err, image_id: work.ref.image_id }, 'analysis not cached'));
     }
     const result: AnalysisResult = buildAnalysisResult(work.ref, work.analysis, {

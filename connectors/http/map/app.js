@@ -287,7 +287,9 @@
       for (const extent of s.properties.extents) {
         const { class: cls, area_km2: km2, mean_probability: p } = extent.properties;
         const colour = cls === 'flood' ? COLOURS[s.properties.risk_level] || EXTENT_COLOURS.flood : EXTENT_COLOURS[cls] || EXTENT_COLOURS.water;
-        L.geoJSON(extent, { style: { color: colour, weight: 1, fillColor: colour, fillOpacity: 0.5, className: `extent extent-${cls}` } })
+        // The reference layer's coverage is context: outlined only.
+        const fill = cls !== 'reference_coverage';
+        L.geoJSON(extent, { style: { color: colour, weight: 1, fill, fillColor: colour, fillOpacity: 0.5, className: `extent extent-${cls}` } })
           .bindTooltip(`${cls}, ${km2.toFixed(2)} km², mean ${percent(p)}`)
           .addTo(sceneLayer);
       }

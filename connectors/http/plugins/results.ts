@@ -9,7 +9,7 @@ import { HttpError } from '../errors.ts';
 import { renderOverlay } from '../overlay.ts';
 import { extentsCollection } from '../extentsGeoJson.ts';
 import { commonErrors, errorBody, resultBody } from '../routeSchemas.ts';
-import { readRange } from '../objectRange.ts';
+import { readRange } from '../../../adapters/objectStore/objectRange.ts';
 
 /** Overlays decode the whole image in memory; larger scenes are refused rather than risk the process. */
 const OVERLAY_MAX_BYTES = 64 * 1024 * 1024;

@@ -2,7 +2,8 @@
  * Flood against the learned reference water, through the alerts topology on the real broker and registry: water
  * extents of segmented scenes become water looks per H3 cell; a place seen dry and then under water raises one flood
  * ALERT (the dry look survives a restart of the topology in its changelog); a lake seen again and again, or once,
- * raises none.
+ * raises none. Where the operator's reference layer covered a cell (reference_coverage extents), its flood extents
+ * decide from the first look, and water it marks permanent never alerts.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -34,6 +35,17 @@ function look(id: string, day: number, cell: string, wet: boolean): AnalysisResu
   });
 }
 
+/** A segmented scene over `cell` the operator's reference layer covered: its water, and which of it is flood. */
+function coveredLook(id: string, day: number, cell: string, wet: boolean, flood: boolean): AnalysisResult {
+  const result = look(id, day, cell, wet);
+  const footprint = result.footprint as number[][][];
+  const extent = (cls: string) => ({ class: cls, polygons: [footprint], area_km2: 5.2, mean_probability: cls === 'reference_coverage' ? 1 : 0.85 });
+  return { ...result, extents: [...(result.extents ?? []), ...(flood ? [extent('flood')] : []), extent('reference_coverage')] };
+}
+
+const FIELDS = latLngToCell(38.2, -0.9, 7);
+const RESERVOIR = latLngToCell(38.4, -0.6, 7);
+
 describe('flood against the reference water learned from earlier looks', { timeout: 180_000 }, () => {
   let t: FlowDriver;
 
@@ -58,5 +70,18 @@ describe('flood against the reference water learned from earlier looks', { timeo
     assert.deepEqual(alerts.map((a) => [a.cell, a.hazard, a.msg_type]), [[RIVER, 'flood', 'ALERT']]);
     assert.deepEqual(alerts[0]?.image_ids, ['river-flooded']);
     assert.equal(alerts[0]?.severity, 'critical', 'the whole cell flooded: risk-v2 critical');
+  });
+
+  it('where the operator\'s layer covers: its flood alerts at the first look; a reservoir it marks permanent never alerts, even after a dry look', async () => {
+    await t.stopAll();
+    const clock = () => T0 + 3 * DAY + 30 * 60_000;
+    await t.start(startAlerts(alertsOptions(t, { clock })));
+    await produceResults(t, [
+      coveredLook('reservoir-dry', 0, RESERVOIR, false, false), coveredLook('reservoir-full', 3, RESERVOIR, true, false),
+      coveredLook('fields-flooded', 3, FIELDS, true, true),
+    ]);
+    await t.waitCaughtUp(alertsStages(t));
+    const alerts = (await t.read<AlertEvent>('alerts')).filter((a) => a.cell !== RIVER);
+    assert.deepEqual(alerts.map((a) => [a.cell, a.hazard, a.msg_type, a.image_ids]), [[FIELDS, 'flood', 'ALERT', ['fields-flooded']]]);
   });
 });

@@ -34,7 +34,7 @@ test('an unreachable Redis is a transient failure of the cache', async () => {
   redis.on('error', () => undefined); // the refused connections are the point of this test
   try {
     const cache = createResultCache(redis, { ttlSeconds: 5, model: { name: 'm', version: '1' } });
-    const err = await cache.get('ab'.repeat(32)).then(() => undefined, (e: unknown) => e);
+    const err = await cache.get({ sha256: 'ab'.repeat(32), sensor_profile: null, band_names: null, captured_at: 0 }).then(() => undefined, (e: unknown) => e);
     assert.equal(classifyError(err).retriable, true);
     assert.equal(classifyError(err).code, 'REDIS_UNAVAILABLE');
   } finally {

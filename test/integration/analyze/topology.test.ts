@@ -61,7 +61,7 @@ function found<T>(what: string, value: T | undefined): T {
 test('an ImageRef becomes an ml.results record; the same image again is cached', async () => {
   const ref = await h.upload(await encodeScene(generateScene({ width: 640, seed: 3 }), 'jpeg'), 'image/jpeg');
   // The role uses the real cache keys: an earlier run's entry for these bytes would answer the first time too.
-  await h.redis.del(createResultCache(h.redis, { ttlSeconds: 1, model: h.model.manifest }).keyOf(ref.sha256));
+  await h.redis.del(createResultCache(h.redis, { ttlSeconds: 1, model: h.model.manifest }).keyOf(ref));
   const first = found('first result', (await analyse([ref])).results.get(ref.image_id));
   assert.equal(first.cached, false);
   assert.equal(first.status, 'completed');
@@ -73,6 +73,11 @@ test('an ImageRef becomes an ml.results record; the same image again is cached',
   const second = found('second result', (await analyse([again])).results.get(again.image_id));
   assert.equal(second.cached, true);
   assert.deepEqual(second.detections, first.detections);
+
+  // How the bytes are read is part of the key: a capture time across Sentinel-2's 2022 offset change is analysed anew.
+  const otherEra = { ...ref, image_id: `era-${ref.image_id}`, captured_at: ref.captured_at >= Date.UTC(2022, 0, 25) ? Date.UTC(2019, 8, 18) : Date.now() };
+  const third = found('result of another era', (await analyse([otherEra])).results.get(otherEra.image_id));
+  assert.equal(third.cached, false);
 });
 
 test('every kind of bad input lands in the dead-letter topic with its own code, its result says failed, and the stream goes on', async () => {

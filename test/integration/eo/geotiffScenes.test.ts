@@ -117,11 +117,22 @@ describe('GeoTIFF scenes through the connector and the analyze stages', () => {
     }
   });
 
+  it('a Sentinel-2 file that states no radiometric offset needs captured_at (400); Sentinel-1 does not', async () => {
+    const s2 = await uploadSingle(scenes.s2);
+    assert.equal(s2.status, 400);
+    assert.equal(s2.body.error, 'CAPTURED_AT_REQUIRED');
+    assert.match(String(s2.body.message), /give captured_at/);
+    const s1 = await uploadSingle(scenes.s1);
+    assert.equal(s1.status, 202, JSON.stringify(s1.body));
+    await connector.published(1);
+  });
+
   it('/analyze/batch and /analyze/reference take GeoTIFFs without coordinates; the results are placed by the files', async () => {
     const batch = await fetch(`${connector.url}/api/v1/analyze/batch`, {
       method: 'POST',
       headers: connector.auth,
-      body: form({}, [scenes.landsatRgb, scenes.s2].map((f) => ({ field: 'files', name: f.split('/').pop() as string, type: 'image/tiff', bytes: readFileSync(f) }))),
+      // The Sentinel-2 chip states no offset: its capture time decides how it reads, so it must be given.
+      body: form({ coordinates: JSON.stringify([{}, { captured_at: '2019-09-18T10:56:00Z' }]) }, [scenes.landsatRgb, scenes.s2].map((f) => ({ field: 'files', name: f.split('/').pop() as string, type: 'image/tiff', bytes: readFileSync(f) }))),
     });
     const answer = (await batch.json()) as { accepted: number; results: Array<{ status: string }> };
     assert.equal(batch.status, 202, JSON.stringify(answer));

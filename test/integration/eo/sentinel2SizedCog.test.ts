@@ -77,7 +77,7 @@ async function upload(path: string, contentType: string, bytes?: Buffer): Promis
 async function analyse(ref: ImageRef, timeoutMs: number): Promise<AnalysisResult> {
   const redis = createRedis(ns.connections.redis);
   const cache = createResultCache(redis, { ttlSeconds: 1, model: await readManifest(join(projectRoot, 'model/hazard-index-v2')) });
-  await redis.del(cache.keyOf(ref.sha256));
+  await redis.del(cache.keyOf(ref));
   redis.disconnect();
   const producer = kafka.producer();
   await producer.connect();

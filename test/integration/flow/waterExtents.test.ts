@@ -29,10 +29,12 @@ import { form, startConnector, type ConnectorHarness } from '../http/harness.ts'
 import { chipDir, type WaterScore } from '../model/waterAccuracy.ts';
 
 const run = promisify(execFile);
+type Feature = { properties: { class: string; area_km2: number }; geometry: { coordinates: number[][][][] } };
 // The chips' acquisition (S2 on 2019-09-18): the Sentinel-2 profile applies the 2022 radiometric offset by capture time.
 const CAPTURED_AT = '2019-09-18T10:50:00Z';
 const WATER_MODELS = 'model/water-fused-v1,model/water-optical-v1,model/water-sar-v1';
 const CHIPS = ['Spain_7370579_S2Hand.tif', 'Spain_7370579_S1Hand.tif'];
+const STACKED = 'Spain_7370579_S2S1.tif';
 const root = path.resolve(import.meta.dirname, '..', '..', '..');
 
 describe('Sen1Floods11 through connector → Kafka → analyze → sink → extents.geojson', { timeout: 300_000 }, () => {
@@ -40,21 +42,27 @@ describe('Sen1Floods11 through connector → Kafka → analyze → sink → exte
   let server: MigratedMariadb;
   let h: ConnectorHarness;
   let dir: string;
+  let westEdge: number;
 
   before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'hazardflow-flow-water-'));
+    // The operator's reference water layer, written by the test: land over the chip's west half, no data east.
+    const { stdout } = await run(path.join(root, '.venv', 'bin', 'python'), [path.join(root, 'test', 'integration', 'model', 'referenceWater.py'), 'chip-west-land', path.join(dir, 'west.tif')]);
+    westEdge = (JSON.parse(stdout) as { west_half_east: number }).west_half_east;
+    // One GeoTIFF with both kinds of band (the S2 chip's 13 and the S1 chip's VV, VH): the fused model reads it.
+    await run(path.join(root, '.venv', 'bin', 'python'), [path.join(root, 'test', 'integration', 'model', 'sen1floods11.py'), 'stacked', path.join(dir, STACKED)]);
     t = await createFlowDriver();
     server = await startMigratedMariadb();
     h = await startConnector({ connections: { ...connections, mysql: server.db.connection } }, { readBack: false });
     const topics = topicsFromEnv({ HAZARDFLOW_TOPIC_IMAGES: h.topic, HAZARDFLOW_TOPIC_RESULTS: t.topics.results.name, HAZARDFLOW_TOPIC_DLQ: t.topics.dlq.name });
-    const options = analyzeOptionsFromEnv({ HAZARDFLOW_ANALYZE_GROUP: t.name('analyze'), HAZARDFLOW_INTRA_OP_THREADS: '1', HAZARDFLOW_SEGMENTATION_MODEL_DIRS: WATER_MODELS }, connections.objectStore);
+    const options = analyzeOptionsFromEnv({ HAZARDFLOW_ANALYZE_GROUP: t.name('analyze'), HAZARDFLOW_INTRA_OP_THREADS: '1', HAZARDFLOW_SEGMENTATION_MODEL_DIRS: WATER_MODELS, HAZARDFLOW_REFERENCE_WATER: path.join(dir, 'west.tif') }, connections.objectStore);
     await t.start(startAnalyze({ role: 'analyze', connections, topics, logger: createLogger('flow-water', 'error'), metrics: pipelineMetrics() }, options));
     await t.start(startSink(sinkOptions(t, server.db.connection)));
     // Content-hash dedupe would answer from an earlier run's analysis of the same bytes: forget it, so this run infers.
     const redis = createRedis(connections.redis);
     const manifests = await Promise.all([options.modelDir, ...options.segmentationModelDirs].map(async (d) => JSON.parse(await readFile(path.join(d, 'model.json'), 'utf8')) as { name: string; version: string }));
-    const cache = createResultCache(redis, { ttlSeconds: 1, model: cacheModel(manifests[0] as { name: string; version: string }, manifests.slice(1)) });
-    for (const file of CHIPS) await redis.del(cache.keyOf(createHash('sha256').update(await readFile(path.join(chipDir, file))).digest('hex')));
+    const cache = createResultCache(redis, { ttlSeconds: 1, model: cacheModel(manifests[0] as { name: string; version: string }, manifests.slice(1), { location: options.referenceWater as string }) });
+    for (const file of [...CHIPS.map((c) => path.join(chipDir, c)), path.join(dir, STACKED)]) await redis.del(cache.keyOf({ sha256: createHash('sha256').update(await readFile(file)).digest('hex'), sensor_profile: null, band_names: null, captured_at: Date.parse(CAPTURED_AT) }));
     redis.disconnect();
   });
   after(async () => {
@@ -66,8 +74,8 @@ describe('Sen1Floods11 through connector → Kafka → analyze → sink → exte
   });
 
   /** Uploads a chip, waits for its completed result and returns its extents.geojson, scored against the label. */
-  async function analyseChip(file: string): Promise<{ score: WaterScore; result: { analysis: { model: { name: string }; extents: unknown[] | null } } }> {
-    const bytes = await readFile(path.join(chipDir, file));
+  async function analyseChip(file: string): Promise<{ score: WaterScore; result: { analysis: { model: { name: string }; extents: unknown[] | null } }; features: Feature[] }> {
+    const bytes = await readFile(file === STACKED ? path.join(dir, STACKED) : path.join(chipDir, file));
     const accepted = await fetch(`${h.url}/api/v1/analyze/single`, { method: 'POST', headers: h.auth, body: form({ captured_at: CAPTURED_AT }, [{ name: file, type: 'image/tiff', bytes }]) });
     assert.equal(accepted.status, 202, await accepted.clone().text());
     const { image_id: id } = (await accepted.json()) as { image_id: string };
@@ -89,7 +97,8 @@ describe('Sen1Floods11 through connector → Kafka → analyze → sink → exte
     const overlay = await fetch(`${h.url}/api/v1/results/${id}/overlay.png`, { headers: h.auth });
     assert.equal(overlay.status, 200, await overlay.clone().text());
     assert.equal(overlay.headers.get('content-type'), 'image/png');
-    return { score: JSON.parse(stdout) as WaterScore, result };
+    const { features } = JSON.parse(await readFile(target, 'utf8')) as { features: Feature[] };
+    return { score: JSON.parse(stdout) as WaterScore, result, features };
   }
 
   it('maps water from the Sentinel-2 chip at IoU ≥ 0.75 and from the Sentinel-1 chip at IoU ≥ 0.58', async (t) => {
@@ -102,5 +111,19 @@ describe('Sen1Floods11 through connector → Kafka → analyze → sink → exte
     // The SAR scene has no red, green and blue: only the SAR water model read it, and its result says so.
     assert.equal(s1.result.analysis.model.name, 'water-sar-v1');
     assert.ok((s2.result.analysis.extents ?? []).length > 0);
+    // The operator's layer says land over the west half only: flood there, nothing decided east of it.
+    const floodLons = s2.features.filter((f) => f.properties.class === 'flood').flatMap((f) => f.geometry.coordinates.flat(2).map(([lon]) => lon as number));
+    const floodKm2 = s2.features.filter((f) => f.properties.class === 'flood').reduce((sum, f) => sum + f.properties.area_km2, 0);
+    t.diagnostic(`flood where the reference says land: ${floodKm2.toFixed(3)} km²`);
+    assert.ok(floodKm2 > 1, `flood ${floodKm2} km²`);
+    assert.ok(Math.max(...floodLons) <= westEdge + 9e-5, 'no flood east of the reference layer');
+    assert.ok(s2.features.some((f) => f.properties.class === 'reference_coverage'));
+  });
+
+  it('maps water from one GeoTIFF stacking the S2 and S1 chips with the fused model (first-valid: optical where valid)', async (t) => {
+    const fused = await analyseChip(STACKED);
+    t.diagnostic(`water_iou_fused=${fused.score.iou.toFixed(4)} precision=${fused.score.precision.toFixed(4)} recall=${fused.score.recall.toFixed(4)}`);
+    assert.ok(fused.score.iou >= 0.75, `fused water IoU ${fused.score.iou.toFixed(3)}`);
+    assert.ok((fused.result.analysis.extents ?? []).length > 0);
   });
 });

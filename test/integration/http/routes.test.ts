@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import sharp from 'sharp';
 import type { RowDataPacket } from 'mysql2/promise';
-import { readRange } from '../../../connectors/http/objectRange.ts';
+import { readRange } from '../../../adapters/objectStore/objectRange.ts';
 import type { ResultBody } from '../../../connectors/http/resultStore.ts';
 import type { AlertBody } from '../../../connectors/http/alertStore.ts';
 import { startConnector, testImage, form, type ConnectorHarness } from './harness.ts';

@@ -2,6 +2,8 @@
 
   variants <out dir>            writes the Sen1Floods11 S2 and S1 chips reprojected to UTM 30N at 10 m (bilinear)
                                 and resampled to 20 m on their own grid (average), band names kept
+  stacked <out.tif>             writes the S2 chip's 13 bands and the S1 chip's VV, VH stacked in one float32 file on
+                                their shared grid (nodata NaN), band names kept: one scene with both kinds of band
   score <extents.geojson>       rasterises the extents (pixel centres) onto the hand label's grid and prints
                                 {"iou", "precision", "recall"} of water against the label, its -1 pixels ignored
 """
@@ -40,6 +42,19 @@ def variants(out_dir):
             write_variant(src, os.path.join(out_dir, f"{kind}_20m.tif"), src.crs, coarse, src.width // 2, src.height // 2, Resampling.average)
 
 
+def stacked(path):
+    with rasterio.open(os.path.join(ROOT, f"{CHIP}_S2Hand.tif")) as s2, rasterio.open(os.path.join(ROOT, f"{CHIP}_S1Hand.tif")) as s1:
+        assert s2.transform.almost_equals(s1.transform) and s2.shape == s1.shape, "the chips share one grid"
+        optical = s2.read().astype("float32")
+        optical[optical == s2.nodata] = np.nan
+        bands = np.concatenate([optical, s1.read().astype("float32")])
+        profile = s2.profile.copy()
+        profile.update(count=bands.shape[0], dtype="float32", nodata=float("nan"), compress="deflate")
+        with rasterio.open(path, "w", **profile) as dst:
+            dst.write(bands)
+            dst.descriptions = tuple(s2.descriptions) + tuple(s1.descriptions)
+
+
 def score(geojson_path):
     with rasterio.open(os.path.join(ROOT, f"{CHIP}_LabelHand.tif")) as label:
         truth = label.read(1)
@@ -54,4 +69,4 @@ def score(geojson_path):
 
 
 if __name__ == "__main__":
-    {"variants": variants, "score": score}[sys.argv[1]](sys.argv[2])
+    {"variants": variants, "stacked": stacked, "score": score}[sys.argv[1]](sys.argv[2])

@@ -25,18 +25,20 @@ export interface WaterScore {
   recall: number;
 }
 
-export type Variant = 'as given' | 'utm' | '20m';
+export type Variant = 'as given' | 'utm' | '20m' | 'stacked';
 
-/** Writes the rasterio-made variants (S2Hand_utm.tif, S2Hand_20m.tif, S1Hand_…) into `dir`. */
+/** Writes the rasterio-made variants (S2Hand_utm.tif, S2Hand_20m.tif, S1Hand_…) and the S2+S1 stack (stacked.tif) into `dir`. */
 export async function makeVariants(dir: string): Promise<void> {
   await run(python, [helper, 'variants', dir]);
+  await run(python, [helper, 'stacked', path.join(dir, 'stacked.tif')]);
 }
 
-/** The S2 and S1 readers of one variant. */
+/** The S2 and S1 readers of one variant (one reader of both kinds of band for the stack). */
 export async function sen1floods11Scene(variant: Variant, dir: string): Promise<SceneReader[]> {
   const file = (kind: string) => (variant === 'as given' ? path.join(chipDir, `Spain_7370579_${kind}.tif`) : path.join(dir, `${kind}_${variant}.tif`));
   const open = async (kind: string) =>
     openGeoTiff(bytesSource(await readFile(file(kind))), { maxPixels: 16384 ** 2, capturedAt: Date.UTC(2019, 8, 18), sensorProfile: null, bandNames: null });
+  if (variant === 'stacked') return [await openGeoTiff(bytesSource(await readFile(path.join(dir, 'stacked.tif'))), { maxPixels: 16384 ** 2, capturedAt: Date.UTC(2019, 8, 18), sensorProfile: null, bandNames: null })];
   return [await open('S2Hand'), await open('S1Hand')];
 }
 

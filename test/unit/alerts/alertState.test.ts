@@ -10,7 +10,7 @@ const T0 = Date.UTC(2026, 0, 10, 10);
 function evidence(imageId: string, minutes: number, cell: string): CellAssessment {
   return {
     cell, image_id: imageId, hazard: 'flood', probability: 0.7, confidence: 0.7, detections: 1, risk_level: 'high',
-    latitude: 1, longitude: 2, event_time: T0 + minutes * 60_000, model_version: 'm@1', water_share: null, seen_km2: null,
+    latitude: 1, longitude: 2, event_time: T0 + minutes * 60_000, model_version: 'm@1', water_share: null, seen_km2: null, flooded_share: null, vegetation_share: null, bare_share: null,
   };
 }
 

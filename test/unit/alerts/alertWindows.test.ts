@@ -23,6 +23,7 @@ function evidence(imageId: string, minutes: number, probability: number, risk: C
     model_version: 'test@1',
     water_share: null,
     seen_km2: null,
+    flooded_share: null, vegetation_share: null, bare_share: null,
   };
 }
 

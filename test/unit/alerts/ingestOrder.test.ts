@@ -23,7 +23,7 @@ function evidence(imageId: string, capturedMin: number, probability: number): Ce
   return {
     cell: '871f1d489ffffff', image_id: imageId, hazard: 'flood', probability, confidence: probability, detections: 1,
     risk_level: probability >= 0.8 ? 'critical' : probability >= 0.5 ? 'high' : 'low', latitude: 1, longitude: 2,
-    event_time: T0 + capturedMin * MIN, model_version: 'm@1', water_share: null, seen_km2: null,
+    event_time: T0 + capturedMin * MIN, model_version: 'm@1', water_share: null, seen_km2: null, flooded_share: null, vegetation_share: null, bare_share: null,
   };
 }
 

@@ -38,7 +38,7 @@ describe('judgeWaterLook: flood against the cell\'s own earlier looks', () => {
     const live = emptyOwnedPartition();
     live.water.c = { cell: 'c', looks: [look('a', 1, 0)] };
     const restored = emptyOwnedPartition();
-    for (const r of changelogRecords('state', 0, live, [], ['c'])) restoreRecord(restored, r.key as string, r.value as Buffer | null);
+    for (const r of changelogRecords('state', 0, live, [], [{ kind: 'water', cell: 'c' }])) restoreRecord(restored, r.key as string, r.value as Buffer | null);
     assert.deepEqual(restored.water, live.water);
     assert.equal(judgeWaterLook(restored.water.c as WaterHistory, look('b', 2, 0.7)).verdict, 'flood');
   });

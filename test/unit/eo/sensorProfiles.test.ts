@@ -1,7 +1,7 @@
 /** Sensor profiles: recognition from band descriptions, and the scaling of each (Sentinel-2's 2022 offset included). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { recogniseBands, sensorProfile, SENTINEL2_OFFSET_FROM } from '../../../eo/sensorProfiles.ts';
+import { readingInputs, recogniseBands, scalingNeedsCaptureTime, sensorProfile, SENTINEL2_OFFSET_FROM } from '../../../eo/sensorProfiles.ts';
 
 const S2 = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7', 'B8', 'B8A', 'B9', 'B10', 'B11', 'B12'];
 const recognise = (descriptions: (string | null)[], floatSamples = false, named: string | null = null) =>
@@ -31,4 +31,25 @@ test('scaling: Sentinel-2 with the 2022 offset, Landsat C2 L2, display RGB', () 
   assert.ok(Math.abs(apply(scale('sentinel2-l1c', Date.UTC(2019, 0, 1), { PROCESSING_BASELINE: '04.00' }), 2500) - 0.15) < 1e-12);
   assert.ok(Math.abs(apply(scale('landsat-c2l2', 0), 10000) - 0.075) < 1e-12);
   assert.equal(apply(scale('rgb', 0, {}, 255), 255), 1);
+});
+
+test('a Sentinel-2 file without its offset or baseline depends on the capture time; what a reading takes from the ImageRef', () => {
+  const s2 = sensorProfile('sentinel2-l1c');
+  assert.equal(scalingNeedsCaptureTime(s2, {}), true);
+  assert.equal(scalingNeedsCaptureTime(s2, { BOA_ADD_OFFSET: '-1000' }), false);
+  assert.equal(scalingNeedsCaptureTime(s2, { PROCESSING_BASELINE: '02.14' }), false);
+  assert.equal(scalingNeedsCaptureTime(sensorProfile('sentinel1-grd-db'), {}), false);
+  const ref = { sensor_profile: null, band_names: null, captured_at: Date.UTC(2019, 8, 18) };
+  assert.equal(readingInputs(ref), readingInputs({ ...ref, captured_at: Date.UTC(2020, 0, 1) }), 'one era: one reading');
+  assert.notEqual(readingInputs(ref), readingInputs({ ...ref, captured_at: SENTINEL2_OFFSET_FROM }), 'across the offset change');
+  assert.notEqual(readingInputs(ref), readingInputs({ ...ref, sensor_profile: 'sentinel2-l2a' }));
+  assert.notEqual(readingInputs(ref), readingInputs({ ...ref, band_names: ['B3', 'B8'] }));
+});
+
+test('a stack of Sentinel-2 and Sentinel-1 bands is one profile: reflectance scaled, VV and VH kept in dB', () => {
+  const { profile, fileBands } = recognise([...S2, 'VV', 'VH'], true);
+  assert.equal(profile.name, 'sentinel2-sentinel1-db');
+  assert.deepEqual(fileBands.slice(-2).map((b) => b?.common), ['vv', 'vh']);
+  assert.deepEqual(profile.unscaled, ['VV', 'VH']);
+  assert.equal(scalingNeedsCaptureTime(profile, {}), true, 'its Sentinel-2 bands still depend on the offset');
 });

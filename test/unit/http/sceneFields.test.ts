@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addSceneField, completeScene, sceneFieldsOf, type SceneFields } from '../../../connectors/http/sceneFields.ts';
+import { addSceneField, completeScene, requireCaptureTime, sceneFieldsOf, type SceneFields } from '../../../connectors/http/sceneFields.ts';
 import { HttpError } from '../../../connectors/http/errors.ts';
 
 const now = Date.parse('2026-11-22T12:00:00Z');
@@ -67,4 +67,17 @@ test('a scene across the antimeridian has its center across it too', () => {
 test('a JSON entry is checked field by field, with numbers as numbers', () => {
   assert.deepEqual(sceneFieldsOf({ latitude: 27.7, longitude: 85.3, uri: 'x' }, ['uri'], now), { latitude: 27.7, longitude: 85.3 });
   assert.equal(codeOf(() => sceneFieldsOf({ latitude: '27.7', longitude: true }, [], now)), 'INVALID_LONGITUDE');
+});
+
+test('captured_at is required for a TIFF whose values scale by capture time (Sentinel-2 without its offset), not otherwise', () => {
+  const s2 = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7', 'B8', 'B8A', 'B9', 'B10', 'B11', 'B12'];
+  const tiff = (descriptions: (string | null)[], metadata: Record<string, unknown> = {}, floatSamples = false) =>
+    ({ contentType: 'image/tiff' as const, width: 1, height: 1, tiff: { descriptions, metadata, floatSamples } });
+  assert.equal(codeOf(() => requireCaptureTime({}, tiff(s2))), 'CAPTURED_AT_REQUIRED');
+  assert.equal(codeOf(() => requireCaptureTime({ captured_at: now }, tiff(s2))), 'accepted');
+  assert.equal(codeOf(() => requireCaptureTime({}, tiff(s2, { BOA_ADD_OFFSET: '-1000' }))), 'accepted');
+  assert.equal(codeOf(() => requireCaptureTime({}, tiff(['VV', 'VH'], {}, true))), 'accepted');
+  assert.equal(codeOf(() => requireCaptureTime({ sensor_profile: 'sentinel2-l2a' }, tiff([null, null, null, null]))), 'CAPTURED_AT_REQUIRED');
+  assert.equal(codeOf(() => requireCaptureTime({}, tiff([null]))), 'accepted', 'unknown bands: the analyze stage says so');
+  assert.equal(codeOf(() => requireCaptureTime({}, { contentType: 'image/jpeg', width: 1, height: 1 })), 'accepted');
 });

@@ -70,6 +70,20 @@ describe('sceneMasks', () => {
     ]);
     assert.deepEqual([...(water?.mask ?? [])], [1, 0, 1, 1]);
   });
+
+  it('holds an Otsu cut within the layer\'s bounds: a scene of one cover alone is not split in two', () => {
+    // NDVI scores of a forest alone, (NDVI + 1) / 2 from 0.8 to 0.95: plain Otsu splits it in the middle.
+    const forest = Uint8Array.from({ length: 100 }, (_, i) => Math.round((0.8 + 0.15 * (i / 99)) * 255));
+    const scores = { width: 100, height: 1, channels: [forest] };
+    const [plain] = sceneMasks(scores, [{ class: 'vegetation', score_channel: 0, threshold: { method: 'otsu' } }]);
+    const [bounded] = sceneMasks(scores, [{ class: 'vegetation', score_channel: 0, threshold: { method: 'otsu', bounds: [0.6, 0.7] } }]);
+    assert.ok((plain?.mask.reduce((a, v) => a + v, 0) ?? 0) < 60);
+    assert.equal(bounded?.mask.reduce((a, v) => a + v, 0), 100);
+    assert.equal(bounded?.thresholds[0]?.level, Math.round(0.7 * 255));
+    // A single score level: the middle of the bounds decides.
+    const [uniform] = sceneMasks({ width: 3, height: 1, channels: [Uint8Array.of(40, 40, 40)] }, [{ class: 'vegetation', score_channel: 0, threshold: { method: 'otsu', bounds: [0.6, 0.7] } }]);
+    assert.deepEqual([...(uniform?.mask ?? [])], [0, 0, 0]);
+  });
 });
 
 describe('maskExtents', () => {
@@ -117,6 +131,8 @@ describe('maskExtents', () => {
 describe('parseSegmentationOutput', () => {
   it('refuses a layer naming an unknown class or a threshold it cannot apply', () => {
     assert.throws(() => parseSegmentationOutput({ format: 'segmentation', layers: [{ class: 'lava', score_channel: 0, threshold: { method: 'otsu' } }] }, ['water'], fail), /class must name/);
+    assert.throws(() => parseSegmentationOutput({ format: 'segmentation', layers: [{ class: 'water', score_channel: 0, threshold: { method: 'otsu', bounds: [0.7, 0.6] } }] }, ['water'], fail), /threshold.bounds must be/);
+    assert.throws(() => parseSegmentationOutput({ format: 'segmentation', layers: [{ class: 'water', score_channel: 0, threshold: { method: 'otsu' } }], min_pixels: -1 }, ['water'], fail), /output.min_pixels must be/);
     assert.throws(() => parseSegmentationOutput({ format: 'segmentation', layers: [{ class: 'water', score_channel: 0, threshold: { method: 'fixed', value: 2 } }] }, ['water'], fail), /threshold/);
     assert.deepEqual(parseSegmentationOutput({ format: 'ultralytics-segment' }, ['water'], fail), { format: 'ultralytics-segment' });
   });

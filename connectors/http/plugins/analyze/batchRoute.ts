@@ -4,7 +4,7 @@ import type { Multipart } from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest, HttpError } from '../../errors.ts';
 import { batchBody, commonErrors, errorBody } from '../../routeSchemas.ts';
-import { addSceneField, completeScene, sceneFieldsOf, type Scene, type SceneFields } from '../../sceneFields.ts';
+import { addSceneField, completeScene, requireCaptureTime, sceneFieldsOf, type Scene, type SceneFields } from '../../sceneFields.ts';
 import { checkUploadName } from '../../uploadName.ts';
 import { checkContentLength, MULTIPART_OVERHEAD, partsOf, requireMultipart } from './multipartBody.ts';
 import { groundStationOf, type AnalyzeRouteContext, type StoredFile } from './routeContext.ts';
@@ -69,6 +69,7 @@ export function batchRoute(app: FastifyInstance, ctx: AnalyzeRouteContext): void
     try {
       if (entry.refused) throw entry.refused;
       const stored = entry.stored as StoredFile;
+      requireCaptureTime(fields, stored);
       const scene = completeScene(fields, { priority, ground_station: groundStationOf(request), now: Date.now() });
       const admission = await ctx.admitUpload(stored, entry.imageId, entry.filename ?? '', fields, scene);
       ctx.count('batch', admission, stored.sizeBytes);

@@ -8,9 +8,9 @@ import type { ConnectorDeps } from '../../deps.ts';
 import { HttpError } from '../../errors.ts';
 import { admitImage } from '../../imageAdmission.ts';
 import { checkImage, HEAD_BYTES } from '../../imageCheck.ts';
-import { readRange } from '../../objectRange.ts';
+import { readRange } from '../../../../adapters/objectStore/objectRange.ts';
 import { acceptedBody, commonErrors, errorBody, resultBody, sceneFieldsSchema } from '../../routeSchemas.ts';
-import { completeScene, describesSameScene, sceneFieldsOf } from '../../sceneFields.ts';
+import { completeScene, describesSameScene, requireCaptureTime, sceneFieldsOf } from '../../sceneFields.ts';
 import { checkUploadName } from '../../uploadName.ts';
 import { groundStationOf, sendAdmission, type AnalyzeRouteContext } from './routeContext.ts';
 
@@ -85,6 +85,7 @@ export function referenceRoute(app: FastifyInstance, ctx: AnalyzeRouteContext): 
         { head: await read(0, Math.min(size, HEAD_BYTES)), tail: await read(Math.max(0, size - TAIL_BYTES), Math.min(size, TAIL_BYTES)), size, read },
         options.maxImagePixels,
       );
+      requireCaptureTime(fields, checked);
       const imageId = body.image_id ?? derivedImageId(body.uri, body.sha256);
       const admission = await admitImage(
         deps,

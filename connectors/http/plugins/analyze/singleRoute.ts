@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { badRequest, HttpError } from '../../errors.ts';
 import { acceptedBody, commonErrors, errorBody, resultBody } from '../../routeSchemas.ts';
-import { addSceneField, completeScene, type SceneFields } from '../../sceneFields.ts';
+import { addSceneField, completeScene, requireCaptureTime, type SceneFields } from '../../sceneFields.ts';
 import { checkUploadName } from '../../uploadName.ts';
 import { checkContentLength, MULTIPART_OVERHEAD, partsOf, requireMultipart } from './multipartBody.ts';
 import { groundStationOf, sendAdmission, type AnalyzeRouteContext, type StoredFile } from './routeContext.ts';
@@ -45,6 +45,7 @@ export function singleRoute(app: FastifyInstance, ctx: AnalyzeRouteContext): voi
           }
         }
         if (!stored) throw badRequest('FILE_MISSING', 'the multipart field "file" with the image is missing');
+        requireCaptureTime(fields, stored);
         const scene = completeScene(fields, { priority: 'normal', ground_station: groundStationOf(request), now: Date.now() });
         const admission = await ctx.admitUpload(stored, imageId, filename, fields, scene);
         ctx.count('single', admission, stored.sizeBytes);
