@@ -1,5 +1,6 @@
-"""The helper every hand-written ONNX graph here is built with (hazard-index-v1, the water models)."""
+"""The helper every hand-written ONNX graph here is built with (hazard-index-v1/v2, the water and vegetation models)."""
 import numpy as np
+import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 EPS = 1e-6
@@ -50,3 +51,15 @@ class Graph:
 
     def normalized_difference(self, a, b):
         return self.op("Div", self.op("Sub", a, b), self.op("Max", self.op("Add", a, b), self.const(EPS)))
+
+    def save(self, name, inputs, outputs, path, full_check=True):
+        """The graph as an opset-17 model: `inputs`/`outputs` are (name, shape) pairs of float tensors; checked, then saved."""
+        graph = helper.make_graph(
+            self.nodes, name,
+            [helper.make_tensor_value_info(n, TensorProto.FLOAT, shape) for n, shape in inputs],
+            [helper.make_tensor_value_info(n, TensorProto.FLOAT, shape) for n, shape in outputs],
+            self.inits)
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="hazardflow")
+        model.ir_version = 8
+        onnx.checker.check_model(model, full_check=full_check)
+        onnx.save(model, path)

@@ -6,8 +6,7 @@ tiles are merged (Otsu's over the scene's valid pixels, see model/sceneThreshold
 is a threshold on the water index. The constants below are physical sanity bounds (cloud brightness, shadow
 darkness, backscatter range), taken from the usual Sentinel-2 / Sentinel-1 rules of thumb, not fitted to a scene.
 """
-import onnx
-from onnx import TensorProto, helper
+from onnx import helper
 
 from onnx_graph import EPS, Graph  # noqa: F401 (Graph re-exported for the build scripts)
 
@@ -85,10 +84,4 @@ def save(g, outputs, bands, path):
     """Writes the graph with input `bands` [N, len(bands), H, W] and output `scores` [N, len(outputs), H, W]."""
     out = g.op("Concat", *outputs, axis=1)
     g.nodes.append(helper.make_node("Identity", [out], ["scores"]))
-    graph = helper.make_graph(
-        g.nodes, "water", [helper.make_tensor_value_info("bands", TensorProto.FLOAT, ["N", len(bands), "H", "W"])],
-        [helper.make_tensor_value_info("scores", TensorProto.FLOAT, ["N", len(outputs), "H", "W"])], g.inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="hazardflow")
-    model.ir_version = 8
-    onnx.checker.check_model(model)
-    onnx.save(model, path)
+    g.save("water", [("bands", ["N", len(bands), "H", "W"])], [("scores", ["N", len(outputs), "H", "W"])], path, full_check=False)

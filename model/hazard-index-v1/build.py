@@ -24,7 +24,6 @@ import os
 import sys
 
 import numpy as np
-import onnx
 from onnx import TensorProto, helper
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -186,15 +185,7 @@ def build(path):
     out = g.op("Concat", pick(cx), pick(cy), pick(w), pick(h), scores, zeros, axis=1)
     g.nodes.append(helper.make_node("Identity", [out], ["output0"]))
 
-    graph = helper.make_graph(
-        g.nodes, "hazard-index-v1",
-        [helper.make_tensor_value_info("images", TensorProto.FLOAT, ["batch", 3, SIZE, SIZE])],
-        [helper.make_tensor_value_info("output0", TensorProto.FLOAT, ["batch", 4 + CLASSES + 1, 8400])],
-        g.inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="hazardflow")
-    model.ir_version = 8
-    onnx.checker.check_model(model, full_check=True)
-    onnx.save(model, path)
+    g.save("hazard-index-v1", [("images", ["batch", 3, SIZE, SIZE])], [("output0", ["batch", 4 + CLASSES + 1, 8400])], path)
 
 
 if __name__ == "__main__":

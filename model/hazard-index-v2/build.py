@@ -28,8 +28,7 @@ import os
 import sys
 
 import numpy as np
-import onnx
-from onnx import TensorProto, helper
+from onnx import helper
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from onnx_graph import EPS, Graph  # noqa: E402
@@ -113,15 +112,7 @@ def build(path):
     out = g.op("Where", g.op("GreaterOrEqual", scores, best), scores, f(0.0))
     g.nodes.append(helper.make_node("Identity", [out], ["scores"]))
 
-    graph = helper.make_graph(
-        g.nodes, "hazard-index-v2",
-        [helper.make_tensor_value_info("images", TensorProto.FLOAT, ["batch", 3, "height", "width"])],
-        [helper.make_tensor_value_info("scores", TensorProto.FLOAT, ["batch", 3, "height", "width"])],
-        g.inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="hazardflow")
-    model.ir_version = 8
-    onnx.checker.check_model(model, full_check=True)
-    onnx.save(model, path)
+    g.save("hazard-index-v2", [("images", ["batch", 3, "height", "width"])], [("scores", ["batch", 3, "height", "width"])], path)
 
 
 if __name__ == "__main__":

@@ -5,8 +5,9 @@
  * extent of the group. A cell the scene covers less than a quarter of is left out: too little of it was seen to
  * speak for it.
  */
-import { cellToParent, getHexagonAreaAvg, polygonToCells } from 'h3-js';
+import { cellToLatLng, cellToParent, getHexagonAreaAvg, polygonToCells } from 'h3-js';
 import type { AnalysisResult } from '../../schemas/generated/AnalysisResult.ts';
+import type { CellAssessment, DevHazardflow } from '../../schemas/generated/CellAssessment.ts';
 
 const FINER = 2;
 const CHILDREN = 49;
@@ -81,4 +82,30 @@ export function cellCovers(result: AnalysisResult, resolution: number, groups: R
         return { share: round4(n / count), probability: entry ? round4(entry.probabilitySum / n) : 0, children: entry?.children ?? new Set<string>() };
       }),
     }));
+}
+
+/** What a look says of its cell beyond the hazard and its probability (the segmentation shares). */
+export type LookShares = Pick<CellAssessment, 'water_share' | 'flooded_share' | 'vegetation_share' | 'bare_share'>;
+
+/**
+ * One cell's look as evidence: a segmentation model's view of the cell, no boxes (detections 0); the windows stage
+ * judges it against the cell's earlier looks, so its own risk level is only the floor `low`.
+ */
+export function cellLook(result: AnalysisResult, cover: CellCover, hazard: DevHazardflow.Hazard, probability: number, shares: LookShares): CellAssessment {
+  const [latitude, longitude] = cellToLatLng(cover.cell);
+  return {
+    cell: cover.cell,
+    image_id: result.image_id,
+    hazard,
+    probability,
+    confidence: probability,
+    detections: 0,
+    risk_level: 'low',
+    latitude,
+    longitude,
+    event_time: result.captured_at,
+    model_version: `${result.model.name}@${result.model.version}`,
+    seen_km2: cover.seen_km2,
+    ...shares,
+  };
 }

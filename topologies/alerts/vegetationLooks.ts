@@ -4,10 +4,9 @@
  * area was mostly neither (cloud, shadow, water, nodata) is left out: it says nothing of the cell's vegetation, and
  * counting it would drag the reference down.
  */
-import { cellToLatLng } from 'h3-js';
 import type { AnalysisResult } from '../../schemas/generated/AnalysisResult.ts';
 import type { CellAssessment } from '../../schemas/generated/CellAssessment.ts';
-import { cellCovers } from './cellCover.ts';
+import { cellCovers, cellLook } from './cellCover.ts';
 
 const VEGETATION: ReadonlySet<string> = new Set(['vegetation']);
 const BARE_SOIL: ReadonlySet<string> = new Set(['bare_soil']);
@@ -25,27 +24,14 @@ export function vegetationLooks(result: AnalysisResult, resolution: number): Cel
   if (!result.extents?.some((e) => LAND_COVER_CLASSES.has(e.class))) return [];
   return cellCovers(result, resolution, [VEGETATION, BARE_SOIL])
     .filter(({ groups: [vegetation, bare] }) => (vegetation?.share ?? 0) + (bare?.share ?? 0) >= MIN_CLEAR_LAND)
-    .map(({ cell, seen_km2, groups: [vegetation, bare] }): CellAssessment => {
-      const [latitude, longitude] = cellToLatLng(cell);
-      const probability = bare?.probability ?? 0;
-      return {
-        cell,
-        image_id: result.image_id,
-        hazard: 'landslide',
-        probability,
-        confidence: probability,
-        detections: 0,
-        risk_level: 'low',
-        latitude,
-        longitude,
-        event_time: result.captured_at,
-        model_version: `${result.model.name}@${result.model.version}`,
+    .map((cover) => {
+      const [vegetation, bare] = cover.groups;
+      return cellLook(result, cover, 'landslide', bare?.probability ?? 0, {
         water_share: null,
-        seen_km2,
         flooded_share: null,
         vegetation_share: vegetation?.share ?? 0,
         bare_share: bare?.share ?? 0,
-      };
+      });
     });
 }
 

@@ -4,10 +4,9 @@
  * Where the operator's reference water layer covered a quarter of the cell or more, the look carries the flood share
  * of that part (flood extents within reference_coverage extents).
  */
-import { cellToLatLng } from 'h3-js';
 import type { AnalysisResult } from '../../schemas/generated/AnalysisResult.ts';
 import type { CellAssessment } from '../../schemas/generated/CellAssessment.ts';
-import { cellCovers, seenEnough, type GroupCover } from './cellCover.ts';
+import { cellCovers, cellLook, seenEnough, type GroupCover } from './cellCover.ts';
 import { LAND_COVER_CLASSES } from './vegetationLooks.ts';
 
 const WATER_CLASSES: ReadonlySet<string> = new Set(['water', 'water_body', 'flood']);
@@ -34,26 +33,13 @@ export function waterLooks(result: AnalysisResult, resolution: number): CellAsse
   const extents = result.extents ?? [];
   if (!extents.some((e) => WATER_CLASSES.has(e.class)) && extents.some((e) => LAND_COVER_CLASSES.has(e.class))) return [];
   // The operator's reference layer (analyze's referenceWater): where it covered, its flood extents say what is flood.
-  return cellCovers(result, resolution, [WATER_CLASSES, REFERENCE_COVERAGE, FLOOD]).map(({ cell, seen_km2, groups: [water, covered, flooded] }): CellAssessment => {
-    const [latitude, longitude] = cellToLatLng(cell);
-    const probability = water?.probability ?? 0;
-    return {
-      cell,
-      image_id: result.image_id,
-      hazard: 'flood',
-      probability,
-      confidence: probability,
-      detections: 0,
-      risk_level: 'low',
-      latitude,
-      longitude,
-      event_time: result.captured_at,
-      model_version: `${result.model.name}@${result.model.version}`,
+  return cellCovers(result, resolution, [WATER_CLASSES, REFERENCE_COVERAGE, FLOOD]).map((cover) => {
+    const [water, covered, flooded] = cover.groups;
+    return cellLook(result, cover, 'flood', water?.probability ?? 0, {
       water_share: water?.share ?? 0,
-      seen_km2,
       flooded_share: floodedShare(covered, flooded),
       vegetation_share: null,
       bare_share: null,
-    };
+    });
   });
 }
