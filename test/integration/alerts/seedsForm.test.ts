@@ -105,19 +105,33 @@ describe("the seeds' form (latitude and longitude only) through the connector", 
   });
 
   it('topic, MySQL, REST and CAP agree on expires_at, and alert_images holds every image of each alert', async () => {
-    const messages = await decodeAll<AlertEvent>(ns.topics.alerts.name);
-    const latest = new Map<string, AlertEvent>();
-    for (const m of messages) if ((latest.get(m.alert_id)?.revision ?? 0) < m.revision) latest.set(m.alert_id, m);
-    assert.ok(latest.size >= 5, `${latest.size} alerts`);
-    assert.ok(messages.some((m) => m.msg_type === 'UPDATE'), 'the second passes extended their alerts with an UPDATE');
-    const evidence = (await readCommitted(ns.topics.assessments.name)).filter((r) => r.value && !r.key?.startsWith('~'));
-    const assessments = await Promise.all(evidence.map(async (r) => (await registry.decode(r.value!)) as CellAssessment));
+    // The windows stage applies evidence at its next punctuation tick (held until every ml.results partition is read
+    // past it) and the sink writes after that: wait until every hazard upload is in some alert's lineage on the topic and MySQL holds
+    // the latest revision of every alert on it (no upload follows, so that state stays).
     const pool = createMysqlPool(ns.connections.mysql);
+    const rowOf = async (alertId: string) =>
+      (await pool.query<RowDataPacket[]>('SELECT expires_at, revision FROM alerts WHERE alert_id = ?', [alertId]))[0][0];
+    let messages: AlertEvent[] = [];
+    const latest = new Map<string, AlertEvent>();
     try {
+      await waitFor('every hazard upload in an alert on the topic and every latest revision in MySQL', async () => {
+        messages = await decodeAll<AlertEvent>(ns.topics.alerts.name);
+        latest.clear();
+        for (const m of messages) if ((latest.get(m.alert_id)?.revision ?? 0) < m.revision) latest.set(m.alert_id, m);
+        // Every upload's evidence applied (each is in some alert's lineage), the second passes' included.
+        const inLineage = new Set(messages.flatMap((m) => m.image_ids));
+        if (!uploads.filter((u) => !u.site.hazardFree).every((u) => inLineage.has(u.imageId))) return false;
+        for (const alert of latest.values()) if ((await rowOf(alert.alert_id))?.revision !== alert.revision) return false;
+        return true;
+      }, 90_000, 1000);
+      assert.ok(latest.size >= 5, `${latest.size} alerts`);
+      assert.ok(messages.some((m) => m.msg_type === 'UPDATE'), 'the second passes extended their alerts with an UPDATE');
+      const evidence = (await readCommitted(ns.topics.assessments.name)).filter((r) => r.value && !r.key?.startsWith('~'));
+      const assessments = await Promise.all(evidence.map(async (r) => (await registry.decode(r.value!)) as CellAssessment));
       for (const alert of latest.values()) {
-        const [rows] = await pool.query<RowDataPacket[]>('SELECT expires_at, revision FROM alerts WHERE alert_id = ?', [alert.alert_id]);
-        assert.equal((rows[0]!.expires_at as Date).getTime(), alert.expires_at, `MySQL expires_at of ${alert.alert_id}`);
-        assert.equal(rows[0]!.revision, alert.revision);
+        const row = (await rowOf(alert.alert_id))!;
+        assert.equal((row.expires_at as Date).getTime(), alert.expires_at, `MySQL expires_at of ${alert.alert_id}`);
+        assert.equal(row.revision, alert.revision);
         const rest = (await (await get(`/api/v1/alerts/${alert.alert_id}`)).json()) as { expires_at: string };
         assert.equal(Date.parse(rest.expires_at), alert.expires_at, 'REST expires_at');
         const cap = await (await get(`/api/v1/alerts/${alert.alert_id}/cap`)).text();
