@@ -26,7 +26,7 @@ import type { AnalysisResult } from '../../schemas/generated/AnalysisResult.ts';
 import type { CellAssessment } from '../../schemas/generated/CellAssessment.ts';
 import { emptyOwnedPartition, restoreRecord, type OwnedPartition } from './alertState.ts';
 import type { AlertMetrics } from './alertMetrics.ts';
-import { cellEvidence, InvalidCoordinatesError, UnplacedDetectionsError } from './cellEvidence.ts';
+import { cellEvidence } from './cellEvidence.ts';
 import { ingestHeaders } from './ingestOrder.ts';
 import { vegetationLooks, withoutRgbLandslides } from './vegetationLooks.ts';
 import { waterLooks } from './waterLooks.ts';
@@ -81,17 +81,12 @@ export function explodeStage(options: AlertsOptions, marks: (record: InputRecord
         `image ${result.image_id} captured_at ${new Date(result.captured_at).toISOString()} is more than ${options.maxClockSkewMs / 1000} s ahead of the clock`,
       );
     }
-    try {
-      // Each carries where its result came in, so that the windows stage applies evidence in that order.
-      const headers = ingestHeaders(record);
-      const evidence = [...cellEvidence(withoutRgbLandslides(result), options.resolution), ...waterLooks(result, options.resolution), ...vegetationLooks(result, options.resolution)]
-        .map((a): OutputRecord => ({ topic: sinks.assessments, key: a.cell, value: a, headers }));
-      return [...evidence, ...marks(record)];
-    } catch (err) {
-      if (err instanceof InvalidCoordinatesError) throw new PermanentError(PermanentCode.INVALID_COORDINATES, err.message);
-      if (err instanceof UnplacedDetectionsError) throw new PermanentError(err.code, err.message);
-      throw err;
-    }
+    // Each carries where its result came in, so that the windows stage applies evidence in that order. Bad
+    // coordinates and unplaced detections throw their own PermanentErrors (cellEvidence.ts): dead letters as they are.
+    const headers = ingestHeaders(record);
+    const evidence = [...cellEvidence(withoutRgbLandslides(result), options.resolution), ...waterLooks(result, options.resolution), ...vegetationLooks(result, options.resolution)]
+      .map((a): OutputRecord => ({ topic: sinks.assessments, key: a.cell, value: a, headers }));
+    return [...evidence, ...marks(record)];
   };
 
   return {
