@@ -10,9 +10,10 @@ import { after, before, describe, it } from 'node:test';
 import { cellToBoundary, latLngToCell } from 'h3-js';
 import type { AlertEvent } from '../../../schemas/generated/AlertEvent.ts';
 import type { AnalysisResult } from '../../../schemas/generated/AnalysisResult.ts';
+import { Registry } from 'prom-client';
 import { startAlerts } from '../../../topologies/alerts/main.ts';
 import { analysisResult } from '../sink/records.ts';
-import { alertsOptions, alertsStages, createFlowDriver, produceResults, type FlowDriver } from './harness.ts';
+import { alertsOptions, alertsStages, createFlowDriver, produceResults, settleAlerts, type FlowDriver } from './harness.ts';
 
 const T0 = Date.UTC(2026, 2, 1, 10, 0, 0);
 const DAY = 86_400_000;
@@ -63,9 +64,10 @@ describe('flood against the reference water learned from earlier looks', { timeo
     await produceResults(t, [look('river-dry', 0, RIVER, false), look('lake-1', 0, LAKE, true), look('lake-2', 1, LAKE, true)]);
     await t.waitCaughtUp(alertsStages(t));
     await t.stopAll();
-    await t.start(startAlerts(alertsOptions(t, { clock })));
+    const metrics = new Registry();
+    await t.start(startAlerts(alertsOptions(t, { clock }), { metricsRegistry: metrics }));
     await produceResults(t, [look('lake-3', 2, LAKE, true), look('river-flooded', 3, RIVER, true), look('lake-4', 3, LAKE, true)]);
-    await t.waitCaughtUp(alertsStages(t));
+    await settleAlerts(t, [metrics]);
     const alerts = await t.read<AlertEvent>('alerts');
     assert.deepEqual(alerts.map((a) => [a.cell, a.hazard, a.msg_type]), [[RIVER, 'flood', 'ALERT']]);
     assert.deepEqual(alerts[0]?.image_ids, ['river-flooded']);
@@ -75,12 +77,13 @@ describe('flood against the reference water learned from earlier looks', { timeo
   it('where the operator\'s layer covers: its flood alerts at the first look; a reservoir it marks permanent never alerts, even after a dry look', async () => {
     await t.stopAll();
     const clock = () => T0 + 3 * DAY + 30 * 60_000;
-    await t.start(startAlerts(alertsOptions(t, { clock })));
+    const metrics = new Registry();
+    await t.start(startAlerts(alertsOptions(t, { clock }), { metricsRegistry: metrics }));
     await produceResults(t, [
       coveredLook('reservoir-dry', 0, RESERVOIR, false, false), coveredLook('reservoir-full', 3, RESERVOIR, true, false),
       coveredLook('fields-flooded', 3, FIELDS, true, true),
     ]);
-    await t.waitCaughtUp(alertsStages(t));
+    await settleAlerts(t, [metrics]);
     const alerts = (await t.read<AlertEvent>('alerts')).filter((a) => a.cell !== RIVER);
     assert.deepEqual(alerts.map((a) => [a.cell, a.hazard, a.msg_type, a.image_ids]), [[FIELDS, 'flood', 'ALERT', ['fields-flooded']]]);
   });

@@ -3,6 +3,7 @@
  * topics of one run, options for the two topologies on them, producing analysis results, and the stages of the
  * flow (to wait until every one has caught up).
  */
+import type { Registry } from 'prom-client';
 import type { MysqlConnection } from '../../../config/connections.ts';
 import type { AnalysisResult } from '../../../schemas/generated/AnalysisResult.ts';
 import { createTopologyDriver, type TopologyDriver } from '../../../pipeline/topologyDriver.ts';
@@ -12,7 +13,7 @@ import type { AlertsOptions } from '../../../topologies/alerts/options.ts';
 import { alertsTopology } from '../../../topologies/alerts/topology.ts';
 import type { SinkOptions } from '../../../topologies/sink/options.ts';
 import { sinkTopics } from '../../../topologies/sink/topology.ts';
-import { connections } from '../pipeline/brokerFixtures.ts';
+import { connections, waitFor } from '../pipeline/brokerFixtures.ts';
 
 export type FlowDriver = TopologyDriver<'results' | 'assessments' | 'alerts' | 'critical' | 'dlq'>;
 
@@ -93,4 +94,23 @@ export const flowStages = (d: FlowDriver): StageTopics[] => [...alertsStages(d),
 /** Produces results one by one in the given order, keyed by image_id (Avro through the registry). */
 export function produceResults(d: FlowDriver, results: AnalysisResult[]): Promise<void> {
   return d.produce('results', results.map((r) => ({ key: r.image_id, value: r })), { oneByOne: true });
+}
+
+/** Evidence a windows process holds back for ordering, as the metric in its registry tells. */
+export async function heldEvidence(metrics: Registry): Promise<number> {
+  const metric = await metrics.getSingleMetric('hazardflow_alert_held_evidence')?.get();
+  return metric?.values.reduce((n, v) => n + v.value, 0) ?? 0;
+}
+
+/**
+ * Waits until the alerts topology's messages are out: every group at the end of its input, no evidence held back in
+ * any windows process (one registry each, passed to its start as `metricsRegistry`), and the tick that released it
+ * committed. Caught up alone is not enough: held evidence is applied at the next punctuation tick, itself a record.
+ */
+export async function settleAlerts(d: FlowDriver, metrics: readonly Registry[], overrides: Partial<AlertsOptions> = {}, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const left = () => Math.max(10_000, deadline - Date.now());
+  await d.waitCaughtUp(alertsStages(d, overrides), timeoutMs);
+  await waitFor('the held evidence to be released', async () => (await Promise.all(metrics.map(heldEvidence))).every((n) => n === 0), left());
+  await d.waitCaughtUp(alertsStages(d, overrides), left());
 }

@@ -19,9 +19,8 @@ import type { AnalysisResult } from '../../../schemas/generated/AnalysisResult.t
 import type { DeadLetter } from '../../../schemas/generated/DeadLetter.ts';
 import { seededRandom } from '../../../demo/scenes/seededRandom.ts';
 import { startAlerts } from '../../../topologies/alerts/main.ts';
-import { waitFor } from '../pipeline/brokerFixtures.ts';
 import { analysisResult, detection } from '../sink/records.ts';
-import { alertsOptions, alertsStages, createFlowDriver, produceResults, type FlowDriver } from './harness.ts';
+import { alertsOptions, createFlowDriver, produceResults, settleAlerts, type FlowDriver } from './harness.ts';
 
 const HOUR = 3_600_000;
 const SCENES = Number(process.env.HISTORY_SCENES ?? 2000);
@@ -59,12 +58,6 @@ function history(now: number): Scene[] {
 const lineOf = (a: AlertEvent) => JSON.stringify(a);
 const keyOf = (a: AlertEvent) => `${a.alert_id}|${a.revision}|${a.msg_type}|${a.severity}`;
 
-/** Evidence the windows stage holds back for ordering, as its metric tells. */
-async function heldEvidence(metrics: Registry): Promise<number> {
-  const metric = await metrics.getSingleMetric('hazardflow_alert_held_evidence')?.get();
-  return metric?.values.reduce((n, v) => n + v.value, 0) ?? 0;
-}
-
 describe('a day of history replayed by a new group', { timeout: 600_000 }, () => {
   let live: FlowDriver;
   let replay: FlowDriver;
@@ -80,15 +73,6 @@ describe('a day of history replayed by a new group', { timeout: 600_000 }, () =>
 
   it('dead-letters nothing as late and gives the live run\'s alert messages', async () => {
     const scenes = history(Date.now());
-    /**
-     * Caught up: every group at the end of its input and no evidence held back any more (what is released is
-     * committed by the stop at the latest). The messages do not depend on it: only on the order of ml.results.
-     */
-    const settle = async (d: FlowDriver, overrides: Parameters<typeof alertsStages>[1], metrics: Registry, timeoutMs: number) => {
-      const deadline = Date.now() + timeoutMs;
-      await d.waitCaughtUp(alertsStages(d, overrides), timeoutMs);
-      await waitFor('the held evidence to be released', async () => (await heldEvidence(metrics)) === 0, Math.max(10_000, deadline - Date.now()));
-    };
     // The punctuation's clock is the history's: each round happens at its last downlink.
     let clock = 0;
     const liveOptions = { punctuateMs: 500, clock: () => clock };
@@ -99,7 +83,7 @@ describe('a day of history replayed by a new group', { timeout: 600_000 }, () =>
       const batch = scenes.slice(round * perRound, (round + 1) * perRound);
       clock = batch.at(-1)!.arrived;
       await produceResults(live, batch.map((s) => s.result));
-      await settle(live, liveOptions, liveMetrics, 120_000);
+      await settleAlerts(live, [liveMetrics], liveOptions, 120_000);
     }
     await live.stopAll();
 
@@ -107,7 +91,7 @@ describe('a day of history replayed by a new group', { timeout: 600_000 }, () =>
     const fromLive = { resultsTopic: live.topics.results.name, punctuateMs: 500, clock: () => clock };
     const replayMetrics = new Registry();
     await replay.start(startAlerts(alertsOptions(replay, fromLive), { metricsRegistry: replayMetrics }));
-    await settle(replay, fromLive, replayMetrics, 240_000);
+    await settleAlerts(replay, [replayMetrics], fromLive, 240_000);
     await replay.stopAll();
 
     const liveLate = (await live.read<DeadLetter>('dlq')).filter((d) => d.error_code === 'late').length;

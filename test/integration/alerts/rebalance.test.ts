@@ -7,11 +7,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { latLngToCell } from 'h3-js';
 import { AssignerProtocol } from 'kafkajs';
+import { Registry } from 'prom-client';
 import type { AlertEvent } from '../../../schemas/generated/AlertEvent.ts';
 import { startAlerts, startWindows } from '../../../topologies/alerts/main.ts';
 import { windowsTopics } from '../../../topologies/alerts/topology.ts';
 import { analysisResult, detection } from '../sink/records.ts';
-import { alertsOptions, alertsStages, createFlowDriver, produceResults, type FlowDriver } from './harness.ts';
+import { alertsOptions, createFlowDriver, produceResults, settleAlerts, type FlowDriver } from './harness.ts';
 
 const T0 = Date.UTC(2026, 3, 1, 8, 0, 0);
 const MIN = 60_000;
@@ -44,17 +45,18 @@ describe('alert state across a rebalance', { timeout: 180_000 }, () => {
   it('escalates the alerts raised before a second process took over a partition', async () => {
     // The punctuation's clock stands in the scenes' hour: their alerts do not expire during the test.
     const options = alertsOptions(t, { clock: () => T0 + 20 * MIN });
-    await t.start(startAlerts(options));
+    const metrics = [new Registry(), new Registry()];
+    await t.start(startAlerts(options, { metricsRegistry: metrics[0] }));
     await produceResults(t, [floodScene('scene-1', 0, 'high')]);
-    await t.waitCaughtUp(alertsStages(t));
+    await settleAlerts(t, metrics);
     const raised = await t.read<AlertEvent>('alerts');
     assert.equal(raised.length, places.length);
     assert.ok(raised.every((a) => a.msg_type === 'ALERT'));
 
     // The second windows process joins: the group rebalances and one partition moves to it.
-    await t.start(startWindows(options));
+    await t.start(startWindows(options, { metricsRegistry: metrics[1] }));
     await produceResults(t, [floodScene('scene-2', 10, 'critical')]);
-    await t.waitCaughtUp(alertsStages(t));
+    await settleAlerts(t, metrics);
     const { groups } = await t.admin.describeGroups([windowsTopics(options).groupId]);
     const owned = (groups[0]?.members ?? []).map((m) => AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment[t.topics.assessments.name] ?? []);
     assert.deepEqual(owned.map((partitions) => partitions.length), [1, 1], 'each process owns one partition');
