@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { latLngToCell } from 'h3-js';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
+import { Registry } from 'prom-client';
 import { createRedis } from '../../../adapters/redis/client.ts';
 import { groupSources } from '../../../pipeline/topologyDriver.ts';
 import type { AlertEvent } from '../../../schemas/generated/AlertEvent.ts';
@@ -21,7 +22,7 @@ import { connections, waitFor } from '../pipeline/brokerFixtures.ts';
 import { startMigratedMariadb, type MigratedMariadb, type PrivateMariadb } from '../sink/privateMariadb.ts';
 import { analysisResult, detection } from '../sink/records.ts';
 import { tableChecksums } from '../sink/tableChecksums.ts';
-import { alertsOptions, createFlowDriver, flowStages, produceResults, sinkOptions, type FlowDriver } from './harness.ts';
+import { alertsOptions, createFlowDriver, flowStages, produceResults, settleAlerts, sinkOptions, type FlowDriver } from './harness.ts';
 
 const T0 = Date.UTC(2026, 2, 1, 10, 0, 0);
 const MIN = 60_000;
@@ -61,12 +62,18 @@ describe('alerts and sink scenario', { timeout: 240_000 }, () => {
   // The wall clock of the windows' punctuation: the scenario's day passes in seconds.
   let clock = T0 + 41 * MIN;
 
+  // The metrics of the running windows process: its held evidence says when its messages are out.
+  let metrics = new Registry();
   const start = async () => {
-    await t.start(startAlerts(alertsOptions(t, { clock: () => clock })));
+    metrics = new Registry();
+    await t.start(startAlerts(alertsOptions(t, { clock: () => clock }), { metricsRegistry: metrics }));
     await t.start(startSink(sinkOptions(t, db.connection)));
   };
   const stop = () => t.stopAll();
-  const caughtUp = () => t.waitCaughtUp(flowStages(t));
+  const caughtUp = async () => {
+    await settleAlerts(t, [metrics]);
+    await t.waitCaughtUp(flowStages(t));
+  };
 
   before(async () => {
     t = await createFlowDriver(1);
