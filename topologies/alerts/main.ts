@@ -20,11 +20,7 @@ interface Observe {
   metricsRegistry?: Registry;
 }
 
-const runtimeOf = (options: AlertsOptions, observe: Observe) => ({
-  connections: { kafka: options.kafka, registry: options.registry },
-  commitIntervalMs: options.commitIntervalMs,
-  ...observe,
-});
+const runtimeOf = (options: AlertsOptions, observe: Observe) => ({ connections: { kafka: options.kafka, registry: options.registry }, ...observe });
 
 /** Stage 1: results → per-cell evidence on the repartition topic (stateless). */
 export async function startExplode(options: AlertsOptions, observe: Observe = {}): Promise<RunningTopology> {

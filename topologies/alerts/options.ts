@@ -31,13 +31,6 @@ export interface AlertsOptions {
   progressMarkMs: number;
   /** A captured_at further than this ahead of the clock is refused (dead letter `future`). */
   maxClockSkewMs: number;
-  /**
-   * How often each stage commits its transactions (one per partition with finished records).
-   * HAZARDFLOW_ALERTS_COMMIT_INTERVAL_MS, default 250: every commit is several broker round trips per partition,
-   * on two stages of four partitions; at the core's 100 ms they cost the role more CPU than its own steps
-   * (bench/e2e.ts --profile). Each stage's output becomes visible up to this much later.
-   */
-  commitIntervalMs: number;
   /** The wall clock of punctuation and of the `future` check (default Date.now; tests drive their own). */
   clock?: () => number;
   /** Flood against the cells' learned reference water (default defaultWaterPolicy). */
@@ -102,6 +95,5 @@ export function alertsOptionsFromEnv(
     punctuateMs,
     progressMarkMs: envPositiveInteger(env, 'HAZARDFLOW_ALERT_PROGRESS_MARK_MS', 1000),
     maxClockSkewMs: maxClockSkewMsFromEnv(env),
-    commitIntervalMs: envPositiveInteger(env, 'HAZARDFLOW_ALERTS_COMMIT_INTERVAL_MS', 250),
   };
 }

@@ -27,7 +27,6 @@ export async function startSink(options: SinkOptions, observe: { logger?: Logger
     if (options.migrate) await migrate(pool);
     const topology = await runStage(sinkStage(options, mysqlSink(pool, (changed) => invalidateCaches(redis, changed))), {
       connections: { kafka: options.kafka, registry: options.registry },
-      commitIntervalMs: options.commitIntervalMs,
       ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
       ...observe,
     });

@@ -16,12 +16,6 @@ export interface SinkOptions {
   batchSize: number;
   /** A batch is written at the latest this long after its first record arrived (default 200 ms). */
   batchAgeMs: number;
-  /**
-   * How often the consumed offsets are committed (HAZARDFLOW_SINK_COMMIT_INTERVAL_MS, default 1000). Rows are
-   * written when their batch is, so this delays nothing a user sees; a crash redelivers at most this much, and the
-   * upserts make that harmless. At the core's 100 ms the commits were the sink's largest cost at rest.
-   */
-  commitIntervalMs: number;
   /** Apply pending migrations before consuming (default true), so a fresh database works at once. */
   migrate: boolean;
   /** How soon the group notices a dead member and hands its partitions over (default: the core's, 30 s). */
@@ -44,7 +38,6 @@ export function sinkOptionsFromEnv(
     dlqTopic: topics.dlq.name,
     batchSize: envPositiveInteger(env, 'HAZARDFLOW_SINK_BATCH_SIZE', 500),
     batchAgeMs: envPositiveInteger(env, 'HAZARDFLOW_SINK_BATCH_AGE_MS', 200),
-    commitIntervalMs: envPositiveInteger(env, 'HAZARDFLOW_SINK_COMMIT_INTERVAL_MS', 1000),
     migrate: envFlag(env, 'HAZARDFLOW_SINK_MIGRATE', true),
   };
 }

@@ -55,7 +55,6 @@ export function alertsOptions(d: FlowDriver, overrides: Partial<AlertsOptions> =
     punctuateMs: 1000,
     progressMarkMs: 1000,
     maxClockSkewMs: 600_000,
-    commitIntervalMs: 100,
     ...overrides,
   };
 }
@@ -77,7 +76,6 @@ export function sinkOptions(d: FlowDriver, mysql: MysqlConnection, overrides: Pa
     ...sinkBase(d),
     batchSize: 100,
     batchAgeMs: 50,
-    commitIntervalMs: 100,
     migrate: true,
     ...overrides,
   };

@@ -15,7 +15,7 @@ describe('alerts and sink options', () => {
       windowMs: 3_600_000, allowedLatenessMs: 6 * 3_600_000, threshold: 0.5, expiryMs: 86_400_000, updateIntervalMs: 600_000, lineageLimit: 100,
       forgetAfterMs: 7 * 86_400_000,
     });
-    assert.deepEqual([options.punctuateMs, options.progressMarkMs, options.maxClockSkewMs, options.commitIntervalMs], [1_000, 1_000, 600_000, 250]);
+    assert.deepEqual([options.punctuateMs, options.progressMarkMs, options.maxClockSkewMs], [1_000, 1_000, 600_000]);
     assert.equal(options.resolution, 7);
     assert.equal(options.stateTopic, 'hazardflow-alerts-windows-changelog');
     assert.equal(options.criticalTopic, 'alerts.critical');
@@ -26,13 +26,13 @@ describe('alerts and sink options', () => {
       HAZARDFLOW_ALERT_WINDOW_MIN: '30', HAZARDFLOW_ALERT_LATENESS_H: '2', HAZARDFLOW_ALERT_THRESHOLD: '0.7',
       HAZARDFLOW_ALERT_EXPIRY_H: '6', HAZARDFLOW_H3_RESOLUTION: '9', HAZARDFLOW_ALERT_UPDATE_INTERVAL_MIN: '1',
       HAZARDFLOW_ALERT_LINEAGE_LIMIT: '20', HAZARDFLOW_ALERT_PUNCTUATE_S: '5', HAZARDFLOW_MAX_CLOCK_SKEW_S: '60',
-      HAZARDFLOW_ALERT_FORGET_AFTER_D: '2', HAZARDFLOW_ALERTS_COMMIT_INTERVAL_MS: '500',
+      HAZARDFLOW_ALERT_FORGET_AFTER_D: '2',
     });
     assert.deepEqual(options.policy, {
       windowMs: 1_800_000, allowedLatenessMs: 7_200_000, threshold: 0.7, expiryMs: 21_600_000, updateIntervalMs: 60_000, lineageLimit: 20,
       forgetAfterMs: 2 * 86_400_000,
     });
-    assert.deepEqual([options.punctuateMs, options.maxClockSkewMs, options.commitIntervalMs], [5_000, 60_000, 500]);
+    assert.deepEqual([options.punctuateMs, options.maxClockSkewMs], [5_000, 60_000]);
     assert.equal(options.resolution, 9);
   });
 
@@ -60,11 +60,9 @@ describe('alerts and sink options', () => {
     assert.throws(() => topicsFromEnv({ HAZARDFLOW_REPLICATION_FACTOR: 'zero' }), /HAZARDFLOW_REPLICATION_FACTOR/);
   });
 
-  it('sink: batches of 500 or 200 ms, offsets committed every second, migrations on start', () => {
+  it('sink: batches of 500 or 200 ms, migrations on start', () => {
     const options = sinkOptionsFromEnv(connections, topics, {});
-    assert.deepEqual([options.batchSize, options.batchAgeMs, options.commitIntervalMs, options.migrate, options.groupId], [500, 200, 1000, true, 'hazardflow-sink']);
-    assert.equal(sinkOptionsFromEnv(connections, topics, { HAZARDFLOW_SINK_COMMIT_INTERVAL_MS: '100' }).commitIntervalMs, 100);
-    assert.throws(() => sinkOptionsFromEnv(connections, topics, { HAZARDFLOW_SINK_COMMIT_INTERVAL_MS: '0' }), /HAZARDFLOW_SINK_COMMIT_INTERVAL_MS/);
+    assert.deepEqual([options.batchSize, options.batchAgeMs, options.migrate, options.groupId], [500, 200, true, 'hazardflow-sink']);
     assert.deepEqual([options.resultsTopic, options.alertsTopic], ['ml.results', 'alerts']);
   });
 });
