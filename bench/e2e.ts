@@ -19,7 +19,7 @@
  * default of one per core) and their capacity against the first configuration's.
  *
  * Then steady load on the first configuration: RATE images/s (default 80 % of the measured capacity) for SECONDS;
- * latency = first AlertEvent naming the image − upload start (`e2e_p50_ms`, `e2e_p99_ms`), and the backlog: the
+ * latency = first AlertEvent naming the image (or, `--end=row`, its sink row) − upload start (`e2e_p50_ms`, `e2e_p99_ms`), and the backlog: the
  * namespace's total consumer lag sampled every 5 s, its least-squares slope in records/s (`backlog_slope_per_s`;
  * about 0 when the pipeline keeps up, the arrival rate times the shortfall when it does not).
  *
@@ -30,8 +30,8 @@
  * comment (bench/lib/taggedImage.ts) and its own place (so its own alert).
  *
  * Usage: npm run bench -- e2e [rate=auto] [seconds=60] [burst=200] [--model=hazard-index-v2] [--size=640]
- *   [--format=png|jpeg] [--rounds=3] [--scale=1,2,3x1,…] [--profile]
- * e.g. npm run bench -- e2e auto 120 32 --model=bench-yolov8n --size=1024 --format=jpeg
+ *   [--format=png|jpeg] [--rounds=3] [--scale=1,2,3x1,…] [--end=alert|row] [--profile]
+ * e.g. npm run bench -- e2e auto 120 32 --model=bench-yolov8n --size=1024 --format=jpeg --end=row
  *      npm run bench -- e2e auto 0 200 --model=hazard-index-v1
  */
 import { randomBytes, randomUUID } from 'node:crypto';
