@@ -186,7 +186,8 @@ try {
   void (async () => {
     while (END === 'row' && !finished) {
       if (awaitingRow.size > 0) {
-        const [rows] = await pool.query('SELECT image_id FROM ml_predictions WHERE image_id IN (?)', [[...awaitingRow]]);
+        // A failed lookup (the pool closing at the end, a server hiccup) is tried again at the next tick.
+        const [rows] = await pool.query('SELECT image_id FROM ml_predictions WHERE image_id IN (?)', [[...awaitingRow]]).catch(() => [[]]);
         const now = Date.now();
         for (const { image_id } of rows as Array<{ image_id: string }>) {
           rowSeen.set(image_id, now);
