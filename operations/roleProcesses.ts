@@ -31,13 +31,15 @@ export interface RoleLaunch {
   env?: NodeJS.ProcessEnv;
   /** Distinguishes log files of restarts and replicas: <role>-<instance>.log. */
   instance?: string;
+  /** Options for node itself, before the script (e.g. --cpu-prof, which NODE_OPTIONS does not accept). */
+  nodeArgs?: string[];
 }
 
 export function startRole(role: Role, launch: RoleLaunch): RunningRole {
   mkdirSync(launch.logDir, { recursive: true });
   const logFile = join(launch.logDir, `${role}${launch.instance ? `-${launch.instance}` : ''}.log`);
   const log = openSync(logFile, 'a');
-  const child: ChildProcess = spawn(process.execPath, [join(projectRoot, 'bin/hazardflow.mjs'), 'run', role], {
+  const child: ChildProcess = spawn(process.execPath, [...(launch.nodeArgs ?? []), join(projectRoot, 'bin/hazardflow.mjs'), 'run', role], {
     cwd: projectRoot,
     env: { ...process.env, ...launch.env },
     stdio: ['ignore', log, log],

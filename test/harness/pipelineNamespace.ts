@@ -69,7 +69,12 @@ export class Supervisor {
   readonly unexpectedExits: string[] = [];
   private generation = 0;
 
-  constructor(private readonly ns: RunNamespace, private readonly logDir: string, private readonly roles: Role[]) {}
+  constructor(
+    private readonly ns: RunNamespace,
+    private readonly logDir: string,
+    private readonly roles: Role[],
+    private readonly nodeArgs: string[] = [],
+  ) {}
 
   start(): void {
     for (const role of this.roles) this.launch(role);
@@ -81,7 +86,7 @@ export class Supervisor {
   }
 
   private launch(role: Role): void {
-    const r = startRole(role, { logDir: this.logDir, env: this.ns.env, instance: String(++this.generation) });
+    const r = startRole(role, { logDir: this.logDir, env: this.ns.env, instance: String(++this.generation), nodeArgs: this.nodeArgs });
     this.running.set(role, r);
     void r.exited.then((exit) => {
       if (this.stopping || this.running.get(role) !== r || this.killedOnPurpose.has(r)) return;

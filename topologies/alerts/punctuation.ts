@@ -93,6 +93,7 @@ export async function startPunctuation(options: PunctuationOptions): Promise<Pun
   const inFlight = new Map<number, number>();
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
+  let schemaId: number | undefined;
 
   /** How far explode has read each partition of ml.results: its committed offset and the partition's end. */
   const explodeProgress = async (): Promise<SourceProgress> => {
@@ -127,7 +128,10 @@ export async function startPunctuation(options: PunctuationOptions): Promise<Pun
       .map(({ partition, nextOffset, holding }) => ({ partition, clock: clockReady(partition, nextOffset), holding }))
       .filter((t) => t.clock || t.holding);
     if (ticks.length === 0) return;
-    const schemaId = await registry.getLatestSchemaId(valueSubject(options.assessmentsTopic));
+    // Looked up once, as the core's serde does (a topology writes with the schema it started with): the registry
+    // client does not cache this lookup, and every round asking the registry cost its server more CPU per image
+    // than MariaDB (bench/e2e.ts, cpu_ms_per_image_schema-registry).
+    schemaId ??= await registry.getLatestSchemaId(valueSubject(options.assessmentsTopic));
     const value = await registry.encode(schemaId, tickValue(now));
     const sourcesHeader = JSON.stringify(sources);
     await producer.send({
