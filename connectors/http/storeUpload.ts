@@ -184,11 +184,29 @@ export async function storeUpload(store: Client, source: Readable, target: Uploa
     toStore.end();
   });
   const sha256 = inspector.sha256;
+  // The header check starts beside the store's write: JPEG and PNG are judged from the head and tail alone, and a
+  // TIFF's reads beyond the head wait for the write. Its verdict is taken only after the write's, in the same order
+  // as before (refused bytes, then the store's failure, then the header).
+  const checked = inspector.failure
+    ? undefined
+    : checkImage(
+        {
+          head: inspector.head,
+          tail: inspector.tail,
+          size: inspector.size,
+          read: async (offset, length) => {
+            await stored;
+            return readRange(store, target.bucket, target.key, offset, length);
+          },
+        },
+        target.maxPixels,
+      );
+  checked?.catch(() => undefined);
   if (!inspector.failure) target.onHashed?.(sha256);
   await stored;
   const remove = () => store.removeObject(target.bucket, target.key).catch(() => undefined);
   // A refused file wins over the store's complaint about the empty object it was left with.
-  if (inspector.failure) {
+  if (inspector.failure || !checked) {
     await remove();
     throw inspector.failure;
   }
@@ -196,11 +214,7 @@ export async function storeUpload(store: Client, source: Readable, target: Uploa
     throw new HttpError(503, 'OBJECT_STORE_UNAVAILABLE', `the object store did not take the upload: ${(storeError as Error).message}`);
   }
   try {
-    const checked = await checkImage(
-      { head: inspector.head, tail: inspector.tail, size: inspector.size, read: (offset, length) => readRange(store, target.bucket, target.key, offset, length) },
-      target.maxPixels,
-    );
-    return { ...checked, bucket: target.bucket, key: target.key, sha256, sizeBytes: inspector.size };
+    return { ...(await checked), bucket: target.bucket, key: target.key, sha256, sizeBytes: inspector.size };
   } catch (err) {
     await remove();
     throw err;
