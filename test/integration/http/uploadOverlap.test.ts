@@ -1,15 +1,18 @@
 /**
  * What an upload does at the same time (the header check beside the store's write, ImageRefs spread over several
  * producers) must not change what it answers: each accepted upload is published exactly once, a TIFF whose header
- * lies past the first MiB is still judged from the stored object, and every refused file leaves no object behind.
+ * lies past the first MiB is still judged from the stored object, every refused file leaves no object behind, and
+ * the content-hash lookup (Redis and MySQL asked at once) still takes Redis's answer first.
  * The connector writes to a bucket of its own here, so that the bucket's listing is exactly what it kept.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import sharp from 'sharp';
 import { connectorOptionsFromEnv } from '../../../connectors/http/options.ts';
 import { HEAD_BYTES } from '../../../connectors/http/imageCheck.ts';
+import type { ResultBody } from '../../../connectors/http/resultStore.ts';
+import { resultKey, uploadDedupeKey } from '../../../adapters/redis/keys.ts';
 import { startConnector, testImage, form, type ConnectorHarness } from './harness.ts';
 
 const MAX_PIXELS = 400_000;
@@ -89,4 +92,33 @@ test('a JPEG whose header cannot be read is refused with 422 and leaves no objec
   assert.equal(res.status, 422);
   assert.equal(body.error, 'IMAGE_CORRUPT', body.message);
   assert.deepEqual(await storedKeys(), before);
+});
+
+test('bytes whose analysis Redis remembers answer 200 with it, though MySQL has no row of them', async () => {
+  const bytes = await testImage('jpeg');
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const earlier: ResultBody = {
+    image_id: randomUUID(),
+    status: 'completed',
+    filename: 'earlier.jpg',
+    analysis: null,
+    location: { latitude: 27.7, longitude: 85.3 },
+    image: { uri: `s3://${bucket}/earlier.jpg`, sha256, width: 64, height: 48 },
+    error: null,
+    captured_at: null,
+    processed_at: new Date().toISOString(),
+  };
+  await h.deps.redis.set(uploadDedupeKey(sha256), earlier.image_id, 'EX', 60);
+  await h.deps.redis.set(resultKey(earlier.image_id), JSON.stringify(earlier), 'EX', 60);
+  const stored = await storedKeys();
+  try {
+    const res = await upload(bytes, 'image/jpeg');
+    assert.equal(res.status, 200, await res.clone().text());
+    const body = (await res.json()) as ResultBody;
+    assert.equal(body.image_id, earlier.image_id);
+    assert.equal(body.cached, true);
+    assert.deepEqual(await storedKeys(), stored, "the duplicate's object was removed");
+  } finally {
+    await h.deps.redis.del(uploadDedupeKey(sha256), resultKey(earlier.image_id));
+  }
 });
