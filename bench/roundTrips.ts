@@ -78,6 +78,8 @@ export function timeRoundTrips(deps: ConnectorDeps): RoundTripTimer {
   wrap(pool, 'query', (args) => `mysql_${queryName(args[0])}`);
   wrap(pool, 'execute', (args) => `mysql_${queryName(args[0])}`);
   for (const method of ['putObject', 'removeObject', 'statObject', 'getPartialObject', 'removeObjects']) wrap(store, method, () => `s3_${method}`);
+  // Every S3 request with a body goes through this one (putObject's too, and the connector's hashed single PUT).
+  wrap(store, 'makeRequestStreamAsync', (args) => `s3_request_${(args[0] as { method: string }).method}`);
   // publish = Avro encode + wait for the produce request that carries the record (acks=all).
   wrap(publisher, 'publish', () => 'kafka_publish');
 
