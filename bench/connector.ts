@@ -5,11 +5,21 @@
  *   route that receives the same multipart bodies and discards them.
  * - cached GET /api/v1/results/{id}: p50/p99 latency (auth + rate limit + Redis hit), beside a bare Fastify GET.
  * - for context, PUTs/s of the same bytes straight into the object store: the connector cannot beat its store.
+ * - CPU ms of the servers' process per upload, connector against bare route (the stack's servers are shared with
+ *   other work on the machine and are not counted).
  *
  * The client runs in a child process, so that building multipart bodies does not share the server's event loop
  * (it would slow the connector more than the bare route, which does nothing with them).
  *
- * Needs the local stack:  npx tsx bench/connector.ts [seconds=5] [concurrency=8] [gets=2000]
+ * - where an upload's time goes: each round trip the connector makes (Redis command or pipeline, MySQL query,
+ *   object-store call, Kafka publish) as calls per upload and mean ms per call (roundTrips.ts), beside the client's
+ *   p50 upload latency.
+ *
+ * Every figure is the median of `rounds` rounds (each: bare route, then connector), with the load average of each.
+ * HAZARDFLOW_BENCH_PROFILE=<file.cpuprofile> also profiles the connector's process during its upload runs and
+ * prints the self time by package and by function.
+ *
+ * Needs the local stack:  npx tsx bench/connector.ts [seconds=5] [concurrency=8] [gets=2000] [rounds=3]
  * Uses its own topic (deleted at the end) and removes the objects it uploaded.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -18,10 +28,15 @@ import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import sharp from 'sharp';
 import { startConnector, form } from '../test/integration/http/harness.ts';
+import { timeRoundTrips } from './roundTrips.ts';
+import { profileWhile, type ProfileSummary } from './cpuProfile.ts';
+import { loadAverage, median } from './stats.ts';
 
 const seconds = Number(process.argv[2] ?? 5);
 const concurrency = Number(process.argv[3] ?? 8);
 const gets = Number(process.argv[4] ?? 2000);
+const rounds = Number(process.argv[5] ?? 3);
+const profilePath = process.env.HAZARDFLOW_BENCH_PROFILE;
 const TARGET_BYTES = 256 * 1024;
 
 /** Distinct noise JPEGs of about 256 KB (noise barely compresses, so the side sets the size). */
@@ -44,6 +59,8 @@ interface LoadResult {
   failures: number;
   accepted: string[];
   meanBytes: number;
+  /** Client-side latency of an upload, ms. */
+  p50: number;
 }
 
 /** Client side: uploads with `concurrency` clients for `seconds`; counts 202 answers. */
@@ -53,34 +70,43 @@ async function load(job: LoadJob): Promise<LoadResult> {
   const accepted: string[] = [];
   let failures = 0;
   let next = 0;
+  const ms: number[] = [];
   const started = performance.now();
   await Promise.all(
     Array.from({ length: job.concurrency }, async () => {
       while (performance.now() < until) {
         const i = next++;
         const body = form({ latitude: '27.7', longitude: '85.3' }, [{ name: `scene-${i}.jpg`, type: 'image/jpeg', bytes: pool[i % pool.length] as Buffer }]);
+        const t = performance.now();
         const res = await fetch(job.url, { method: 'POST', headers: job.headers, body });
         const text = await res.text();
+        ms.push(performance.now() - t);
         if (res.status === 202) accepted.push((JSON.parse(text) as { image_id?: string }).image_id ?? '');
         else failures += 1;
       }
     }),
   );
   const meanBytes = pool.reduce((n, b) => n + b.length, 0) / pool.length;
-  return { rps: accepted.length / ((performance.now() - started) / 1000), failures, accepted, meanBytes };
+  return { rps: accepted.length / ((performance.now() - started) / 1000), failures, accepted, meanBytes, p50: median(ms) };
 }
 
-/** Server side: runs `load` in a child process. */
-function throughput(url: string, headers: Record<string, string>): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
+/**
+ * Server side: runs `load` in a child process, and adds the CPU time this (the servers') process spent per request:
+ * on a machine shared beyond its cores, wall-clock rates follow the load, CPU per request much less.
+ */
+async function throughput(url: string, headers: Record<string, string>): Promise<LoadResult & { cpuMsPerRequest: number }> {
+  const cpuBefore = process.cpuUsage();
+  const result = await new Promise<LoadResult>((resolve, reject) => {
     const child = fork(fileURLToPath(import.meta.url), ['--client'], { execArgv: ['--import', 'tsx'] });
-    child.once('message', (result) => {
-      resolve(result as LoadResult);
+    child.once('message', (message) => {
+      resolve(message as LoadResult);
       child.kill();
     });
     child.once('error', reject);
     child.send({ url, headers, seconds, concurrency } satisfies LoadJob);
   });
+  const cpu = process.cpuUsage(cpuBefore);
+  return { ...result, cpuMsPerRequest: (cpu.user + cpu.system) / 1000 / Math.max(1, result.accepted.length + result.failures) };
 }
 
 async function latencies(url: string, headers: Record<string, string>): Promise<{ p50: number; p99: number }> {
@@ -120,13 +146,49 @@ async function benchmark(): Promise<void> {
   const bareUrl = `http://127.0.0.1:${typeof bareAddress === 'object' && bareAddress ? bareAddress.port : 0}`;
 
   const h = await startConnector({}, { readBack: false });
+  const roundTrips = timeRoundTrips(h.deps);
   const accepted: string[] = [];
+  const print = (name: string, value: number | string) => console.log(`${name}=${typeof value === 'number' ? value.toFixed(3) : value}`);
   try {
-    // A warm-up run of the bare route; then the two measured runs, back to back.
+    // Warm-up runs of both (connections, JIT, the registry's schema id), not counted.
     await throughput(`${bareUrl}/upload`, {});
-    const bareRun = await throughput(`${bareUrl}/upload`, {});
-    const connectorRun = await throughput(`${h.url}/api/v1/analyze/single`, h.auth);
-    accepted.push(...connectorRun.accepted);
+    accepted.push(...(await throughput(`${h.url}/api/v1/analyze/single`, h.auth)).accepted);
+    roundTrips.reset();
+
+    const perRound: Array<Record<string, number>> = [];
+    let uploads = 0;
+    const profiles: ProfileSummary[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const load = loadAverage();
+      const bareRun = await throughput(`${bareUrl}/upload`, {});
+      const connectorUploads = () => throughput(`${h.url}/api/v1/analyze/single`, h.auth);
+      let connectorRun: Awaited<ReturnType<typeof throughput>>;
+      if (profilePath) {
+        const profiled = await profileWhile(profilePath.replace(/(\.cpuprofile)?$/, `-${round}.cpuprofile`), connectorUploads);
+        connectorRun = profiled.result;
+        profiles.push(profiled.summary);
+      } else connectorRun = await connectorUploads();
+      accepted.push(...connectorRun.accepted);
+      uploads += connectorRun.accepted.length + connectorRun.failures;
+      print(`load_average_round_${round + 1}`, load);
+      console.log(`# round ${round + 1}: bare=${bareRun.rps.toFixed(1)}/s connector=${connectorRun.rps.toFixed(1)}/s failures=${connectorRun.failures}`);
+      perRound.push({
+        upload_bytes_mean: connectorRun.meanBytes,
+        bare_fastify_upload_rps: bareRun.rps,
+        connector_upload_rps: connectorRun.rps,
+        connector_upload_failures: connectorRun.failures,
+        connector_efficiency: connectorRun.rps / bareRun.rps,
+        bare_fastify_upload_p50_ms: bareRun.p50,
+        connector_upload_p50_ms: connectorRun.p50,
+        bare_fastify_cpu_ms_per_upload: bareRun.cpuMsPerRequest,
+        connector_cpu_ms_per_upload: connectorRun.cpuMsPerRequest,
+        connector_cpu_vs_bare: connectorRun.cpuMsPerRequest / bareRun.cpuMsPerRequest,
+        connector_upload_mb_per_s: (connectorRun.rps * connectorRun.meanBytes) / 1048576,
+      });
+    }
+
+    // Counted over the measured upload runs only (the PUT and GET runs below go through the same clients).
+    const roundTripLines = roundTrips.report(uploads);
 
     // Context: the object store's own rate for the same bytes (single PUTs, same concurrency), the connector's ceiling.
     const bucket = h.options.connections.objectStore.bucket;
@@ -148,23 +210,32 @@ async function benchmark(): Promise<void> {
 
     const imageId = randomUUID();
     await h.insertResult({ image_id: imageId, sha256: 'f'.repeat(64), s3_uri: `s3://${h.options.connections.objectStore.bucket}/bench/${imageId}`, width: 1024, height: 1024 });
-    const cached = await latencies(`${h.url}/api/v1/results/${imageId}`, h.auth);
-    const bareGet = await latencies(`${bareUrl}/result`, {});
+    for (const row of perRound) {
+      const cached = await latencies(`${h.url}/api/v1/results/${imageId}`, h.auth);
+      const bareGet = await latencies(`${bareUrl}/result`, {});
+      Object.assign(row, {
+        cached_result_p50_ms: cached.p50,
+        cached_result_p99_ms: cached.p99,
+        bare_fastify_get_p50_ms: bareGet.p50,
+        bare_fastify_get_p99_ms: bareGet.p99,
+        cached_result_p50_ratio: cached.p50 / bareGet.p50,
+        cached_result_p99_ratio: cached.p99 / bareGet.p99,
+      });
+    }
 
-    console.log(`upload_bytes_mean=${Math.round(connectorRun.meanBytes)}`);
-    console.log(`concurrency=${concurrency}`);
-    console.log(`bare_fastify_upload_rps=${bareRun.rps.toFixed(1)}`);
-    console.log(`connector_upload_rps=${connectorRun.rps.toFixed(1)}`);
-    console.log(`connector_upload_failures=${connectorRun.failures}`);
-    console.log(`connector_efficiency=${(connectorRun.rps / bareRun.rps).toFixed(3)}`);
-    console.log(`object_store_put_rps=${putRps.toFixed(1)}`);
-    console.log(`connector_vs_object_store_put=${(connectorRun.rps / putRps).toFixed(3)}`);
-    console.log(`connector_upload_mb_per_s=${((connectorRun.rps * connectorRun.meanBytes) / 1048576).toFixed(1)}`);
-    console.log(`cached_result_p50_ms=${cached.p50.toFixed(2)}`);
-    console.log(`cached_result_p99_ms=${cached.p99.toFixed(2)}`);
-    console.log(`bare_fastify_get_p50_ms=${bareGet.p50.toFixed(2)}`);
-    console.log(`bare_fastify_get_p99_ms=${bareGet.p99.toFixed(2)}`);
-    console.log(`cached_result_p50_ratio=${(cached.p50 / bareGet.p50).toFixed(2)}`);
+    print('rounds', rounds);
+    print('concurrency', concurrency);
+    print('load_average_end', loadAverage());
+    for (const name of Object.keys(perRound[0] ?? {})) print(name, median(perRound.map((r) => r[name] ?? 0)));
+    const connectorRps = median(perRound.map((r) => r.connector_upload_rps ?? 0));
+    print('object_store_put_rps', putRps);
+    print('connector_vs_object_store_put', connectorRps / putRps);
+    for (const line of roundTripLines) console.log(line);
+    for (const [i, summary] of profiles.entries()) {
+      console.log(`# cpu profile of the connector's process, round ${i + 1} (self time):`);
+      for (const [place, share] of summary.places.slice(0, 12)) console.log(`profile.place.${place}=${(share * 100).toFixed(1)}%`);
+      for (const [fn, share] of summary.functions.slice(0, 15)) console.log(`profile.function.${fn}=${(share * 100).toFixed(1)}%`);
+    }
   } finally {
     const bucket = h.options.connections.objectStore.bucket;
     const keys = await Promise.all(accepted.map(async (id) => (await h.deps.results.get(id))?.image?.uri.replace(`s3://${bucket}/`, '')));

@@ -1,6 +1,6 @@
 /**
  * Publishes ImageRefs to images.process (key = image_id), Avro-encoded with the registry's schema id.
- * Idempotent producer: a retried send cannot duplicate a record.
+ * Idempotent producers: a retried send cannot duplicate a record.
  */
 import { logLevel, type Message, type Producer } from 'kafkajs';
 import { kafkaClient } from '../../pipeline/kafkaClient.ts';
@@ -14,6 +14,21 @@ import { HttpError } from './errors.ts';
 /** Records per produce request at most (an ImageRef is a few hundred bytes). */
 const MAX_RECORDS_PER_REQUEST = 500;
 
+/** Producers a publisher keeps, so that a record need not wait for another's produce request (see below). */
+export const DEFAULT_PRODUCERS = 3;
+
+interface Lane {
+  producer: Producer;
+  /** Whether this producer has a request in flight (its drain loop runs). */
+  busy: boolean;
+}
+
+interface Pending {
+  message: Message;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
 export interface ImageRefPublisher {
   publish(ref: ImageRef): Promise<void>;
   /** Whether the broker answers (for health). */
@@ -22,57 +37,63 @@ export interface ImageRefPublisher {
 }
 
 /**
- * Connects the producer and registers the ImageRef schema under `<topic>-value` (registering an identical schema
- * is idempotent and returns the existing id, so every connector may do it at start).
+ * Connects `producers` idempotent producers and registers the ImageRef schema under `<topic>-value` (registering an
+ * identical schema is idempotent and returns the existing id, so every connector may do it at start).
  */
 export async function createImageRefPublisher(
   kafkaConnection: KafkaConnection,
   registry: SchemaRegistry,
   registryUrl: string,
   topic: TopicSpec,
+  producers = DEFAULT_PRODUCERS,
 ): Promise<ImageRefPublisher> {
   const kafka = kafkaClient({ ...kafkaConnection, clientId: `${kafkaConnection.clientId}-connector`, logLevel: logLevel.ERROR });
-  // KIP-98: idempotence needs acks=all and one request in flight per connection (kafkajs issue #200); retries are
-  // bounded, not kafkajs's idempotent default of MAX_SAFE_INTEGER, so that a broker outage becomes a 503 for the
-  // client instead of a request that never ends. kafkajs warns about the bound once at start; that is expected.
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 5, maxRetryTime: 2000 } });
+  // KIP-98: idempotence needs acks=all and one request in flight per connection (kafkajs issue #200; its idempotent
+  // producer holds a lock per broker for each send); retries are bounded, not kafkajs's idempotent default of
+  // MAX_SAFE_INTEGER, so that a broker outage becomes a 503 for the client instead of a request that never ends.
+  // kafkajs warns about the bound once per producer at start; that is expected.
+  const lanes: Lane[] = Array.from({ length: producers }, () => ({
+    producer: kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 5, maxRetryTime: 2000 } }),
+    busy: false,
+  }));
   const admin = kafka.admin();
   const schemaId = await registerValueSchema(registry, registryUrl, topic);
-  await producer.connect();
+  await Promise.all(lanes.map((lane) => lane.producer.connect()));
   await admin.connect();
-  // Sends coalesce: while one produce request is in flight, the records of concurrent uploads queue and go out
-  // together in the next one. With one request in flight (required above), sending each record alone would make
-  // every upload wait for all the round trips queued before it.
-  let queue: Array<{ message: Message; resolve: () => void; reject: (err: unknown) => void }> = [];
-  let sending = false;
-  const drain = async () => {
-    sending = true;
+  // Each record goes out at once on an idle producer; while every producer has a request in flight, the records of
+  // concurrent uploads queue and go out together in the next free one. With one producer, every upload waited for
+  // the request in flight before its own. Several producers (each its own idempotent producer id) may write to the
+  // same partition at once: each ImageRef is its own key, sent once, so no order between them is lost.
+  let queue: Pending[] = [];
+  const drain = async (lane: Lane) => {
+    lane.busy = true;
     while (queue.length > 0) {
       const batch = queue.slice(0, MAX_RECORDS_PER_REQUEST);
       queue = queue.slice(batch.length);
       try {
-        await producer.send({ topic: topic.name, acks: -1, messages: batch.map((b) => b.message) });
+        await lane.producer.send({ topic: topic.name, acks: -1, messages: batch.map((b) => b.message) });
         for (const b of batch) b.resolve();
       } catch (err) {
         const unavailable = new HttpError(503, 'KAFKA_UNAVAILABLE', `the image could not be queued for analysis: ${(err as Error).message}`);
         for (const b of batch) b.reject(unavailable);
       }
     }
-    sending = false;
+    lane.busy = false;
   };
   return {
     async publish(ref) {
       const value = await registry.encode(schemaId, ref);
       await new Promise<void>((resolve, reject) => {
         queue.push({ message: { key: ref.image_id, value, headers: { trace_id: ref.trace_id } }, resolve, reject });
-        if (!sending) void drain();
+        const idle = lanes.find((lane) => !lane.busy);
+        if (idle) void drain(idle);
       });
     },
     async ping() {
       await admin.describeCluster();
     },
     async close() {
-      await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
+      await Promise.allSettled([...lanes.map((lane) => lane.producer.disconnect()), admin.disconnect()]);
     },
   };
 }

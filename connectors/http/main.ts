@@ -35,7 +35,7 @@ export async function openConnectorDeps(options: ConnectorOptions, logger?: Logg
   });
   const pool = createMysqlPool(connections.mysql, { connectionLimit: 16 });
   const registry = createRegistry(connections.registry.url);
-  const publisher = await createImageRefPublisher(connections.kafka, registry, connections.registry.url, options.imagesTopic);
+  const publisher = await createImageRefPublisher(connections.kafka, registry, connections.registry.url, options.imagesTopic, options.kafkaProducers);
   const mapFeed = createMapFeed({ kafka: connections.kafka, registry, ...options.map, logger });
   const metrics = createConnectorMetrics();
   const usage = createApiUsage(pool);

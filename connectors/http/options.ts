@@ -7,6 +7,7 @@ import { connectionsFromEnv, type Connections } from '../../config/connections.t
 import { envFlag, envPositiveInteger } from '../../config/env.ts';
 import { topicsFromEnv, type TopicSpec } from '../../config/topics.ts';
 import { objectLimitsFromEnv } from '../../adapters/objectStore/objectLimits.ts';
+import { DEFAULT_PRODUCERS } from './imageRefPublisher.ts';
 
 export interface ConnectorOptions {
   host: string;
@@ -38,6 +39,8 @@ export interface ConnectorOptions {
   defaultAlertRadiusKm: number;
   /** A captured_at further than this ahead of the clock is refused (HAZARDFLOW_MAX_CLOCK_SKEW_S, shared with the alerts topology). */
   maxClockSkewMs: number;
+  /** Idempotent producers publishing ImageRefs (HAZARDFLOW_HTTP_KAFKA_PRODUCERS; imageRefPublisher.ts says why several). */
+  kafkaProducers: number;
   connections: Connections;
   imagesTopic: TopicSpec;
   map: MapOptions;
@@ -85,6 +88,7 @@ export function connectorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): C
     alertsCacheSeconds: envPositiveInteger(env, 'HAZARDFLOW_HTTP_ALERTS_CACHE_SECONDS', 60),
     defaultAlertRadiusKm: envPositiveInteger(env, 'HAZARDFLOW_HTTP_DEFAULT_ALERT_RADIUS_KM', 10),
     maxClockSkewMs: maxClockSkewMsFromEnv(env),
+    kafkaProducers: envPositiveInteger(env, 'HAZARDFLOW_HTTP_KAFKA_PRODUCERS', DEFAULT_PRODUCERS),
     connections,
     imagesTopic: topics.images,
     map: {

@@ -171,15 +171,21 @@ export function createResultStore({ redis, pool, cacheSeconds, cacheLookups }: R
   }
 
   async function findByContent(sha256: string): Promise<ResultBody | undefined> {
+    // Nearly every upload is of bytes not analysed yet: a Redis miss then MySQL, which is the answer. Both are
+    // asked at once, so that the lookup (which races the store's write) takes one round trip instead of two; on a
+    // hit, the query's answer is not used.
+    const stored = pool.query<RowDataPacket[]>(
+      `SELECT image_id FROM satellite_images WHERE sha256 = ? AND processing_status = 'completed'
+        ORDER BY processing_completed_at DESC LIMIT 1`,
+      [sha256],
+    );
+    // Observed now: after a Redis hit (or failure) nobody awaits it, and its failure must not go unhandled.
+    stored.catch(() => undefined);
     const cachedId = await redis.get(uploadDedupeKey(sha256));
     let imageId = cachedId ?? undefined;
     cacheLookups.inc({ cache: 'analysis', outcome: cachedId !== null ? 'hit' : 'miss' });
     if (imageId === undefined) {
-      const [rows] = await pool.query<RowDataPacket[]>(
-        `SELECT image_id FROM satellite_images WHERE sha256 = ? AND processing_status = 'completed'
-          ORDER BY processing_completed_at DESC LIMIT 1`,
-        [sha256],
-      );
+      const [rows] = await stored;
       imageId = rows[0]?.image_id as string | undefined;
       if (imageId === undefined) return undefined;
       await redis.set(uploadDedupeKey(sha256), imageId, 'EX', cacheSeconds);
