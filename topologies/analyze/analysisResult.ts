@@ -31,6 +31,8 @@ export interface SceneAnalysis {
   bands?: string[] | null;
   /** Segmentation models' areas, already in WGS84. */
   extents?: Result.Extent[] | null;
+  /** What was left out of `extents` to keep the result within HAZARDFLOW_MAX_EXTENT_VERTICES. */
+  extentsTrimmed?: Result.ExtentsTrimmed | null;
 }
 
 export interface ResultContext {
@@ -103,6 +105,7 @@ export function buildAnalysisResult(ref: ImageRef, analysis: SceneAnalysis, cont
     bands: analysis.bands ?? ref.band_names ?? null,
     footprint: georef ? roundRings(footprintPolygon(georef, width, height)) : placedRectangle(lonLatOf, width, height),
     extents: analysis.extents ?? null,
+    extents_trimmed: analysis.extentsTrimmed ?? null,
     placement: georef
       ? { method: 'georeferenced', gsd_m: null, approximate: false }
       : placement?.method ? { method: placement.method, gsd_m: placement.gsdM, approximate: placement.approximate } : null,

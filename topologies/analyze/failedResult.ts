@@ -45,6 +45,7 @@ export function failedResult(ref: ImageRef, failure: Failure, model: Result.Mode
     bands: ref.band_names,
     footprint: null,
     extents: null,
+    extents_trimmed: null,
     placement: null,
   };
 }

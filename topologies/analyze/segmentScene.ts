@@ -18,6 +18,7 @@ import { ModelLoadError } from '../../model/manifest.ts';
 import { sceneScoreMerger } from '../../model/segmentation/sceneScores.ts';
 import { sceneMasks } from '../../model/segmentation/sceneMask.ts';
 import { maskExtents, type Extent } from '../../model/segmentation/extentPolygons.ts';
+import type { UntracedExtents } from '../../model/segmentation/extentBudget.ts';
 import { channelCount, parseSegmentationOutput, ultralyticsLayers, type SegmentationOutput } from '../../model/segmentation/segmentationOutput.ts';
 import { decodeSegmentExport } from '../../model/segmentation/ultralyticsSegment.ts';
 import { DISPLAY_RANGE } from '../../eo/trueColour.ts';
@@ -128,6 +129,8 @@ function displayValues(values: Float32Array, [low, high]: readonly [number, numb
 
 export interface SceneSegmentation {
   extents: Extent[];
+  /** Regions of each mask past maskExtents' cap, not traced (counted in the result's extents_trimmed). */
+  untraced: UntracedExtents[];
   tiles: number;
   /** Each layer's threshold on this scene, as a score in [0, 1] (null: nothing valid to split). */
   thresholds: Array<{ class: string; source: string | undefined; score: number | null }>;
@@ -176,11 +179,16 @@ export async function segmentScene(scenes: readonly SceneReader[], model: Segmen
   // The operator's reference water layer, where it covers the scene, tells flood from permanent water per pixel.
   const split = options.reference && water && first.georef ? await referenceMasks(options.reference, first, water) : [];
   const { min_pixels: minPixels, tolerance_px: tolerancePx } = model.output;
-  const extents = [...masks, ...split].flatMap((mask) => maskExtents(mask, {
+  const traced = [...masks, ...split].map((mask) => ({ mask, ...maskExtents(mask, {
     pixelToLonLat: (x, y) => first.pixelToLonLat(x, y),
     ...(minPixels === undefined ? {} : { minPixels }),
     ...(tolerancePx === undefined ? {} : { tolerancePx }),
-  }));
+  }) }));
   const thresholds = masks.flatMap((m) => m.thresholds.map((t) => ({ class: m.class, source: t.source, score: t.level === null ? null : t.level / 255 })));
-  return { extents, tiles: tiles.length, thresholds };
+  return {
+    extents: traced.flatMap((t) => t.extents),
+    untraced: traced.map((t) => ({ class: t.mask.class, ...t.dropped })),
+    tiles: tiles.length,
+    thresholds,
+  };
 }

@@ -31,7 +31,8 @@ import { segmentScene, type SegmentationModel } from './segmentScene.ts';
 import { detectScene } from './detectScene.ts';
 import type { ReferenceWater } from './referenceWater.ts';
 import { findBand, type SceneReader } from '../../eo/sceneReader.ts';
-import { publishFailures } from './failedResult.ts';
+import { failedResult, publishFailures } from './failedResult.ts';
+import { boundExtents } from '../../model/segmentation/extentBudget.ts';
 import { fetchObject } from './fetchObject.ts';
 import { resolveObjectLocation } from '../../adapters/objectStore/objectLocation.ts';
 import type { MemoryBudget } from './memoryBudget.ts';
@@ -184,7 +185,13 @@ export function analyzeStage(topics: StageTopics<AnalyzeSinks>, deps: AnalyzeDep
       for (const s of segmenters) {
         segmentations.push(await segmentScene([scene.reader as SceneReader], s, { overlap: options.tileOverlap, ...(deps.referenceWater ? { reference: deps.referenceWater } : {}) }));
       }
-      const segmented = segmenter ? { tiles: segmentations.reduce((n, s) => n + s.tiles, 0), extents: segmentations.flatMap((s) => s.extents) } : undefined;
+      const segmented = segmenter
+        ? {
+          tiles: segmentations.reduce((n, s) => n + s.tiles, 0),
+          // Bounded over all models together: the result is one Kafka record.
+          ...boundExtents(segmentations.flatMap((s) => s.extents), segmentations.flatMap((s) => s.untraced), options.maxExtentVertices),
+        }
+        : undefined;
       metrics.scenesInferred.inc();
       const size = scene.tiles ?? scene.reader;
       const analysis: SceneAnalysis = {
@@ -193,6 +200,7 @@ export function analyzeStage(topics: StageTopics<AnalyzeSinks>, deps: AnalyzeDep
         width: size?.width ?? 0, height: size?.height ?? 0, tiles: found.tiles + (segmented?.tiles ?? 0), detections: found.detections,
         georef: scene.georef, sensorProfile: scene.sensorProfile, bands: scene.bands,
         extents: segmented ? segmented.extents : null,
+        extentsTrimmed: segmented?.trimmed ?? null,
       };
       return { ref: work.ref, startedAt: work.startedAt, analysis, cached: false };
     } finally {
@@ -223,6 +231,11 @@ export function analyzeStage(topics: StageTopics<AnalyzeSinks>, deps: AnalyzeDep
 
   return {
     ...topics,
+    // A result that fails only when it is encoded (larger than the broker takes) still answers "failed".
+    failureOutputs: (item) => {
+      const ref = item.record.value as ImageRef | undefined;
+      return ref ? [{ topic: sinks.results, key: ref.image_id, value: failedResult(ref, item.failure, model, Date.now()) }] : [];
+    },
     process: (records$, { stageMetrics: metrics }) =>
       records$.pipe(
         asyncStage('dedupe', dedupe, { concurrency: options.fetchConcurrency, ...retry, metrics }),

@@ -41,6 +41,7 @@ export function analysisResult(imageId: string, overrides: Partial<AnalysisResul
     footprint: null,
     extents: null,
     placement: null,
+    extents_trimmed: null,
     ...overrides,
   };
 }
