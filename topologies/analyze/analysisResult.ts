@@ -33,6 +33,8 @@ export interface SceneAnalysis {
   extents?: Result.Extent[] | null;
   /** What was left out of `extents` to keep the result within HAZARDFLOW_MAX_EXTENT_VERTICES. */
   extentsTrimmed?: Result.ExtentsTrimmed | null;
+  /** Scenes of the same grid whose bands a fused model read with this one's (its manifest's pairing). */
+  fusedImages?: string[] | null;
 }
 
 export interface ResultContext {
@@ -106,6 +108,7 @@ export function buildAnalysisResult(ref: ImageRef, analysis: SceneAnalysis, cont
     footprint: georef ? roundRings(footprintPolygon(georef, width, height)) : placedRectangle(lonLatOf, width, height),
     extents: analysis.extents ?? null,
     extents_trimmed: analysis.extentsTrimmed ?? null,
+    fused_images: analysis.fusedImages ?? null,
     placement: georef
       ? { method: 'georeferenced', gsd_m: null, approximate: false }
       : placement?.method ? { method: placement.method, gsd_m: placement.gsdM, approximate: placement.approximate } : null,

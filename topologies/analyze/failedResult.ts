@@ -46,6 +46,7 @@ export function failedResult(ref: ImageRef, failure: Failure, model: Result.Mode
     footprint: null,
     extents: null,
     extents_trimmed: null,
+    fused_images: null,
     placement: null,
   };
 }

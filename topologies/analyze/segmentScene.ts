@@ -25,6 +25,7 @@ import { DISPLAY_RANGE } from '../../eo/trueColour.ts';
 import { PAD_VALUE } from './cutTile.ts';
 import { tileGrid } from './tileGrid.ts';
 import { referenceMasks, type ReferenceWater } from './referenceWater.ts';
+import type { Pairing } from './scenePairing.ts';
 
 export interface SegmentationModel {
   name: string;
@@ -39,6 +40,8 @@ export interface SegmentationModel {
    * [0, 1] (eo/trueColour's stretch), nodata as Ultralytics' letterbox grey; physics models take physical units.
    */
   display: boolean;
+  /** The manifest's `pairing`: this model also reads a scene with some of its bands together with a scene with the rest. */
+  pairing?: Pairing;
   run(batch: Float32Array, n: number): Promise<Float32Array>;
   release(): Promise<void>;
 }
@@ -59,6 +62,8 @@ export async function loadSegmentationModel(dir: string, options: { intraOpThrea
   const bands = input?.bands;
   if (!Array.isArray(bands) || bands.length === 0 || !bands.every((b) => typeof b === 'string')) return fail('input.bands', 'must name the bands the model reads');
   const classes = json.classes as string[];
+  const pairing = json.pairing as { within_hours?: unknown } | undefined;
+  if (pairing !== undefined && !(typeof pairing.within_hours === 'number' && pairing.within_hours > 0)) return fail('pairing.within_hours', 'must be a positive number of hours');
   const format = parseSegmentationOutput((json.output ?? {}) as Record<string, unknown>, classes, fail);
   const output: SegmentationOutput = format.format === 'segmentation' ? format : { format: 'segmentation', layers: ultralyticsLayers(classes), fusion: 'first-valid' };
   const width = Number(input?.width);
@@ -96,6 +101,7 @@ export async function loadSegmentationModel(dir: string, options: { intraOpThrea
     maxBatch: Number(json.max_batch ?? 1),
     output,
     display: segmentExport,
+    ...(pairing ? { pairing: { withinHours: pairing.within_hours as number } } : {}),
     async run(batch, n) {
       if (segmentExport) return runSegmentExport(batch, n);
       const result = await session.run(feeds(batch, n));

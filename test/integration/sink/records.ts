@@ -42,6 +42,7 @@ export function analysisResult(imageId: string, overrides: Partial<AnalysisResul
     extents: null,
     placement: null,
     extents_trimmed: null,
+    fused_images: null,
     ...overrides,
   };
 }

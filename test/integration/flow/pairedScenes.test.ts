@@ -1,0 +1,94 @@
+/**
+ * An S1 and an S2 scene of one place that arrive apart, fused as water-fused-v1's manifest declares (`pairing`):
+ * the Sen1Floods11 S1 chip and then its S2 chip are uploaded separately to the HTTP connector → images topic →
+ * analyze (water models) → ml.results → sink → `/extents.geojson`, rasterised onto the hand label by rasterio. The
+ * later scene's analysis reads both (same grid, captured within the window): its result names the S1 scene in
+ * `fused_images` and its water is the fused model's. An S2 scene captured outside the window is not paired.
+ * Thresholds come from each scene (Otsu); nothing is fitted to the chip.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { topicsFromEnv } from '../../../config/topics.ts';
+import { createLogger } from '../../../pipeline/logger.ts';
+import { pipelineMetrics } from '../../../pipeline/metrics.ts';
+import type { AnalysisResult } from '../../../schemas/generated/AnalysisResult.ts';
+import { analyzeOptionsFromEnv } from '../../../topologies/analyze/analyzeOptions.ts';
+import { startAnalyze } from '../../../topologies/analyze/main.ts';
+import { startSink } from '../../../topologies/sink/main.ts';
+import { connections } from '../pipeline/brokerFixtures.ts';
+import { createFlowDriver, sinkOptions, type FlowDriver } from '../alerts/harness.ts';
+import { startMigratedMariadb, type MigratedMariadb } from '../sink/privateMariadb.ts';
+import { form, startConnector, type ConnectorHarness } from '../http/harness.ts';
+import { chipDir, type WaterScore } from '../model/waterAccuracy.ts';
+
+const run = promisify(execFile);
+const root = path.resolve(import.meta.dirname, '..', '..', '..');
+const WATER_MODELS = 'model/water-fused-v1,model/water-optical-v1,model/water-sar-v1';
+// The chips' acquisition day; the S1 pass is taken as six hours earlier, within the manifest's 24 h.
+const S2_AT = '2019-09-18T10:50:00Z';
+const S1_AT = '2019-09-18T04:50:00Z';
+
+describe('an S1 and an S2 scene of one place arriving apart, fused (water-fused-v1 pairing)', { timeout: 300_000 }, () => {
+  let t: FlowDriver;
+  let server: MigratedMariadb;
+  let h: ConnectorHarness;
+  let dir: string;
+
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'hazardflow-flow-paired-'));
+    t = await createFlowDriver();
+    server = await startMigratedMariadb();
+    h = await startConnector({ connections: { ...connections, mysql: server.db.connection } }, { readBack: false });
+    // The images topic is this run's own, and scenes pair only with scenes of their input topic.
+    const topics = topicsFromEnv({ HAZARDFLOW_TOPIC_IMAGES: h.topic, HAZARDFLOW_TOPIC_RESULTS: t.topics.results.name, HAZARDFLOW_TOPIC_DLQ: t.topics.dlq.name });
+    const options = analyzeOptionsFromEnv({ HAZARDFLOW_ANALYZE_GROUP: t.name('analyze'), HAZARDFLOW_INTRA_OP_THREADS: '1', HAZARDFLOW_SEGMENTATION_MODEL_DIRS: WATER_MODELS }, connections.objectStore);
+    await t.start(startAnalyze({ role: 'analyze', connections, topics, logger: createLogger('flow-paired', 'error'), metrics: pipelineMetrics() }, options));
+    await t.start(startSink(sinkOptions(t, server.db.connection)));
+  });
+  after(async () => {
+    await t?.stopAll();
+    await h?.close();
+    await server?.close();
+    await t?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Uploads a chip, waits for its completed result; its ml.results record and its extents scored against the label. */
+  async function upload(file: string, capturedAt: string): Promise<{ id: string; result: AnalysisResult; score: WaterScore }> {
+    const accepted = await fetch(`${h.url}/api/v1/analyze/single`, { method: 'POST', headers: h.auth, body: form({ captured_at: capturedAt }, [{ name: file, type: 'image/tiff', bytes: await readFile(path.join(chipDir, file)) }]) });
+    assert.equal(accepted.status, 202, await accepted.clone().text());
+    const { image_id: id } = (await accepted.json()) as { image_id: string };
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const rest = (await (await fetch(`${h.url}/api/v1/results/${id}`, { headers: h.auth })).json()) as { status: string; error: string | null };
+      if (rest.status === 'failed') assert.fail(rest.error ?? 'failed');
+      if (rest.status === 'completed') break;
+      assert.ok(Date.now() < deadline, `no result for ${file} within 120 s (${rest.status})`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const result = (await t.read<AnalysisResult>('results')).filter((r) => r.image_id === id).at(-1);
+    assert.ok(result, 'the result is on ml.results');
+    const target = path.join(dir, `${id}.geojson`);
+    await writeFile(target, await (await fetch(`${h.url}/api/v1/results/${id}/extents.geojson`, { headers: h.auth })).text());
+    const { stdout } = await run(path.join(root, '.venv', 'bin', 'python'), [path.join(root, 'test', 'integration', 'model', 'sen1floods11.py'), 'score', target]);
+    return { id, result, score: JSON.parse(stdout) as WaterScore };
+  }
+
+  it('reads the later S2 scene with the earlier S1 scene of its grid, and not an S2 scene captured days later', async (tc) => {
+    const s1 = await upload('Spain_7370579_S1Hand.tif', S1_AT);
+    assert.equal(s1.result.model.name, 'water-sar-v1', 'alone, the S1 scene is the SAR model’s');
+    assert.equal(s1.result.fused_images, null);
+    const s2 = await upload('Spain_7370579_S2Hand.tif', S2_AT);
+    tc.diagnostic(`water_iou_fused_pair=${s2.score.iou.toFixed(4)} precision=${s2.score.precision.toFixed(4)} recall=${s2.score.recall.toFixed(4)} (S1 alone: ${s1.score.iou.toFixed(4)})`);
+    assert.deepEqual(s2.result.fused_images, [s1.id], 'the S2 result names the S1 scene it was fused with');
+    assert.ok(s2.score.iou >= 0.75, `fused water IoU ${s2.score.iou.toFixed(3)}`);
+    // Four days after the S1 pass: outside the window, the optical model alone.
+    const late = await upload('Spain_7370579_S2Hand.tif', '2019-09-22T10:50:00Z');
+    assert.equal(late.result.fused_images, null, 'a scene outside the pairing window is not fused');
+  });
+});
