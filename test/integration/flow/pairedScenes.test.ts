@@ -60,7 +60,8 @@ describe('an S1 and an S2 scene of one place arriving apart, fused (water-fused-
 
   /** Uploads a chip, waits for its completed result; its ml.results record and its extents scored against the label. */
   async function upload(file: string, capturedAt: string): Promise<{ id: string; result: AnalysisResult; score: WaterScore }> {
-    const accepted = await fetch(`${h.url}/api/v1/analyze/single`, { method: 'POST', headers: h.auth, body: form({ captured_at: capturedAt }, [{ name: file, type: 'image/tiff', bytes: await readFile(path.join(chipDir, file)) }]) });
+    const bytes = await readFile(path.isAbsolute(file) ? file : path.join(chipDir, file));
+    const accepted = await fetch(`${h.url}/api/v1/analyze/single`, { method: 'POST', headers: h.auth, body: form({ captured_at: capturedAt }, [{ name: path.basename(file), type: 'image/tiff', bytes }]) });
     assert.equal(accepted.status, 202, await accepted.clone().text());
     const { image_id: id } = (await accepted.json()) as { image_id: string };
     const deadline = Date.now() + 120_000;
@@ -90,5 +91,19 @@ describe('an S1 and an S2 scene of one place arriving apart, fused (water-fused-
     // Four days after the S1 pass: outside the window, the optical model alone.
     const late = await upload('Spain_7370579_S2Hand.tif', '2019-09-22T10:50:00Z');
     assert.equal(late.result.fused_images, null, 'a scene outside the pairing window is not fused');
+  });
+
+  it('fills what the optical scene does not see with the SAR scene: an S2 scene with its east half nodata', async (tc) => {
+    const file = path.join(dir, 'S2Hand_gap.tif');
+    await run(path.join(root, '.venv', 'bin', 'python'), [path.join(root, 'test', 'integration', 'model', 'sen1floods11.py'), 'gap', file]);
+    // Alone (outside the window of the S1 pass uploaded above): the optical model sees only the west half.
+    const alone = await upload(file, '2019-09-22T10:50:00Z');
+    assert.equal(alone.result.fused_images, null);
+    // Within the window: the S1 scene decides where the optical bands have no data (first-valid).
+    const paired = await upload(file, S2_AT);
+    tc.diagnostic(`half-nodata S2: water_iou alone=${alone.score.iou.toFixed(4)} (recall ${alone.score.recall.toFixed(4)}), paired with S1=${paired.score.iou.toFixed(4)} (recall ${paired.score.recall.toFixed(4)})`);
+    assert.equal(paired.result.fused_images?.length, 1);
+    assert.ok(paired.score.iou > alone.score.iou, 'pairing finds the water the optical scene could not see');
+    assert.ok(paired.score.iou >= 0.58, `paired IoU ${paired.score.iou.toFixed(3)} at least the SAR model's bound`);
   });
 });
