@@ -54,3 +54,14 @@ export function boundExtents(extents: readonly Extent[], untraced: readonly Untr
     },
   };
 }
+
+/** Two accounts of what was left out (the segmentation models' and the detector outlines'), as one. */
+export function mergeTrimmed(a: ExtentsTrimmed | null, b: ExtentsTrimmed | null): ExtentsTrimmed | null {
+  if (!a || !b) return a ?? b;
+  return {
+    dropped_extents: a.dropped_extents + b.dropped_extents,
+    dropped_area_km2: Math.round((a.dropped_area_km2 + b.dropped_area_km2) * 1e3) / 1e3,
+    classes: [...new Set([...a.classes, ...b.classes])].sort(),
+    max_vertices: a.max_vertices,
+  };
+}

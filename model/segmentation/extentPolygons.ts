@@ -135,23 +135,50 @@ export function maskExtents(mask: ClassMask, options: ExtentOptions): MaskExtent
   for (const region of large.slice(maxExtents)) droppedKm2 += region.pixels * pixelAreaKm2(options.pixelToLonLat, region.x0, region.y0);
   const extents: Extent[] = [];
   for (const region of kept) {
-    let placed = true;
-    const polygons = traceRegion(labels, width, region, options.tolerancePx ?? 0.3).map((polygon) =>
-      polygon.map((ring) => ring.map(([x, y]) => {
-        const lonLat = options.pixelToLonLat(x, y);
-        if (!lonLat) placed = false;
-        return lonLat ? [round7(lonLat[0]), round7(lonLat[1])] : [Number.NaN, Number.NaN];
-      })));
-    if (!placed || polygons.length === 0) continue;
-    const geometry = rewind({ type: 'MultiPolygon', coordinates: polygons } as MultiPolygon) as MultiPolygon;
+    const placed = placeOutline(traceRegion(labels, width, region, options.tolerancePx ?? 0.3), options.pixelToLonLat);
+    if (!placed) continue;
     extents.push({
       class: mask.class,
-      polygons: geometry.coordinates,
-      area_km2: Math.round(area(geometry) / 1e3) / 1e3,
+      ...placed,
       mean_probability: Math.round((region.probabilitySum / region.pixels / 255) * 1e4) / 1e4,
     });
   }
   return { extents, dropped: { extents: large.length - kept.length, area_km2: Math.round(droppedKm2 * 1e3) / 1e3 } };
+}
+
+/** A region's outline in scene pixels: MultiPolygon coordinates of [x, y] (corners at integers). */
+export type PixelOutline = Array<Array<Array<[number, number]>>>;
+
+/**
+ * The outline of a mask's regions in scene pixels, all of them one MultiPolygon (a detector's region with its
+ * islands): what a scene placed only at publish (a JPEG by its ImageRef footprint) keeps until it is placed.
+ *
+ * @example outlineOf(mask, { tolerancePx: 1, offset: [x1, y1] })
+ */
+export function outlineOf(mask: Pick<ClassMask, 'mask' | 'width' | 'height'>, options: { tolerancePx?: number; offset?: [number, number]; scale?: number } = {}): PixelOutline {
+  const { width, height } = mask;
+  const { labels, regions } = labelRegions(mask.mask, width, height, new Uint8Array(width * height));
+  const [ox, oy] = options.offset ?? [0, 0];
+  const k = options.scale ?? 1;
+  return regions.flatMap((r) => traceRegion(labels, width, r, options.tolerancePx ?? 0.3))
+    .map((polygon) => polygon.map((ring) => ring.map(([x, y]): [number, number] => [x * k + ox, y * k + oy])));
+}
+
+/**
+ * A pixel outline placed in WGS84 (rounded to 1e-7°), wound as RFC 7946 asks, with its area on the sphere; null if a
+ * vertex cannot be placed or nothing is left of it.
+ */
+export function placeOutline(outline: PixelOutline, pixelToLonLat: ExtentOptions['pixelToLonLat']): { polygons: number[][][][]; area_km2: number } | null {
+  let placed = true;
+  const polygons = outline.map((polygon) =>
+    polygon.map((ring) => ring.map(([x, y]) => {
+      const lonLat = pixelToLonLat(x, y);
+      if (!lonLat) placed = false;
+      return lonLat ? [round7(lonLat[0]), round7(lonLat[1])] : [Number.NaN, Number.NaN];
+    })));
+  if (!placed || polygons.length === 0) return null;
+  const geometry = rewind({ type: 'MultiPolygon', coordinates: polygons } as MultiPolygon) as MultiPolygon;
+  return { polygons: geometry.coordinates, area_km2: Math.round(area(geometry) / 1e3) / 1e3 };
 }
 
 /** The ground area of the pixel at (x, y) in km² (0 where it cannot be placed): what an untraced region is counted at. */

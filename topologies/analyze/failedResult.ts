@@ -47,6 +47,7 @@ export function failedResult(ref: ImageRef, failure: Failure, model: Result.Mode
     extents: null,
     extents_trimmed: null,
     fused_images: null,
+    detection_extents: null,
     placement: null,
   };
 }

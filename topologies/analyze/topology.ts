@@ -282,6 +282,7 @@ export function analyzeStage(topics: StageTopics<AnalyzeSinks>, deps: AnalyzeDep
       completedAt: Date.now(),
       hazardOf,
       defaultGsdM: options.defaultGsdM,
+      maxExtentVertices: options.maxExtentVertices,
     });
     return [{ topic: sinks.results, key: result.image_id, value: result }];
   };

@@ -13,18 +13,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { topicsFromEnv } from '../../../config/topics.ts';
-import { createLogger } from '../../../pipeline/logger.ts';
-import { pipelineMetrics } from '../../../pipeline/metrics.ts';
 import type { AnalysisResult } from '../../../schemas/generated/AnalysisResult.ts';
-import { analyzeOptionsFromEnv } from '../../../topologies/analyze/analyzeOptions.ts';
-import { startAnalyze } from '../../../topologies/analyze/main.ts';
-import { startSink } from '../../../topologies/sink/main.ts';
-import { connections } from '../pipeline/brokerFixtures.ts';
-import { createFlowDriver, sinkOptions, type FlowDriver } from '../alerts/harness.ts';
-import { startMigratedMariadb, type MigratedMariadb } from '../sink/privateMariadb.ts';
-import { form, startConnector, type ConnectorHarness } from '../http/harness.ts';
 import { chipDir, type WaterScore } from '../model/waterAccuracy.ts';
+import { startFlow, type Flow } from './flowHarness.ts';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '..', '..', '..');
@@ -34,48 +25,29 @@ const S2_AT = '2019-09-18T10:50:00Z';
 const S1_AT = '2019-09-18T04:50:00Z';
 
 describe('an S1 and an S2 scene of one place arriving apart, fused (water-fused-v1 pairing)', { timeout: 300_000 }, () => {
-  let t: FlowDriver;
-  let server: MigratedMariadb;
-  let h: ConnectorHarness;
+  let flow: Flow;
   let dir: string;
 
   before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'hazardflow-flow-paired-'));
-    t = await createFlowDriver();
-    server = await startMigratedMariadb();
-    h = await startConnector({ connections: { ...connections, mysql: server.db.connection } }, { readBack: false });
-    // The images topic is this run's own, and scenes pair only with scenes of their input topic.
-    const topics = topicsFromEnv({ HAZARDFLOW_TOPIC_IMAGES: h.topic, HAZARDFLOW_TOPIC_RESULTS: t.topics.results.name, HAZARDFLOW_TOPIC_DLQ: t.topics.dlq.name });
-    const options = analyzeOptionsFromEnv({ HAZARDFLOW_ANALYZE_GROUP: t.name('analyze'), HAZARDFLOW_INTRA_OP_THREADS: '1', HAZARDFLOW_SEGMENTATION_MODEL_DIRS: WATER_MODELS }, connections.objectStore);
-    await t.start(startAnalyze({ role: 'analyze', connections, topics, logger: createLogger('flow-paired', 'error'), metrics: pipelineMetrics() }, options));
-    await t.start(startSink(sinkOptions(t, server.db.connection)));
+    flow = await startFlow('flow-paired');
+    await flow.analyze({ HAZARDFLOW_SEGMENTATION_MODEL_DIRS: WATER_MODELS });
   });
   after(async () => {
-    await t?.stopAll();
-    await h?.close();
-    await server?.close();
-    await t?.close();
+    await flow?.close();
     await rm(dir, { recursive: true, force: true });
   });
 
   /** Uploads a chip, waits for its completed result; its ml.results record and its extents scored against the label. */
   async function upload(file: string, capturedAt: string): Promise<{ id: string; result: AnalysisResult; score: WaterScore }> {
     const bytes = await readFile(path.isAbsolute(file) ? file : path.join(chipDir, file));
-    const accepted = await fetch(`${h.url}/api/v1/analyze/single`, { method: 'POST', headers: h.auth, body: form({ captured_at: capturedAt }, [{ name: path.basename(file), type: 'image/tiff', bytes }]) });
-    assert.equal(accepted.status, 202, await accepted.clone().text());
-    const { image_id: id } = (await accepted.json()) as { image_id: string };
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      const rest = (await (await fetch(`${h.url}/api/v1/results/${id}`, { headers: h.auth })).json()) as { status: string; error: string | null };
-      if (rest.status === 'failed') assert.fail(rest.error ?? 'failed');
-      if (rest.status === 'completed') break;
-      assert.ok(Date.now() < deadline, `no result for ${file} within 120 s (${rest.status})`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    const result = (await t.read<AnalysisResult>('results')).filter((r) => r.image_id === id).at(-1);
+    const id = await flow.upload(path.basename(file), 'image/tiff', bytes, { captured_at: capturedAt });
+    const rest = await flow.finalResult<{ status: string; error: string | null }>(id);
+    assert.equal(rest.status, 'completed', rest.error ?? '');
+    const result = (await flow.t.read<AnalysisResult>('results')).filter((r) => r.image_id === id).at(-1);
     assert.ok(result, 'the result is on ml.results');
     const target = path.join(dir, `${id}.geojson`);
-    await writeFile(target, await (await fetch(`${h.url}/api/v1/results/${id}/extents.geojson`, { headers: h.auth })).text());
+    await writeFile(target, await (await fetch(`${flow.h.url}/api/v1/results/${id}/extents.geojson`, { headers: flow.h.auth })).text());
     const { stdout } = await run(path.join(root, '.venv', 'bin', 'python'), [path.join(root, 'test', 'integration', 'model', 'sen1floods11.py'), 'score', target]);
     return { id, result, score: JSON.parse(stdout) as WaterScore };
   }

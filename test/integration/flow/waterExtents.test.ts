@@ -29,7 +29,7 @@ import { form, startConnector, type ConnectorHarness } from '../http/harness.ts'
 import { chipDir, type WaterScore } from '../model/waterAccuracy.ts';
 
 const run = promisify(execFile);
-type Feature = { properties: { class: string; area_km2: number }; geometry: { coordinates: number[][][][] } };
+type Feature = { properties: { class: string; source: string; area_km2: number }; geometry: { coordinates: number[][][][] } };
 // The chips' acquisition (S2 on 2019-09-18): the Sentinel-2 profile applies the 2022 radiometric offset by capture time.
 const CAPTURED_AT = '2019-09-18T10:50:00Z';
 // The S1 chip is uploaded as if seen three days later: outside water-fused-v1's pairing window (24 h), so its result
@@ -115,8 +115,10 @@ describe('Sen1Floods11 through connector → Kafka → analyze → sink → exte
     assert.equal(s1.result.analysis.model.name, 'water-sar-v1');
     assert.ok((s2.result.analysis.extents ?? []).length > 0);
     // The operator's layer says land over the west half only: flood there, nothing decided east of it.
-    const floodLons = s2.features.filter((f) => f.properties.class === 'flood').flatMap((f) => f.geometry.coordinates.flat(2).map(([lon]) => lon as number));
-    const floodKm2 = s2.features.filter((f) => f.properties.class === 'flood').reduce((sum, f) => sum + f.properties.area_km2, 0);
+    // The water models' flood (source segmentation), not the RGB detector's flood regions on the true colour.
+    const floodOf = (f: Feature) => f.properties.class === 'flood' && f.properties.source === 'segmentation';
+    const floodLons = s2.features.filter(floodOf).flatMap((f) => f.geometry.coordinates.flat(2).map(([lon]) => lon as number));
+    const floodKm2 = s2.features.filter(floodOf).reduce((sum, f) => sum + f.properties.area_km2, 0);
     t.diagnostic(`flood where the reference says land: ${floodKm2.toFixed(3)} km²`);
     assert.ok(floodKm2 > 1, `flood ${floodKm2} km²`);
     assert.ok(Math.max(...floodLons) <= westEdge + 9e-5, 'no flood east of the reference layer');

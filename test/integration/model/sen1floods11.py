@@ -72,7 +72,8 @@ def score(geojson_path):
     with rasterio.open(os.path.join(ROOT, f"{CHIP}_LabelHand.tif")) as label:
         truth = label.read(1)
         features = json.load(open(geojson_path))["features"]
-        shapes = [(f["geometry"], 1) for f in features if f["properties"]["class"] in ("water", "flood")]
+        # The water models' extents only: a detector's `flood` region (source detector) is not a water model's output.
+        shapes = [(f["geometry"], 1) for f in features if f["properties"]["class"] in ("water", "flood") and f["properties"].get("source") != "detector"]
         water = rasterize(shapes, out_shape=truth.shape, transform=label.transform, fill=0, dtype="uint8") > 0 if shapes else np.zeros(truth.shape, bool)
     valid = truth >= 0
     wet = truth == 1

@@ -43,6 +43,7 @@ export function analysisResult(imageId: string, overrides: Partial<AnalysisResul
     placement: null,
     extents_trimmed: null,
     fused_images: null,
+    detection_extents: null,
     ...overrides,
   };
 }
