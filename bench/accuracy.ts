@@ -1,7 +1,9 @@
 /**
  * `npm run bench -- accuracy`: water extents of the physics water models on the Sen1Floods11 chip against its
  * hand label (−1 pixels ignored), for the chip as given and for rasterio-made variants (UTM 30N at 10 m, 20 m).
- * Prints `water_iou_s2`, `water_iou_s1`, `water_iou_fused` and their precision and recall, one name=value a line,
+ * Prints `water_iou_s2`, `water_iou_s1`, `water_iou_fused` (the S2 and S1 chips as two files read together, what
+ * analyze's pairing does for scenes uploaded apart; test/integration/flow/pairedScenes.test.ts measures that through
+ * the real path) and their precision and recall, one name=value a line,
  * suffixed `_utm` / `_20m` for the variants, and `water_iou_fused_stacked` for the fused model on one GeoTIFF that
  * stacks the S2 and S1 chips (the file the real-path test uploads). The path is the analyze stage's reader and segmentation
  * (test/integration/model/waterAccuracy.ts); scoring is rasterio's rasterisation onto the label's grid.

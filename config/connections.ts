@@ -2,13 +2,19 @@
  * Where the servers are and how to log in: one options object per server, built from the environment in one place.
  * Defaults point at the local stack on 127.0.0.1.
  */
-import { envFlag, envInteger } from './env.ts';
+import { envFlag, envInteger, envPositiveInteger } from './env.ts';
 import { readStackCredentials, stackDir } from './stackCredentials.ts';
 import { brokerAddresses, recordedBrokerCount } from './stackBrokers.ts';
 
 export interface KafkaConnection {
   brokers: string[];
   clientId: string;
+  /**
+   * The largest message the brokers take (HAZARDFLOW_MAX_MESSAGE_BYTES, default 1 MiB: Kafka's default
+   * max.message.bytes is 1048588). Set it to the topics' max.message.bytes where that differs; an output over it
+   * dead-letters with MESSAGE_TOO_LARGE.
+   */
+  maxMessageBytes?: number;
 }
 export interface RegistryConnection {
   url: string;
@@ -50,6 +56,7 @@ export function connectionsFromEnv(env: NodeJS.ProcessEnv = process.env): Connec
       // Unset: every broker of the local stack (one, or the three of `stack up --brokers 3`).
       brokers: (env.KAFKA_BROKERS ?? brokerAddresses(recordedBrokerCount(stackDir(env)) ?? 1).join(',')).split(',').map((b) => b.trim()).filter(Boolean),
       clientId: env.KAFKA_CLIENT_ID ?? 'hazardflow',
+      maxMessageBytes: envPositiveInteger(env, 'HAZARDFLOW_MAX_MESSAGE_BYTES', 1024 * 1024),
     },
     registry: { url: env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081' },
     objectStore: {

@@ -20,6 +20,11 @@ export const PermanentCode = {
   LATE: 'late',
   /** An event time beyond the clock plus the allowed skew (a producer whose clock runs ahead). */
   FUTURE: 'future',
+  /**
+   * An output larger than the broker takes (our check before the send, or the broker's MESSAGE_TOO_LARGE /
+   * RECORD_LIST_TOO_LARGE): sending it again can never succeed.
+   */
+  MESSAGE_TOO_LARGE: 'MESSAGE_TOO_LARGE',
   RETRIES_EXHAUSTED: 'RETRIES_EXHAUSTED',
   UNCLASSIFIED: 'UNCLASSIFIED',
 } as const;
@@ -93,7 +98,11 @@ const transientSystemCodes = new Set([
 export function classifyError(err: unknown): PipelineError {
   if (err instanceof PipelineError) return err;
   const message = err instanceof Error ? err.message : String(err);
-  const fields = (typeof err === 'object' && err !== null ? err : {}) as { retriable?: unknown; code?: unknown; name?: unknown };
+  const fields = (typeof err === 'object' && err !== null ? err : {}) as { retriable?: unknown; code?: unknown; name?: unknown; type?: unknown };
+  // kafkajs names a broker's error code by `type`; kafkajs marks these two non-retriable already, the code says why.
+  if (fields.type === 'MESSAGE_TOO_LARGE' || fields.type === 'RECORD_LIST_TOO_LARGE') {
+    return new PermanentError(PermanentCode.MESSAGE_TOO_LARGE, `${message} (${fields.type})`, { cause: err });
+  }
   if (typeof fields.retriable === 'boolean') {
     const code = typeof fields.name === 'string' ? fields.name : 'KAFKA';
     return new PipelineError(message, { code, retriable: fields.retriable, cause: err });

@@ -37,6 +37,7 @@ export async function runTopology<V>(options: TopologyOptions<V>): Promise<Runni
   const bound = new InFlightBound(options.maxInFlight ?? 5000, options.maxInFlightBytes ?? 64 * 1024 * 1024);
   const fromBeginning = options.fromBeginning ?? true;
   const transactional = options.mode === 'transactional';
+  const maxMessageBytes = options.maxMessageBytes ?? options.connections.kafka.maxMessageBytes ?? 1024 * 1024;
 
   let admin: Admin | undefined;
   let committer: TransactionalCommitter | null = null;
@@ -44,7 +45,7 @@ export async function runTopology<V>(options: TopologyOptions<V>): Promise<Runni
   if (transactional) {
     admin = kafka.admin();
     await admin.connect();
-    committer = transactionalCommitter({ kafka, admin, name: topology, groupId: options.groupId, fromBeginning, logger });
+    committer = transactionalCommitter({ kafka, admin, name: topology, groupId: options.groupId, fromBeginning, logger, maxBatchBytes: maxMessageBytes });
   } else {
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
@@ -64,6 +65,8 @@ export async function runTopology<V>(options: TopologyOptions<V>): Promise<Runni
   const encode = outputEncoding({
     serde,
     dlqTopic: options.dlqTopic,
+    maxMessageBytes,
+    ...(options.failureOutputs ? { failureOutputs: options.failureOutputs } : {}),
     onDeadLetter: (item) => {
       metrics.deadLetters.inc({ topology, stage: item.failure.stage, code: item.failure.code });
       logger.warn({ topic: item.record.topic, partition: item.record.partition, offset: item.record.offset, ...item.failure }, 'dead letter');

@@ -24,12 +24,13 @@ export interface StageTopics<Sinks extends Record<string, string> = Record<strin
 /** A stage ready to run: its topics and the steps between them. */
 export interface StageDefinition<V, Sinks extends Record<string, string> = Record<string, string>> extends StageTopics<Sinks> {
   process: TopologyOptions<V>['process'];
+  failureOutputs?: TopologyOptions<V>['failureOutputs'];
   onPartitionsAssigned?: TopologyOptions<V>['onPartitionsAssigned'];
   onPartitionsRevoked?: TopologyOptions<V>['onPartitionsRevoked'];
 }
 
 /** What the role adds to a stage: its clients, observability and tuning (everything of TopologyOptions the stage does not declare). */
-export type StageRuntime = Omit<TopologyOptions<unknown>, 'name' | 'groupId' | 'inputTopics' | 'dlqTopic' | 'mode' | 'process' | 'onPartitionsAssigned' | 'onPartitionsRevoked'>;
+export type StageRuntime = Omit<TopologyOptions<unknown>, 'name' | 'groupId' | 'inputTopics' | 'dlqTopic' | 'mode' | 'process' | 'failureOutputs' | 'onPartitionsAssigned' | 'onPartitionsRevoked'>;
 
 /**
  * Runs one stage with the role's runtime.

@@ -4,7 +4,7 @@ import type { KafkaConnection, RegistryConnection } from '../config/connections.
 import type { ProcessContext } from './instrumentation.ts';
 import type { Logger } from './logger.ts';
 import type { Serde } from './serde.ts';
-import type { Item, Ok, OutputRecord, TopicPartition } from './types.ts';
+import type { Failed, Item, Ok, OutputRecord, TopicPartition } from './types.ts';
 
 /**
  * transactional: outputs, dead letters and consumed offsets go in one Kafka transaction per input partition
@@ -30,6 +30,16 @@ export interface TopologyOptions<V> {
    * topology's stage metrics, for the operators to report to.
    */
   process: (records$: Observable<Ok<V>>, context: ProcessContext) => Observable<Item<OutputRecord[]>>;
+  /**
+   * What a record that fails after `process` (its output does not encode or is too large) writes besides its
+   * dead letter, e.g. analyze's status=failed result; also called for records that fail to deserialize.
+   */
+  failureOutputs?: (item: Failed) => OutputRecord[];
+  /**
+   * The largest message (and produce batch per partition) the broker takes: its topics' `max.message.bytes`
+   * (default: connections.kafka.maxMessageBytes, else 1 MiB). A larger output dead-letters with MESSAGE_TOO_LARGE.
+   */
+  maxMessageBytes?: number;
   /** Bound on consumed records not yet committed, per process (default 5000); the consumer pauses beyond it. */
   maxInFlight?: number;
   /** Bound on the bytes of those records (default 64 MiB). */

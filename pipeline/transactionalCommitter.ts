@@ -10,6 +10,7 @@ import type { Admin, Kafka, Message, Producer } from 'kafkajs';
 import type { Logger } from './logger.ts';
 import type { Committable } from './offsets/partitionProgress.ts';
 import { PartitionFenced } from './errors.ts';
+import { messageBytes } from './run/outputEncoding.ts';
 import type { PartitionCommitter } from './kafkaSource.ts';
 import { keyOf } from './source/partitionGenerations.ts';
 import type { TopicPartition } from './types.ts';
@@ -40,6 +41,36 @@ export interface TransactionalCommitterOptions {
   fromBeginning: boolean;
   logger: Logger;
   transactionTimeoutMs?: number;
+  /**
+   * Most message bytes one send of a transaction carries (the broker's max.message.bytes): kafkajs puts all of a
+   * request's messages for a partition in one record batch, and the broker refuses a batch over the limit
+   * even when each message fits, so a run of large results is sent in several requests of one transaction.
+   */
+  maxBatchBytes?: number;
+}
+
+/** The run's messages in order, as sendBatch requests of at most `maxBytes` each (a larger message alone). */
+export function sendChunks(payloads: readonly TopicMessage[][], maxBytes: number): Array<Array<{ topic: string; messages: Message[] }>> {
+  const chunks: Array<Map<string, Message[]>> = [];
+  let current = new Map<string, Message[]>();
+  let bytes = 0;
+  for (const messages of payloads) {
+    for (const message of messages) {
+      const size = messageBytes(message);
+      if (current.size > 0 && bytes + size > maxBytes) {
+        chunks.push(current);
+        current = new Map();
+        bytes = 0;
+      }
+      const { topic, ...rest } = message;
+      let list = current.get(topic);
+      if (!list) current.set(topic, (list = []));
+      list.push(rest);
+      bytes += size;
+    }
+  }
+  if (current.size > 0) chunks.push(current);
+  return chunks.map((chunk) => [...chunk].map(([topic, messages]) => ({ topic, messages })));
 }
 
 export interface TransactionalCommitter extends PartitionCommitter<TopicMessage[]> {
@@ -118,18 +149,10 @@ export function transactionalCommitter(options: TransactionalCommitterOptions): 
     async commit(tp, run: Committable<TopicMessage[]>) {
       const producer = producers.get(keyOf(tp));
       if (!producer) throw new PartitionFenced(tp);
-      const byTopic = new Map<string, Message[]>();
-      for (const messages of run.payloads) {
-        for (const { topic, ...message } of messages) {
-          let list = byTopic.get(topic);
-          if (!list) byTopic.set(topic, (list = []));
-          list.push(message);
-        }
-      }
       const transaction = await producer.transaction();
       try {
-        if (byTopic.size > 0) {
-          await transaction.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1 });
+        for (const topicMessages of sendChunks(run.payloads, options.maxBatchBytes ?? Infinity)) {
+          await transaction.sendBatch({ topicMessages, acks: -1 });
         }
         await transaction.sendOffsets({
           consumerGroupId: options.groupId,

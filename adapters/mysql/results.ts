@@ -16,7 +16,7 @@ const images: UpsertSpec = { table: 'satellite_images', columns: imageColumns, o
 const predictionColumns = [
   'image_id', 'model_name', 'model_version', 'landslide_probability', 'landslide_detections_count', 'flood_probability',
   'flood_detections_count', 'confidence_score', 'risk_level', 'risk_policy', 'processing_time_ms', 'tiles', 'cached',
-  'detections_json', 'created_at', 'extents_json',
+  'detections_json', 'created_at', 'extents_json', 'extents_trimmed_json', 'detection_extents_json',
 ] as const;
 
 const predictions: UpsertSpec = { table: 'ml_predictions', columns: predictionColumns, onDuplicate: overwrite(predictionColumns.slice(3)) };
@@ -35,6 +35,8 @@ function predictionRow(r: AnalysisResult): SqlValue[] {
     decimal(r.flood_probability, 4), r.flood_detections_count, decimal(r.confidence_score, 4), r.risk_level, r.risk_policy,
     Math.round(r.processing_time_ms), r.tiles, r.cached, JSON.stringify(r.detections), new Date(r.completed_at),
     r.extents === null ? null : JSON.stringify(r.extents),
+    r.extents_trimmed === null ? null : JSON.stringify(r.extents_trimmed),
+    r.detection_extents === null ? null : JSON.stringify(r.detection_extents),
   ];
 }
 

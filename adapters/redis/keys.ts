@@ -33,3 +33,10 @@ export const RATE_LIMIT_NAMESPACE = 'ratelimit:';
  */
 export const sceneAnalysisKey = (model: { name: string; version: string }, sha256: string, reading: string, family = 'scene-analysis') =>
   `${family}:${model.name}:${model.version}:${sha256.toLowerCase()}:${reading}`;
+
+/**
+ * The analyze stage's recent georeferenced scenes on one pixel grid, read off one input topic: a hash of image_id →
+ * the scene's ImageRef and bands, for pairing scenes of one place that arrive apart with a fused model.
+ * @example sceneGridKey('images.process', gridDigest) // scene-grid:images.process:<digest>
+ */
+export const sceneGridKey = (topic: string, grid: string) => `scene-grid:${topic}:${grid}`;

@@ -43,6 +43,10 @@ export interface ResultBody {
     detections: Detection[];
     /** Segmentation extents (WGS84 MultiPolygons), or null from detection-only models. */
     extents: Extent[] | null;
+    /** Outlines of the detector's regions (landslide, flood, …), or null from box detectors. */
+    detection_extents: Extent[] | null;
+    /** What was left out of `extents` (the result's vertex bound), or null when nothing was. */
+    extents_trimmed: DevHazardflow.ExtentsTrimmed | null;
   }) | null;
   location: { latitude: number; longitude: number } | null;
   image: { uri: string; sha256: string; width: number | null; height: number | null } | null;
@@ -65,6 +69,12 @@ export interface ResultStoreOptions {
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : null);
+
+/** A JSON column as mysql2 gives it (parsed by MySQL 8, a string from MariaDB), or null. */
+function jsonColumn<T>(value: unknown): T | null {
+  if (value === null || value === undefined) return null;
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
+}
 
 function detectionsOf(json: unknown): Detection[] {
   const list = (typeof json === 'string' ? JSON.parse(json) : json) as Array<Record<string, unknown>> | null;
@@ -103,6 +113,8 @@ function bodyOfRow(row: RowDataPacket, upload: UploadRecord | undefined): Result
           extents: row.extents_json === null || row.extents_json === undefined
             ? null
             : ((typeof row.extents_json === 'string' ? JSON.parse(row.extents_json) : row.extents_json) as Extent[]),
+          detection_extents: jsonColumn<Extent[]>(row.detection_extents_json),
+          extents_trimmed: jsonColumn<DevHazardflow.ExtentsTrimmed>(row.extents_trimmed_json),
         }
       : null,
     location: lat !== null && lon !== null ? { latitude: lat, longitude: lon } : null,
@@ -154,7 +166,7 @@ export function createResultStore({ redis, pool, cacheSeconds, cacheLookups }: R
               si.processing_status, si.processing_error, si.processing_completed_at,
               mp.model_name, mp.model_version, mp.landslide_probability, mp.landslide_detections_count, mp.flood_probability,
               mp.flood_detections_count, mp.confidence_score, mp.risk_level, mp.risk_policy, mp.processing_time_ms, mp.tiles,
-              mp.detections_json, mp.extents_json, mp.created_at
+              mp.detections_json, mp.extents_json, mp.extents_trimmed_json, mp.detection_extents_json, mp.created_at
          FROM satellite_images si
          LEFT JOIN ml_predictions mp ON mp.image_id = si.image_id
         WHERE si.image_id = ? ORDER BY mp.created_at DESC LIMIT 1`,

@@ -92,6 +92,17 @@ export const resultBody = {
         model: { type: 'object', properties: { name: { type: 'string' }, version: { type: 'string' } } },
         detections: { type: 'array', items: detection },
         extents: { type: ['array', 'null'], items: extent, description: 'Areas found by a segmentation model; null from detection-only models.' },
+        detection_extents: { type: ['array', 'null'], items: extent, description: 'Outlines of a segmentation detector\'s regions (landslide, flood, water_body); null from box detectors.' },
+        extents_trimmed: {
+          type: ['object', 'null'],
+          description: 'Set when extents were more than a result carries (HAZARDFLOW_MAX_EXTENT_VERTICES): the smallest were left out.',
+          properties: {
+            dropped_extents: { type: 'integer' },
+            dropped_area_km2: { type: 'number' },
+            classes: { type: 'array', items: { type: 'string' } },
+            max_vertices: { type: 'integer' },
+          },
+        },
       },
     },
     location: { type: ['object', 'null'], properties: { latitude: { type: 'number' }, longitude: { type: 'number' } } },

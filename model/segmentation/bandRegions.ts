@@ -26,10 +26,11 @@ export function bandRegions(
   tiles: readonly TileWindow[],
   shape: BandShape,
   cuts: ReadonlyArray<{ channel: number; level: number }>,
+  options: { keepRuns?: boolean } = {},
 ): { add(index: number, output: Float32Array): void; regions(minPixels?: number): ScoreRegion[][] } {
   const starts = [...new Set(tiles.map((t) => t.y))].sort((a, b) => a - b);
   const cores = axisCores(starts, Math.max(...tiles.map((t) => t.height)), height);
-  const labellers = cuts.map((c) => regionLabeller(width, c.level));
+  const labellers = cuts.map((c) => regionLabeller(width, c.level, options));
   const bands = starts.map((y) => {
     const [y0, y1] = cores.get(y) as [number, number];
     const members = tiles.flatMap((t, i) => (t.y === y ? [i] : []));

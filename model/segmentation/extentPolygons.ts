@@ -30,8 +30,18 @@ export interface ExtentOptions {
   minPixels?: number;
   /** Simplification tolerance in pixels (default 0.3). */
   tolerancePx?: number;
-  /** At most this many extents per class, the largest first (default 2000: a result must fit a Kafka record). */
+  /**
+   * At most this many regions per class are traced, the largest first (default 2000): speckle of a model that
+   * split noise can be a million regions. The rest are counted in `dropped`; the result's own bound is applied
+   * later, over every class (extentBudget).
+   */
   maxExtents?: number;
+}
+
+/** A class mask's extents, and the regions past `maxExtents` that were not traced. */
+export interface MaskExtents {
+  extents: Extent[];
+  dropped: { extents: number; area_km2: number };
 }
 
 interface Region {
@@ -114,28 +124,67 @@ function traceRegion(labels: Int32Array, width: number, region: Region, toleranc
  *
  * @example maskExtents(waterMask, { pixelToLonLat: (x, y) => scene.pixelToLonLat(x, y) })
  */
-export function maskExtents(mask: ClassMask, options: ExtentOptions): Extent[] {
+export function maskExtents(mask: ClassMask, options: ExtentOptions): MaskExtents {
   const { width, height } = mask;
   const minPixels = options.minPixels ?? 4;
   const { labels, regions } = labelRegions(mask.mask, width, height, mask.probability);
-  const kept = regions.filter((r) => r.pixels >= minPixels).sort((a, b) => b.pixels - a.pixels).slice(0, options.maxExtents ?? 2000);
+  const large = regions.filter((r) => r.pixels >= minPixels).sort((a, b) => b.pixels - a.pixels);
+  const maxExtents = options.maxExtents ?? 2000;
+  const kept = large.slice(0, maxExtents);
+  let droppedKm2 = 0;
+  for (const region of large.slice(maxExtents)) droppedKm2 += region.pixels * pixelAreaKm2(options.pixelToLonLat, region.x0, region.y0);
   const extents: Extent[] = [];
   for (const region of kept) {
-    let placed = true;
-    const polygons = traceRegion(labels, width, region, options.tolerancePx ?? 0.3).map((polygon) =>
-      polygon.map((ring) => ring.map(([x, y]) => {
-        const lonLat = options.pixelToLonLat(x, y);
-        if (!lonLat) placed = false;
-        return lonLat ? [round7(lonLat[0]), round7(lonLat[1])] : [Number.NaN, Number.NaN];
-      })));
-    if (!placed || polygons.length === 0) continue;
-    const geometry = rewind({ type: 'MultiPolygon', coordinates: polygons } as MultiPolygon) as MultiPolygon;
+    const placed = placeOutline(traceRegion(labels, width, region, options.tolerancePx ?? 0.3), options.pixelToLonLat);
+    if (!placed) continue;
     extents.push({
       class: mask.class,
-      polygons: geometry.coordinates,
-      area_km2: Math.round(area(geometry) / 1e3) / 1e3,
+      ...placed,
       mean_probability: Math.round((region.probabilitySum / region.pixels / 255) * 1e4) / 1e4,
     });
   }
-  return extents;
+  return { extents, dropped: { extents: large.length - kept.length, area_km2: Math.round(droppedKm2 * 1e3) / 1e3 } };
+}
+
+/** A region's outline in scene pixels: MultiPolygon coordinates of [x, y] (corners at integers). */
+export type PixelOutline = Array<Array<Array<[number, number]>>>;
+
+/**
+ * The outline of a mask's regions in scene pixels, all of them one MultiPolygon (a detector's region with its
+ * islands): what a scene placed only at publish (a JPEG by its ImageRef footprint) keeps until it is placed.
+ *
+ * @example outlineOf(mask, { tolerancePx: 1, offset: [x1, y1] })
+ */
+export function outlineOf(mask: Pick<ClassMask, 'mask' | 'width' | 'height'>, options: { tolerancePx?: number; offset?: [number, number]; scale?: number } = {}): PixelOutline {
+  const { width, height } = mask;
+  const { labels, regions } = labelRegions(mask.mask, width, height, new Uint8Array(width * height));
+  const [ox, oy] = options.offset ?? [0, 0];
+  const k = options.scale ?? 1;
+  return regions.flatMap((r) => traceRegion(labels, width, r, options.tolerancePx ?? 0.3))
+    .map((polygon) => polygon.map((ring) => ring.map(([x, y]): [number, number] => [x * k + ox, y * k + oy])));
+}
+
+/**
+ * A pixel outline placed in WGS84 (rounded to 1e-7°), wound as RFC 7946 asks, with its area on the sphere; null if a
+ * vertex cannot be placed or nothing is left of it.
+ */
+export function placeOutline(outline: PixelOutline, pixelToLonLat: ExtentOptions['pixelToLonLat']): { polygons: number[][][][]; area_km2: number } | null {
+  let placed = true;
+  const polygons = outline.map((polygon) =>
+    polygon.map((ring) => ring.map(([x, y]) => {
+      const lonLat = pixelToLonLat(x, y);
+      if (!lonLat) placed = false;
+      return lonLat ? [round7(lonLat[0]), round7(lonLat[1])] : [Number.NaN, Number.NaN];
+    })));
+  if (!placed || polygons.length === 0) return null;
+  const geometry = rewind({ type: 'MultiPolygon', coordinates: polygons } as MultiPolygon) as MultiPolygon;
+  return { polygons: geometry.coordinates, area_km2: Math.round(area(geometry) / 1e3) / 1e3 };
+}
+
+/** The ground area of the pixel at (x, y) in km² (0 where it cannot be placed): what an untraced region is counted at. */
+function pixelAreaKm2(pixelToLonLat: ExtentOptions['pixelToLonLat'], x: number, y: number): number {
+  const corners = [pixelToLonLat(x, y), pixelToLonLat(x, y + 1), pixelToLonLat(x + 1, y + 1), pixelToLonLat(x + 1, y)];
+  if (corners.some((c) => c === null)) return 0;
+  const ring = [...(corners as Array<[number, number]>), corners[0] as [number, number]];
+  return area(rewind({ type: 'Polygon', coordinates: [ring] })) / 1e6;
 }

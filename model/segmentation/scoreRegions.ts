@@ -14,6 +14,8 @@ export interface ScoreRegion {
   pixels: number;
   /** Mean score of the region's pixels, in [0, 1]. */
   meanScore: number;
+  /** With `keepRuns`: the region's pixels as row runs, flat (y, x1, x2 exclusive) triples. */
+  runs?: number[];
 }
 
 /**
@@ -22,8 +24,10 @@ export interface ScoreRegion {
  *
  * @example const l = regionLabeller(1024, 127); for (const row of rows) l.add(row); l.regions(16)
  */
-export function regionLabeller(width: number, level: number): { add(row: Uint8Array): void; regions(minPixels?: number): ScoreRegion[] } {
+export function regionLabeller(width: number, level: number, options: { keepRuns?: boolean } = {}): { add(row: Uint8Array): void; regions(minPixels?: number): ScoreRegion[] } {
   const parent: number[] = [];
+  // Row runs (label, y, x1, x2) of the pixels above the level, kept only when asked: an outline needs them, a box not.
+  const runs: number[] = [];
   const pixels: number[] = [];
   const sums: number[] = [];
   const boxes: number[] = []; // x1, y1, x2, y2 per provisional label
@@ -67,6 +71,11 @@ export function regionLabeller(width: number, level: number): { add(row: Uint8Ar
           sums.push(0);
           boxes.push(x, y, x + 1, y + 1);
         }
+        if (options.keepRuns) {
+          const last = runs.length - 4;
+          if (x > 0 && current[x - 1] === label && runs[last] === label && runs[last + 1] === y && runs[last + 3] === x) runs[last + 3] = x + 1;
+          else runs.push(label, y, x, x + 1);
+        }
         current[x] = label;
         pixels[label] = (pixels[label] as number) + 1;
         sums[label] = (sums[label] as number) + score;
@@ -92,6 +101,13 @@ export function regionLabeller(width: number, level: number): { add(row: Uint8Ar
         boxes[r * 4 + 2] = Math.max(boxes[r * 4 + 2] as number, boxes[l * 4 + 2] as number);
         boxes[r * 4 + 3] = Math.max(boxes[r * 4 + 3] as number, boxes[l * 4 + 3] as number);
       }
+      const runsOf = new Map<number, number[]>();
+      for (let r = 0; r < runs.length; r += 4) {
+        const root = find(runs[r] as number);
+        let list = runsOf.get(root);
+        if (!list) runsOf.set(root, (list = []));
+        list.push(runs[r + 1] as number, runs[r + 2] as number, runs[r + 3] as number);
+      }
       const regions: ScoreRegion[] = [];
       for (let l = 0; l < parent.length; l++) {
         const n = pixels[l] as number;
@@ -100,6 +116,7 @@ export function regionLabeller(width: number, level: number): { add(row: Uint8Ar
           x1: boxes[l * 4] as number, y1: boxes[l * 4 + 1] as number, x2: boxes[l * 4 + 2] as number, y2: boxes[l * 4 + 3] as number,
           pixels: n,
           meanScore: (sums[l] as number) / n / 255,
+          ...(options.keepRuns ? { runs: runsOf.get(l) ?? [] } : {}),
         });
       }
       return regions.sort((a, b) => b.pixels - a.pixels);

@@ -17,6 +17,13 @@ export interface OutputEncodingOptions {
   dlqTopic: string;
   /** Told of every dead letter before it is encoded (metrics, log). */
   onDeadLetter(item: Failed): void;
+  /**
+   * The largest message the broker takes (its topics' `max.message.bytes`). A larger one would fail every commit
+   * of its partition, and the partition would start over from the same record for ever: it dead-letters instead.
+   */
+  maxMessageBytes: number;
+  /** What a record that fails here writes besides its dead letter (analyze: its status=failed result). */
+  failureOutputs?: (item: Failed) => OutputRecord[];
 }
 
 export type EncodeOutputs = (item: Item<OutputRecord[]>) => TopicMessage[] | Promise<TopicMessage[]>;
@@ -33,12 +40,38 @@ export function messageOf(output: OutputRecord, value: Buffer | null): TopicMess
   };
 }
 
-export function outputEncoding({ serde, dlqTopic, onDeadLetter }: OutputEncodingOptions): EncodeOutputs {
+/**
+ * What a message adds to a record batch beyond its key, value and headers: the batch header (61 bytes) and the
+ * record's own length, attribute, delta and count varints (at most ~30 bytes), rounded up.
+ */
+export const RECORD_OVERHEAD_BYTES = 128;
+
+/** The bytes a message takes in a record batch, overhead included (what the broker holds against its limit). */
+export function messageBytes(message: TopicMessage): number {
+  const length = (v: string | Buffer | null | undefined) => (v === null || v === undefined ? 0 : Buffer.byteLength(v));
+  let headers = 0;
+  for (const [name, value] of Object.entries(message.headers ?? {})) headers += Buffer.byteLength(name) + length(value as string | Buffer);
+  return length(message.key) + length(message.value) + headers + RECORD_OVERHEAD_BYTES;
+}
+
+export function outputEncoding({ serde, dlqTopic, onDeadLetter, maxMessageBytes, failureOutputs }: OutputEncodingOptions): EncodeOutputs {
   const encodeRetrying = async (topic: string, value: unknown): Promise<Buffer> => retrying(() => serde.encode(topic, value));
 
   const deadLetter = async (item: Failed): Promise<TopicMessage[]> => {
     onDeadLetter(item);
-    return [{ topic: dlqTopic, key: item.record.raw.key, value: await encodeRetrying(dlqTopic, deadLetterFor(item)) }];
+    const besides = await Promise.all((failureOutputs?.(item) ?? []).map(async (o) => messageOf(o, isRaw(o.value) ? o.value : await encodeRetrying(o.topic, o.value))));
+    return [...besides, { topic: dlqTopic, key: item.record.raw.key, value: await encodeRetrying(dlqTopic, deadLetterFor(item)) }];
+  };
+
+  /** The record's messages, or its dead letter when one of them is larger than the broker takes. */
+  const withinLimit = (item: Item<OutputRecord[]>, messages: TopicMessage[]): TopicMessage[] | Promise<TopicMessage[]> => {
+    const over = messages.find((m) => messageBytes(m) > maxMessageBytes);
+    if (!over) return messages;
+    const error = new PermanentError(
+      PermanentCode.MESSAGE_TOO_LARGE,
+      `the message for ${over.topic} is ${messageBytes(over)} bytes, over the ${maxMessageBytes} bytes the broker takes (max.message.bytes; HAZARDFLOW_MAX_MESSAGE_BYTES)`,
+    );
+    return deadLetter(failedFrom(item.record, 'encode', error));
   };
 
   return (item) => {
@@ -49,7 +82,7 @@ export function outputEncoding({ serde, dlqTopic, onDeadLetter }: OutputEncoding
     }
     const slowly = () =>
       Promise.all(outputs.map(async (o) => messageOf(o, isRaw(o.value) ? o.value : await encodeRetrying(o.topic, o.value))))
-        .catch((err: unknown) => deadLetter(failedFrom(item.record, 'encode', err)));
+        .then((messages) => withinLimit(item, messages), (err: unknown) => deadLetter(failedFrom(item.record, 'encode', err)));
     const messages: TopicMessage[] = [];
     try {
       for (const output of outputs) {
@@ -60,6 +93,6 @@ export function outputEncoding({ serde, dlqTopic, onDeadLetter }: OutputEncoding
     } catch (err) {
       return classifyError(err).retriable ? slowly() : deadLetter(failedFrom(item.record, 'encode', err));
     }
-    return messages;
+    return withinLimit(item, messages);
   };
 }

@@ -8,6 +8,8 @@ import type { ImageRef } from '../../schemas/generated/ImageRef.ts';
 import { footprintPolygon, groundAreaM2, pixelToLonLat, type Georeferencing, type PolygonRings } from '../../eo/georeference.ts';
 import { scenePlacement } from './scenePlacement.ts';
 import { scoreRisk, type HazardOf } from '../../model/scoreRisk.ts';
+import { placeOutline, type PixelOutline } from '../../model/segmentation/extentPolygons.ts';
+import { boundExtents, mergeTrimmed, vertexCount } from '../../model/segmentation/extentBudget.ts';
 
 /** A detection in scene pixels, as the cache keeps it. */
 export interface SceneDetection {
@@ -15,6 +17,8 @@ export interface SceneDetection {
   confidence: number;
   /** [x1, y1, x2, y2] in scene pixels. */
   bbox: [number, number, number, number];
+  /** A segmentation detector's region (with its islands) in scene pixels: placed at publish as an extent of its class. */
+  outline?: PixelOutline;
 }
 
 /** What an analysis found, independent of which reference asked for it: the cached part. */
@@ -31,6 +35,10 @@ export interface SceneAnalysis {
   bands?: string[] | null;
   /** Segmentation models' areas, already in WGS84. */
   extents?: Result.Extent[] | null;
+  /** What was left out of `extents` to keep the result within HAZARDFLOW_MAX_EXTENT_VERTICES. */
+  extentsTrimmed?: Result.ExtentsTrimmed | null;
+  /** Scenes of the same grid whose bands a fused model read with this one's (its manifest's pairing). */
+  fusedImages?: string[] | null;
 }
 
 export interface ResultContext {
@@ -40,6 +48,8 @@ export interface ResultContext {
   hazardOf: HazardOf;
   /** Ground sample distance assumed for a scene placed by its center alone (HAZARDFLOW_DEFAULT_GSD_M). */
   defaultGsdM?: number;
+  /** Bound on the vertices of the detectors' outlines (HAZARDFLOW_MAX_EXTENT_VERTICES; none when absent). */
+  maxExtentVertices?: number;
 }
 
 const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -76,6 +86,14 @@ export function buildAnalysisResult(ref: ImageRef, analysis: SceneAnalysis, cont
       longitude: center ? round(center[0], 7) : null,
     };
   });
+  // A segmentation detector's regions, placed now: a JPEG's placement comes from this reference, not the cache.
+  const outlined = analysis.detections.flatMap((d): Result.Extent[] => {
+    const placed = d.outline ? placeOutline(d.outline, lonLatOf) : null;
+    return placed ? [{ class: d.class, ...placed, mean_probability: round(d.confidence, 4) }] : [];
+  });
+  // Within what the segmentation extents left of the bound: the result is one Kafka record.
+  const left = context.maxExtentVertices === undefined ? undefined : Math.max(0, context.maxExtentVertices - (analysis.extents ?? []).reduce((n, e) => n + vertexCount(e), 0));
+  const bounded = left === undefined ? { extents: outlined, trimmed: null } : boundExtents(outlined, [], left);
   const sceneCenter = georef ? pixelToLonLat(georef, width / 2, height / 2) : null;
   return {
     image_id: ref.image_id,
@@ -103,6 +121,9 @@ export function buildAnalysisResult(ref: ImageRef, analysis: SceneAnalysis, cont
     bands: analysis.bands ?? ref.band_names ?? null,
     footprint: georef ? roundRings(footprintPolygon(georef, width, height)) : placedRectangle(lonLatOf, width, height),
     extents: analysis.extents ?? null,
+    extents_trimmed: mergeTrimmed(analysis.extentsTrimmed ?? null, bounded.trimmed),
+    fused_images: analysis.fusedImages ?? null,
+    detection_extents: analysis.detections.some((d) => d.outline) ? bounded.extents : null,
     placement: georef
       ? { method: 'georeferenced', gsd_m: null, approximate: false }
       : placement?.method ? { method: placement.method, gsd_m: placement.gsdM, approximate: placement.approximate } : null,

@@ -63,6 +63,12 @@ export interface AnalyzeOptions extends ObjectLimits {
    * sensor (scenePlacement.ts SENSOR_GSD_M). HAZARDFLOW_DEFAULT_GSD_M, default 10 (Sentinel-2).
    */
   defaultGsdM: number;
+  /**
+   * Vertices all extents of one result may hold together (16 bytes each in Avro): the largest extents are kept,
+   * the rest left out and counted in the result's extents_trimmed, so that a result fits a Kafka record (1 MiB by
+   * default). HAZARDFLOW_MAX_EXTENT_VERTICES, default 40000 (about 640 kB).
+   */
+  maxExtentVertices: number;
 }
 
 /**
@@ -95,5 +101,6 @@ export function analyzeOptionsFromEnv(env: NodeJS.ProcessEnv, store: ObjectStore
     groupId: env.HAZARDFLOW_ANALYZE_GROUP ?? 'hazardflow-analyze',
     commitIntervalMs: envPositiveInteger(env, 'HAZARDFLOW_COMMIT_INTERVAL_MS', 100),
     defaultGsdM: envNumber(env, 'HAZARDFLOW_DEFAULT_GSD_M', DEFAULT_GSD_M, 'positive'),
+    maxExtentVertices: envPositiveInteger(env, 'HAZARDFLOW_MAX_EXTENT_VERTICES', 40_000),
   };
 }

@@ -28,7 +28,8 @@ export async function detectScene(
   const output = manifest.output;
   if (output.format === 'segmentation') {
     const cuts = output.layers.map((layer) => ({ channel: layer.score_channel, level: layerLevel(layer) }));
-    const bands = bandRegions(source.width, source.height, tiles, { channels: channelCount(output), inputWidth: width, inputHeight: height }, cuts);
+    // Row runs kept: each region's outline becomes an extent of its class (placed at publish).
+    const bands = bandRegions(source.width, source.height, tiles, { channels: channelCount(output), inputWidth: width, inputHeight: height }, cuts, { keepRuns: true });
     await inference.segment(source, tiles, (i, scores) => bands.add(i, scores));
     const stop = options.metrics?.stepSeconds.startTimer({ step: 'postprocess' });
     const detections = regionDetections(output.layers, bands.regions(MIN_REGION_PX));

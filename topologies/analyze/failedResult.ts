@@ -45,6 +45,9 @@ export function failedResult(ref: ImageRef, failure: Failure, model: Result.Mode
     bands: ref.band_names,
     footprint: null,
     extents: null,
+    extents_trimmed: null,
+    fused_images: null,
+    detection_extents: null,
     placement: null,
   };
 }

@@ -20,7 +20,8 @@ import { MemoryBudget } from './memoryBudget.ts';
 import { createResultCache } from './resultCache.ts';
 import { createTileInference } from './tileInference.ts';
 import { analyzeStage, analyzeTopics, type AnalyzeDeps } from './topology.ts';
-import { cacheModel, loadSegmentationModel } from './segmentScene.ts';
+import { cacheModel, loadSegmentationModel, type SegmentationModel } from './segmentScene.ts';
+import { scenePairing } from './scenePairing.ts';
 import { openReferenceWater } from './referenceWater.ts';
 
 export interface OpenedAnalyze {
@@ -41,6 +42,12 @@ export interface AnalyzeWiring {
   cachePrefix?: string;
   /** Retry policy of the stages (default: retry a transient failure without limit). */
   retry?: RetryPolicy;
+}
+
+/** Scene pairing, when a segmentation manifest declares it: remembered for the longest window of those models. */
+function pairingOf(segmenters: readonly SegmentationModel[], redis: Redis): Pick<AnalyzeDeps, 'pairingFor'> {
+  const hours = Math.max(0, ...segmenters.map((s) => s.pairing?.withinHours ?? 0));
+  return hours > 0 ? { pairingFor: (topic) => scenePairing(redis, topic, hours) } : {};
 }
 
 /**
@@ -86,6 +93,7 @@ export async function openAnalyze(connections: Pick<Connections, 'objectStore' |
     inference,
     segmenters,
     ...(referenceWater ? { referenceWater } : {}),
+    ...pairingOf(segmenters, redis),
     fetchedBudget: new MemoryBudget(options.fetchedBudgetBytes),
     decodedBudget: new MemoryBudget(options.decodedBudgetBytes),
     metrics,

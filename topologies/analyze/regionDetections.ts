@@ -6,6 +6,7 @@
  */
 import type { SegmentationLayer } from '../../model/segmentation/segmentationOutput.ts';
 import type { ScoreRegion } from '../../model/segmentation/scoreRegions.ts';
+import { outlineOf, type PixelOutline } from '../../model/segmentation/extentPolygons.ts';
 import { intersectionOverSmaller } from '../../model/nms.ts';
 import type { SceneDetection } from './analysisResult.ts';
 
@@ -19,6 +20,35 @@ export const MIN_REGION_PX = 16;
  */
 const PART_OF_IOS = 0.6;
 const ISLAND_GAP = { share: 0.02, minPx: 8 };
+
+/** Outlines of a region's pixels at a pixel's tolerance: the scores were smoothed 3×3 by the graph. */
+const OUTLINE_TOLERANCE_PX = 1;
+
+/**
+ * Most pixels of the box an outline is traced in (2048²: the tracer holds about 16 bytes a pixel there); a larger
+ * region (a lake across a Sentinel-2 scene) is traced on a coarser grid, k × k pixels a cell, any pixel marking it.
+ */
+const MAX_OUTLINE_PIXELS = 2048 * 2048;
+
+/** The outline of regions given by their row runs (a region and its islands: one MultiPolygon). */
+function runsOutline(regions: readonly ScoreRegion[]): PixelOutline {
+  const x1 = Math.min(...regions.map((r) => r.x1));
+  const y1 = Math.min(...regions.map((r) => r.y1));
+  const boxWidth = Math.max(...regions.map((r) => r.x2)) - x1;
+  const boxHeight = Math.max(...regions.map((r) => r.y2)) - y1;
+  const k = Math.max(1, Math.ceil(Math.sqrt((boxWidth * boxHeight) / MAX_OUTLINE_PIXELS)));
+  const width = Math.ceil(boxWidth / k);
+  const height = Math.ceil(boxHeight / k);
+  const mask = new Uint8Array(width * height);
+  for (const r of regions) {
+    const runs = r.runs ?? [];
+    for (let i = 0; i < runs.length; i += 3) {
+      const row = Math.floor(((runs[i] as number) - y1) / k) * width;
+      mask.fill(1, row + Math.floor(((runs[i + 1] as number) - x1) / k), row + Math.ceil(((runs[i + 2] as number) - x1) / k));
+    }
+  }
+  return outlineOf({ mask, width, height }, { tolerancePx: OUTLINE_TOLERANCE_PX, offset: [x1, y1], scale: k });
+}
 
 /** The score level (0–255) a layer's regions lie above: its fixed cut (manifest.ts requires one for a detector). */
 export function layerLevel(layer: SegmentationLayer): number {
@@ -34,14 +64,21 @@ export function layerLevel(layer: SegmentationLayer): number {
  */
 export function regionDetections(layers: readonly SegmentationLayer[], regions: readonly ScoreRegion[][]): SceneDetection[] {
   return layers.flatMap((layer, k) => {
-    const kept: ScoreRegion[] = [];
+    const kept: Array<{ region: ScoreRegion; parts: ScoreRegion[] }> = [];
     for (const r of regions[k] ?? []) {
-      const partOf = (big: ScoreRegion) => {
+      const partOf = ({ region: big }: { region: ScoreRegion }) => {
         const gap = Math.max(ISLAND_GAP.minPx, ISLAND_GAP.share * Math.max(big.x2 - big.x1, big.y2 - big.y1));
         return intersectionOverSmaller({ x1: big.x1 - gap, y1: big.y1 - gap, x2: big.x2 + gap, y2: big.y2 + gap }, r) >= PART_OF_IOS;
       };
-      if (!kept.some(partOf)) kept.push(r);
+      const whole = kept.find(partOf);
+      if (whole) whole.parts.push(r);
+      else kept.push({ region: r, parts: [] });
     }
-    return kept.map((r): SceneDetection => ({ class: layer.class, confidence: r.meanScore, bbox: [r.x1, r.y1, r.x2, r.y2] }));
+    return kept.map(({ region: r, parts }): SceneDetection => ({
+      class: layer.class,
+      confidence: r.meanScore,
+      bbox: [r.x1, r.y1, r.x2, r.y2],
+      ...(r.runs ? { outline: runsOutline([r, ...parts]) } : {}),
+    }));
   });
 }

@@ -18,12 +18,14 @@ import { ModelLoadError } from '../../model/manifest.ts';
 import { sceneScoreMerger } from '../../model/segmentation/sceneScores.ts';
 import { sceneMasks } from '../../model/segmentation/sceneMask.ts';
 import { maskExtents, type Extent } from '../../model/segmentation/extentPolygons.ts';
+import type { UntracedExtents } from '../../model/segmentation/extentBudget.ts';
 import { channelCount, parseSegmentationOutput, ultralyticsLayers, type SegmentationOutput } from '../../model/segmentation/segmentationOutput.ts';
 import { decodeSegmentExport } from '../../model/segmentation/ultralyticsSegment.ts';
 import { DISPLAY_RANGE } from '../../eo/trueColour.ts';
 import { PAD_VALUE } from './cutTile.ts';
 import { tileGrid } from './tileGrid.ts';
 import { referenceMasks, type ReferenceWater } from './referenceWater.ts';
+import type { Pairing } from './scenePairing.ts';
 
 export interface SegmentationModel {
   name: string;
@@ -38,6 +40,8 @@ export interface SegmentationModel {
    * [0, 1] (eo/trueColour's stretch), nodata as Ultralytics' letterbox grey; physics models take physical units.
    */
   display: boolean;
+  /** The manifest's `pairing`: this model also reads a scene with some of its bands together with a scene with the rest. */
+  pairing?: Pairing;
   run(batch: Float32Array, n: number): Promise<Float32Array>;
   release(): Promise<void>;
 }
@@ -58,6 +62,8 @@ export async function loadSegmentationModel(dir: string, options: { intraOpThrea
   const bands = input?.bands;
   if (!Array.isArray(bands) || bands.length === 0 || !bands.every((b) => typeof b === 'string')) return fail('input.bands', 'must name the bands the model reads');
   const classes = json.classes as string[];
+  const pairing = json.pairing as { within_hours?: unknown } | undefined;
+  if (pairing !== undefined && !(typeof pairing.within_hours === 'number' && pairing.within_hours > 0)) return fail('pairing.within_hours', 'must be a positive number of hours');
   const format = parseSegmentationOutput((json.output ?? {}) as Record<string, unknown>, classes, fail);
   const output: SegmentationOutput = format.format === 'segmentation' ? format : { format: 'segmentation', layers: ultralyticsLayers(classes), fusion: 'first-valid' };
   const width = Number(input?.width);
@@ -95,6 +101,7 @@ export async function loadSegmentationModel(dir: string, options: { intraOpThrea
     maxBatch: Number(json.max_batch ?? 1),
     output,
     display: segmentExport,
+    ...(pairing ? { pairing: { withinHours: pairing.within_hours as number } } : {}),
     async run(batch, n) {
       if (segmentExport) return runSegmentExport(batch, n);
       const result = await session.run(feeds(batch, n));
@@ -128,6 +135,8 @@ function displayValues(values: Float32Array, [low, high]: readonly [number, numb
 
 export interface SceneSegmentation {
   extents: Extent[];
+  /** Regions of each mask past maskExtents' cap, not traced (counted in the result's extents_trimmed). */
+  untraced: UntracedExtents[];
   tiles: number;
   /** Each layer's threshold on this scene, as a score in [0, 1] (null: nothing valid to split). */
   thresholds: Array<{ class: string; source: string | undefined; score: number | null }>;
@@ -176,11 +185,16 @@ export async function segmentScene(scenes: readonly SceneReader[], model: Segmen
   // The operator's reference water layer, where it covers the scene, tells flood from permanent water per pixel.
   const split = options.reference && water && first.georef ? await referenceMasks(options.reference, first, water) : [];
   const { min_pixels: minPixels, tolerance_px: tolerancePx } = model.output;
-  const extents = [...masks, ...split].flatMap((mask) => maskExtents(mask, {
+  const traced = [...masks, ...split].map((mask) => ({ mask, ...maskExtents(mask, {
     pixelToLonLat: (x, y) => first.pixelToLonLat(x, y),
     ...(minPixels === undefined ? {} : { minPixels }),
     ...(tolerancePx === undefined ? {} : { tolerancePx }),
-  }));
+  }) }));
   const thresholds = masks.flatMap((m) => m.thresholds.map((t) => ({ class: m.class, source: t.source, score: t.level === null ? null : t.level / 255 })));
-  return { extents, tiles: tiles.length, thresholds };
+  return {
+    extents: traced.flatMap((t) => t.extents),
+    untraced: traced.map((t) => ({ class: t.mask.class, ...t.dropped })),
+    tiles: tiles.length,
+    thresholds,
+  };
 }

@@ -30,8 +30,10 @@ import { footprintMismatch, openScene, type OpenedScene } from './openScene.ts';
 import { segmentScene, type SegmentationModel } from './segmentScene.ts';
 import { detectScene } from './detectScene.ts';
 import type { ReferenceWater } from './referenceWater.ts';
+import type { ScenePairing, SceneGrid } from './scenePairing.ts';
 import { findBand, type SceneReader } from '../../eo/sceneReader.ts';
-import { publishFailures } from './failedResult.ts';
+import { failedResult, publishFailures } from './failedResult.ts';
+import { boundExtents } from '../../model/segmentation/extentBudget.ts';
 import { fetchObject } from './fetchObject.ts';
 import { resolveObjectLocation } from '../../adapters/objectStore/objectLocation.ts';
 import type { MemoryBudget } from './memoryBudget.ts';
@@ -49,6 +51,8 @@ export interface AnalyzeDeps {
   segmenters?: readonly SegmentationModel[];
   /** The operator's reference water layer (HAZARDFLOW_REFERENCE_WATER), applied to segmented water. */
   referenceWater?: ReferenceWater;
+  /** Where scenes are remembered for pairing, per input topic (present when a segmentation manifest declares pairing). */
+  pairingFor?: (topic: string) => ScenePairing;
   /** Bound on fetched objects not yet decoded. */
   fetchedBudget: MemoryBudget;
   /** Bound on decoded scenes not yet through inference. */
@@ -107,11 +111,35 @@ export function analyzeStage(topics: StageTopics<AnalyzeSinks>, deps: AnalyzeDep
   const model = { name: manifest.name, version: manifest.version };
   const hazardOf = (className: string) => manifest.hazard_classes[className];
   const allow = { buckets: options.allowedBuckets, endpoint: options.storeEndpoint };
+  const pairing = deps.pairingFor?.(topics.sources[0] as string);
+  const pairingModels = (deps.segmenters ?? []).filter((s) => s.pairing);
+  const pairingBands = [...new Set(pairingModels.flatMap((m) => m.bands))];
+
+  /** A fused model whose bands this scene has only some of, and a remembered scene of its grid with the rest. */
+  const pairFor = async (ref: ImageRef, grid: SceneGrid, has: (band: string) => boolean): Promise<{ model: SegmentationModel; partner: ImageRef } | undefined> => {
+    if (!pairing) return undefined;
+    for (const m of pairingModels) {
+      const need = m.bands.filter((b) => !has(b));
+      if (need.length === 0 || need.length === m.bands.length || !m.pairing) continue;
+      const partner = await pairing.partner(ref, grid, need, m.pairing);
+      if (partner) return { model: m, partner };
+    }
+    return undefined;
+  };
 
   // The ImageRef carries the content hash and how to read it, so the cache is asked first and only a miss is read from the store.
   const dedupe = async (ref: ImageRef): Promise<Unseen | Analysed> => {
     const startedAt = performance.now();
-    const analysis = await deps.cache.get(ref);
+    let analysis = await deps.cache.get(ref);
+    // A cached scene is remembered for pairing like an analysed one (by the file's band names); its analysis alone is
+    // stale once a scene to pair it with has arrived (paired analyses are not cached).
+    if (analysis?.georef && pairing) {
+      const bands = new Set((analysis.bands ?? []).map((b) => b.toLowerCase()));
+      const has = (b: string) => bands.has(b.toLowerCase());
+      const grid = { georef: analysis.georef, width: analysis.width, height: analysis.height };
+      await pairing.remember(ref, grid, pairingBands.filter(has));
+      if (await pairFor(ref, grid, has)) analysis = undefined;
+    }
     metrics.cacheLookups.inc({ result: analysis ? 'hit' : 'miss' });
     return analysis ? { ref, startedAt, analysis, cached: true } : { ref, startedAt };
   };
@@ -160,31 +188,64 @@ export function analyzeStage(topics: StageTopics<AnalyzeSinks>, deps: AnalyzeDep
    * For each class, the first segmentation model (in configured order) whose bands the scene has and that scores it:
    * fused water before optical or SAR alone, and the vegetation model beside whichever water model ran.
    */
-  const segmentersOf = (scene: OpenedScene): SegmentationModel[] => {
+  const segmentersOf = (scene: OpenedScene, paired?: SegmentationModel): SegmentationModel[] => {
     const reader = scene.reader;
     if (!reader) return [];
-    const covered = new Set<string>();
-    return (deps.segmenters ?? []).filter((s) => {
+    const covered = new Set<string>(paired?.output.layers.map((l) => l.class));
+    return [...(paired ? [paired] : []), ...(deps.segmenters ?? []).filter((s) => {
       const classes = s.output.layers.map((l) => l.class);
       if (classes.every((c) => covered.has(c)) || !s.bands.every((b) => findBand(reader.bands, b))) return false;
       for (const c of classes) covered.add(c);
       return true;
-    });
+    })];
+  };
+
+  /**
+   * Remembers a georeferenced scene for pairing and opens its partner when one has arrived: fetched and opened as
+   * any scene (allow-list, size, sha256, budgets). A partner that cannot be opened (gone from the store) leaves the
+   * scene to its own bands, logged.
+   */
+  const partnerOf = async (work: Decoded): Promise<{ model: SegmentationModel; partner: Decoded } | undefined> => {
+    const { scene, ref } = work;
+    if (!pairing || !scene.reader || !scene.georef) return undefined;
+    const reader = scene.reader;
+    const has = (b: string) => Boolean(findBand(reader.bands, b));
+    const grid = { georef: scene.georef, width: reader.width, height: reader.height };
+    await pairing.remember(ref, grid, pairingBands.filter(has));
+    const found = await pairFor(ref, grid, has);
+    if (!found) return undefined;
+    try {
+      const partner = await decode(await fetch({ ref: found.partner, startedAt: performance.now() }));
+      if ('scene' in partner && partner.scene.reader) return { model: found.model, partner };
+      if ('scene' in partner) partner.release();
+    } catch (err) {
+      deps.logger?.warn({ err, image_id: ref.image_id, partner: found.partner.image_id }, 'pairing: partner scene not opened; segmenting the scene alone');
+    }
+    return undefined;
   };
 
   const infer = async (work: Decoded | Analysed): Promise<Analysed> => {
     if (!('scene' in work)) return work;
     const { scene } = work;
+    let paired: Awaited<ReturnType<typeof partnerOf>>;
     try {
-      const segmenters = segmentersOf(scene);
+      paired = await partnerOf(work);
+      const segmenters = segmentersOf(scene, paired?.model);
       const [segmenter] = segmenters;
       const found = scene.tiles ? await detectScene(deps.inference, manifest, scene.tiles, { overlap: options.tileOverlap, metrics }) : { detections: [], tiles: 0 };
       const segmentations = [];
       // One after the other: each holds its scene maps (about 12 bytes per pixel) only while it runs.
       for (const s of segmenters) {
-        segmentations.push(await segmentScene([scene.reader as SceneReader], s, { overlap: options.tileOverlap, ...(deps.referenceWater ? { reference: deps.referenceWater } : {}) }));
+        const readers = [scene.reader as SceneReader, ...(s === paired?.model ? [paired.partner.scene.reader as SceneReader] : [])];
+        segmentations.push(await segmentScene(readers, s, { overlap: options.tileOverlap, ...(deps.referenceWater ? { reference: deps.referenceWater } : {}) }));
       }
-      const segmented = segmenter ? { tiles: segmentations.reduce((n, s) => n + s.tiles, 0), extents: segmentations.flatMap((s) => s.extents) } : undefined;
+      const segmented = segmenter
+        ? {
+          tiles: segmentations.reduce((n, s) => n + s.tiles, 0),
+          // Bounded over all models together: the result is one Kafka record.
+          ...boundExtents(segmentations.flatMap((s) => s.extents), segmentations.flatMap((s) => s.untraced), options.maxExtentVertices),
+        }
+        : undefined;
       metrics.scenesInferred.inc();
       const size = scene.tiles ?? scene.reader;
       const analysis: SceneAnalysis = {
@@ -193,9 +254,12 @@ export function analyzeStage(topics: StageTopics<AnalyzeSinks>, deps: AnalyzeDep
         width: size?.width ?? 0, height: size?.height ?? 0, tiles: found.tiles + (segmented?.tiles ?? 0), detections: found.detections,
         georef: scene.georef, sensorProfile: scene.sensorProfile, bands: scene.bands,
         extents: segmented ? segmented.extents : null,
+        extentsTrimmed: segmented?.trimmed ?? null,
+        fusedImages: paired ? [paired.partner.ref.image_id] : null,
       };
       return { ref: work.ref, startedAt: work.startedAt, analysis, cached: false };
     } finally {
+      paired?.partner.release();
       work.release();
     }
   };
@@ -206,7 +270,8 @@ export function analyzeStage(topics: StageTopics<AnalyzeSinks>, deps: AnalyzeDep
     const { georef, width, height } = work.analysis;
     const mismatch = work.cached && georef ? footprintMismatch(work.ref, georef, width, height) : undefined;
     if (mismatch) throw new PermanentError('FOOTPRINT_MISMATCH', mismatch);
-    if (!work.cached) {
+    // A paired analysis depends on the partner too, which the content-hash key does not name: not cached.
+    if (!work.cached && !work.analysis.fusedImages) {
       // The cache only saves work later: losing an entry to a Redis outage must not fail the result.
       await deps.cache.put(work.ref, work.analysis).catch((err: unknown) =>
         deps.logger?.warn({ err, image_id: work.ref.image_id }, 'analysis not cached'));
@@ -217,12 +282,18 @@ export function analyzeStage(topics: StageTopics<AnalyzeSinks>, deps: AnalyzeDep
       completedAt: Date.now(),
       hazardOf,
       defaultGsdM: options.defaultGsdM,
+      maxExtentVertices: options.maxExtentVertices,
     });
     return [{ topic: sinks.results, key: result.image_id, value: result }];
   };
 
   return {
     ...topics,
+    // A result that fails only when it is encoded (larger than the broker takes) still answers "failed".
+    failureOutputs: (item) => {
+      const ref = item.record.value as ImageRef | undefined;
+      return ref ? [{ topic: sinks.results, key: ref.image_id, value: failedResult(ref, item.failure, model, Date.now()) }] : [];
+    },
     process: (records$, { stageMetrics: metrics }) =>
       records$.pipe(
         asyncStage('dedupe', dedupe, { concurrency: options.fetchConcurrency, ...retry, metrics }),

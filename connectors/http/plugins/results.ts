@@ -52,7 +52,7 @@ export async function resultRoutes(app: FastifyInstance, deps: ConnectorDeps): P
     {
       schema: {
         summary: 'The extents of an image as a GeoJSON FeatureCollection (RFC 7946: WGS84, lon/lat, right-hand rings)',
-        description: 'One Feature per extent, its MultiPolygon and properties class, area_km2, mean_probability. 409 until the result is completed; an empty collection for detection-only results.',
+        description: 'One Feature per extent, its MultiPolygon and properties class, source (segmentation or detector), area_km2, mean_probability. 409 until the result is completed; an empty collection for detection-only results.',
         tags: ['results'],
         params: imageIdParams,
         produces: ['application/geo+json'],
@@ -64,7 +64,7 @@ export async function resultRoutes(app: FastifyInstance, deps: ConnectorDeps): P
       if (result.status !== 'completed' || !result.analysis) {
         throw new HttpError(409, 'RESULT_NOT_READY', `image ${result.image_id} is ${result.status}; its extents exist once it is completed`);
       }
-      return reply.type('application/geo+json').send(extentsCollection(result.image_id, result.analysis.extents ?? []));
+      return reply.type('application/geo+json').send(extentsCollection(result.image_id, result.analysis.extents ?? [], result.analysis.detection_extents ?? []));
     },
   );
 

@@ -55,6 +55,29 @@ async function expectFound(name: string, width: number, seed: number, placed: Pl
   console.log(`hazard-index-v2 ${name}: ${result.tiles} tiles, ${unmatched} hazard detections matching no painted hazard`);
   best.forEach((v, i) => assert.ok(v >= MATCH_IOU, `${name}: ${placed[i]?.className} of ${placed[i]?.size} px found at IoU ${v.toFixed(3)}`));
   assert.equal(unmatched, 0, `${name}: spurious hazard detections`);
+  expectOutlines(name, result);
+}
+
+/**
+ * Each detection's region is also a polygon of its class in detection_extents (what extents.geojson serves): placed
+ * where the detection is, inside its box (a flood or landslide fills most of its extent, less its ragged edge).
+ */
+function expectOutlines(name: string, result: AnalysisResult): void {
+  const outlines = result.detection_extents ?? [];
+  assert.equal(outlines.length, result.detections.length, `${name}: one outline per detection`);
+  result.detections.forEach((d, i) => {
+    const o = outlines[i];
+    assert.ok(o && o.class === d.class, `${name}: outline ${i} is a ${d.class}`);
+    const ring = o.polygons.flat(2) as number[][];
+    const lons = ring.map(([lon]) => lon as number);
+    const lats = ring.map(([, lat]) => lat as number);
+    assert.ok((d.longitude as number) >= Math.min(...lons) && (d.longitude as number) <= Math.max(...lons) && (d.latitude as number) >= Math.min(...lats) && (d.latitude as number) <= Math.max(...lats), `${name}: the ${d.class} outline lies around its detection`);
+    const fill = (o.area_km2 * 1e6) / (d.area_m2 as number);
+    console.log(`hazard-index-v2 ${name}: ${d.class} outline ${o.area_km2} km², ${(fill * 100).toFixed(0)} % of its box`);
+    // A river (water_body) is a line across its box; a flood or a landslide is a blob that fills most of it.
+    const least = d.class === 'water_body' ? 0 : 0.25;
+    assert.ok(fill > least && fill <= 1.02, `${name}: the ${d.class} outline covers ${(fill * 100).toFixed(0)} % of its box`);
+  });
 }
 
 test('small floods (16–32 px across, a few hundred pixels) are found', async () => {

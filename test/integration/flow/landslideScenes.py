@@ -6,7 +6,8 @@ an offset of 1000 (RADIO_ADD_OFFSET = -1000 in the metadata), as these do: the s
   python landslideScenes.py <out.tif> <west> <north> <layout> <seed>
 
 layout: forest (forest, a small bare field), slide (the same with a scar of 160 x 160 px across its middle),
-town (a town and bare fields with a hedgerow); each with a pond.
+town (a town and bare fields with a hedgerow); each with a pond; dry (forest alone, no water at all: what the
+optical water model splits into speckle, the oversized-result test's scene).
 """
 import sys
 
@@ -39,7 +40,8 @@ def scene(layout, rng):
         cover[:, 330:340] = "forest"  # a hedgerow
     # A pond in every scene: the water model's Otsu then splits water from land, as on real scenes (on land alone
     # it splits the land's own noise into speckle, megabytes of it).
-    cover[330:380, 20:70] = "water"
+    if layout != "dry":
+        cover[330:380, 20:70] = "water"
     bands = np.zeros((len(NAMES), SIZE, SIZE), dtype=np.float64)
     for name, spectrum in COVERS.items():
         where = cover == name

@@ -4,6 +4,8 @@
                                 and resampled to 20 m on their own grid (average), band names kept
   stacked <out.tif>             writes the S2 chip's 13 bands and the S1 chip's VV, VH stacked in one float32 file on
                                 their shared grid (nodata NaN), band names kept: one scene with both kinds of band
+  gap <out.tif>                 writes the S2 chip with its east half nodata (0), as at a swath edge or under a cloud
+                                mask: a scene whose optical bands cover only part of the label
   score <extents.geojson>       rasterises the extents (pixel centres) onto the hand label's grid and prints
                                 {"iou", "precision", "recall"} of water against the label, its -1 pixels ignored
 """
@@ -55,11 +57,23 @@ def stacked(path):
             dst.descriptions = tuple(s2.descriptions) + tuple(s1.descriptions)
 
 
+def gap(path):
+    with rasterio.open(os.path.join(ROOT, f"{CHIP}_S2Hand.tif")) as s2:
+        bands = s2.read()
+        bands[:, :, s2.width // 2:] = 0
+        profile = s2.profile.copy()
+        profile.update(nodata=0, compress="deflate")
+        with rasterio.open(path, "w", **profile) as dst:
+            dst.write(bands)
+            dst.descriptions = s2.descriptions
+
+
 def score(geojson_path):
     with rasterio.open(os.path.join(ROOT, f"{CHIP}_LabelHand.tif")) as label:
         truth = label.read(1)
         features = json.load(open(geojson_path))["features"]
-        shapes = [(f["geometry"], 1) for f in features if f["properties"]["class"] in ("water", "flood")]
+        # The water models' extents only: a detector's `flood` region (source detector) is not a water model's output.
+        shapes = [(f["geometry"], 1) for f in features if f["properties"]["class"] in ("water", "flood") and f["properties"].get("source") != "detector"]
         water = rasterize(shapes, out_shape=truth.shape, transform=label.transform, fill=0, dtype="uint8") > 0 if shapes else np.zeros(truth.shape, bool)
     valid = truth >= 0
     wet = truth == 1
@@ -69,4 +83,4 @@ def score(geojson_path):
 
 
 if __name__ == "__main__":
-    {"variants": variants, "stacked": stacked, "score": score}[sys.argv[1]](sys.argv[2])
+    {"variants": variants, "stacked": stacked, "gap": gap, "score": score}[sys.argv[1]](sys.argv[2])

@@ -41,6 +41,9 @@ export function analysisResult(imageId: string, overrides: Partial<AnalysisResul
     footprint: null,
     extents: null,
     placement: null,
+    extents_trimmed: null,
+    fused_images: null,
+    detection_extents: null,
     ...overrides,
   };
 }

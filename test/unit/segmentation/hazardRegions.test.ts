@@ -101,6 +101,31 @@ describe('regionDetections', () => {
       { class: 'flood', confidence: 0.61, bbox: [600, 600, 640, 640] },
     ]);
   });
+
+  /** A rectangle's row runs, as the labeller keeps them with keepRuns. */
+  const runsOf = (x1: number, y1: number, x2: number, y2: number) => Array.from({ length: y2 - y1 }, (_, i) => [y1 + i, x1, x2]).flat();
+  const extentOf = (outline: number[][][][]) => {
+    const ps = outline.flat(2);
+    return [Math.min(...ps.map((p) => p[0] as number)), Math.min(...ps.map((p) => p[1] as number)), Math.max(...ps.map((p) => p[0] as number)), Math.max(...ps.map((p) => p[1] as number))];
+  };
+
+  it('outlines a region with its islands as one MultiPolygon in scene pixels', () => {
+    const [flood] = regionDetections(layers, [[], [
+      { ...region(10, 20, 60, 50), runs: runsOf(10, 20, 60, 50) },
+      { ...region(62, 22, 65, 27), runs: runsOf(62, 22, 65, 27) },
+    ]]);
+    assert.equal(flood?.outline?.length, 2, 'the region and its island');
+    // The outline spans the pixels' own corners: the region and its island from x 10 to 65, y 20 to 50.
+    assert.deepEqual(extentOf(flood?.outline ?? []), [10, 20, 65, 50]);
+  });
+
+  it('outlines a region larger than 2048² on a coarser grid, still around the region', () => {
+    const [lake] = regionDetections(layers, [[], [{ ...region(100, 0, 3100, 3000), runs: runsOf(100, 0, 3100, 3000) }]]);
+    const [x1, y1, x2, y2] = extentOf(lake?.outline ?? []);
+    // Cells of 2 × 2 pixels (3000² > 2048²): the outline is within a cell of the region's edges.
+    for (const [got, want] of [[x1, 100], [y1, 0], [x2, 3100], [y2, 3000]] as const) assert.ok(Math.abs((got as number) - want) <= 2, `${got} vs ${want}`);
+    assert.ok((lake?.outline?.flat(2).length ?? 0) < 50, 'a rectangle stays a few vertices');
+  });
 });
 
 describe('a detector manifest with a segmentation output', () => {

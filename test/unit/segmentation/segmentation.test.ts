@@ -98,7 +98,7 @@ describe('maskExtents', () => {
 
   it('gives one counter-clockwise polygon per region, holding exactly its pixel centres, with its area and probability', () => {
     const mask = square(40, 30, [5, 4, 25, 20]);
-    const [extent, ...rest] = maskExtents(mask, { pixelToLonLat });
+    const [extent, ...rest] = maskExtents(mask, { pixelToLonLat }).extents;
     assert.equal(rest.length, 0);
     assert.ok(extent);
     const outer = extent.polygons[0]?.[0] as number[][];
@@ -120,7 +120,7 @@ describe('maskExtents', () => {
     const mask = square(30, 30, [2, 2, 28, 28]);
     for (let y = 10; y < 20; y++) for (let x = 10; x < 20; x++) mask.mask[y * 30 + x] = 0;
     mask.mask[0] = 1; // a one-pixel speck in the corner
-    const extents = maskExtents(mask, { pixelToLonLat });
+    const { extents } = maskExtents(mask, { pixelToLonLat });
     assert.equal(extents.length, 1);
     const [outer, hole] = extents[0]?.polygons[0] as number[][][];
     assert.ok(hole, 'the hole is a ring');
