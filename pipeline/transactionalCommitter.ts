@@ -120,9 +120,10 @@ export function transactionalCommitter(options: TransactionalCommitterOptions): 
       if (!producer) throw new PartitionFenced(tp);
       const byTopic = new Map<string, Message[]>();
       for (const messages of run.payloads) {
-        for (const { topic, ...message } of messages) {
-          let list = byTopic.get(topic);
-          if (!list) byTopic.set(topic, (list = []));
+        for (const message of messages) {
+          // Passed with its `topic` field, not copied without it: kafkajs reads only a message's own fields.
+          let list = byTopic.get(message.topic);
+          if (!list) byTopic.set(message.topic, (list = []));
           list.push(message);
         }
       }
