@@ -68,10 +68,6 @@ export async function loadModel(dir: string, options: ModelSessionOptions = {}):
       executionMode: interOp > 1 ? 'parallel' : 'sequential',
       ...(options.intraOpThreads !== undefined ? { intraOpNumThreads: options.intraOpThreads } : {}),
       ...(interOp > 1 ? { interOpNumThreads: interOp } : {}),
-      // The intra-op threads spin inside a run (that is where spinning pays) but stop when it ends: between two
-      // batches a spinning pool holds the cores that the main thread needs to decode and normalise the next one
-      // (ONNX Runtime's "session.force_spinning_stop", the perf test's -Z; issue 15).
-      extra: { session: { force_spinning_stop: '1' } },
     });
   } catch (err) {
     throw new ModelLoadError(`${file}: ONNX Runtime cannot load it (${(err as Error).message})`);
