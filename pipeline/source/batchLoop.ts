@@ -32,9 +32,9 @@ export interface BatchLoopOptions<P> {
 }
 
 // Records emitted from a batch between two chances for I/O, commits and timers to run. A transaction takes several
-// round trips, each answered only at a yield: with yields 5000 records apart (the default bound) a commit started at
-// half the bound finished only after the bound was full, and every commit paused the consumer (bench/pipeline.ts,
-// identity topology: 11 pauses per 50,000 records with yields 5000 apart, 0–1 with yields 100 apart).
+// round trips, each answered only at a yield: with yields 5000 records apart (the default bound) no commit could
+// start before the bound was full, so every commit paused the consumer (bench/pipeline.ts, identity topology:
+// 11 pauses per 50,000 records with yields 5000 apart, 0–1 with yields 100 apart and a commit at half the bound).
 const YIELD_EVERY = 100;
 
 export function headersOf(message: Pick<KafkaMessage, 'headers'>): Record<string, string> {
