@@ -2,12 +2,22 @@
  * Pipeline benchmark: records/s of the identity topology (A → B, transactional, Avro decoded and re-encoded
  * through the registry) ÷ records/s of a hand-written kafkajs loop doing the same work (eachBatch: decode,
  * encode with the same serde, one transaction per batch with sendOffsets), same broker, same input, same run. Rounds alternate
- * baseline and topology; each figure is the median of its rounds. A round is timed from its first consumed
+ * baseline and topology; each rate is the median of its rounds, the ratio the median of the rounds' ratios (each
+ * topology round against the loop round before it). A round is timed from its first consumed
  * record to the moment its group has committed the whole input.
  *
- *   npm run bench -- pipeline [records=20000] [rounds=3] [partitions=4]
+ * Same guarantee on both sides: exactly-once (read_committed input, outputs and offsets in one transaction). They
+ * differ where the guarantee needs it: the topology has one transactional producer per input partition (the fence
+ * against a zombie after a rebalance, see transactionalCommitter.ts), the loop one for all; the loop commits at the
+ * end of each fetched batch, the topology on its commit interval or once half its in-flight bound is used.
+ * Beside the rates, the process's CPU per record over each side's timed window (`cpu_us_per_record_*`, and
+ * `pipeline_cpu_vs_kafkajs_loop` = the loop's ÷ the topology's, above 1 when the topology needs less), less
+ * sensitive than the rates to the other load on the machine; load average at start and end.
+ *
+ *   npm run bench -- pipeline [records=50000] [rounds=5] [partitions=4]
  */
 import { randomUUID } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { logLevel, type Admin } from 'kafkajs';
 import { kafkaClient } from '../pipeline/kafkaClient.ts';
 import { map } from 'rxjs';
@@ -18,8 +28,8 @@ import { createRegistry, registerValueSchema } from '../schemas/registry.ts';
 import { imageRef } from '../test/integration/pipeline/brokerFixtures.ts';
 import type { ImageRef } from '../schemas/generated/ImageRef.ts';
 
-const records = Number(process.argv[2] ?? 20_000);
-const rounds = Number(process.argv[3] ?? 3);
+const records = Number(process.argv[2] ?? 50_000);
+const rounds = Number(process.argv[3] ?? 5);
 const partitions = Number(process.argv[4] ?? 4);
 
 const connections = connectionsFromEnv();
@@ -46,17 +56,40 @@ async function whenAllCommitted(admin: Admin, groupId: string): Promise<number> 
   }
 }
 
-async function baselineRound(admin: Admin, round: number): Promise<number> {
+/** One side's timed window: records/s, and the process's CPU per record (µs) over the same window. */
+interface RoundResult {
+  rate: number;
+  cpuUsPerRecord: number;
+}
+
+/** Marks the start of a timed window (the first consumed record) and measures it when the input is committed. */
+function timedWindow() {
+  let started = 0;
+  let cpu: NodeJS.CpuUsage | undefined;
+  return {
+    start() {
+      if (started) return;
+      started = performance.now();
+      cpu = process.cpuUsage();
+    },
+    end(ended: number): RoundResult {
+      const used = process.cpuUsage(cpu);
+      return { rate: (records / (ended - started)) * 1000, cpuUsPerRecord: (used.user + used.system) / records };
+    },
+  };
+}
+
+async function baselineRound(admin: Admin, round: number): Promise<RoundResult> {
   const groupId = `bench-loop-${run}-${round}`;
   const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
   const producer = kafka.producer({ transactionalId: `bench-loop-${run}-${round}`, idempotent: true, maxInFlightRequests: 1, retry: { initialRetryTime: 10, retries: 12 } });
   await Promise.all([consumer.connect(), producer.connect()]);
   await consumer.subscribe({ topic: topicA, fromBeginning: true });
-  let started = 0;
+  const window = timedWindow();
   await consumer.run({
     autoCommit: false,
     eachBatch: async ({ batch }) => {
-      started ||= performance.now();
+      window.start();
       const messages = [];
       for (const m of batch.messages) {
         const value = (await serde.decode(m.value as Buffer)) as ImageRef;
@@ -68,15 +101,15 @@ async function baselineRound(admin: Admin, round: number): Promise<number> {
       await txn.commit();
     },
   });
-  const ended = await whenAllCommitted(admin, groupId);
+  const result = window.end(await whenAllCommitted(admin, groupId));
   await consumer.disconnect();
   await producer.disconnect();
-  return (records / (ended - started)) * 1000;
+  return result;
 }
 
-async function topologyRound(admin: Admin, round: number): Promise<number> {
+async function topologyRound(admin: Admin, round: number): Promise<RoundResult> {
   const groupId = `bench-topology-${run}-${round}`;
-  let started = 0;
+  const window = timedWindow();
   const running = await runTopology<ImageRef>({
     name: `bench-topology-${run}-${round}`,
     groupId,
@@ -88,15 +121,15 @@ async function topologyRound(admin: Admin, round: number): Promise<number> {
     process: (records$) =>
       records$.pipe(
         map((item) => {
-          started ||= performance.now();
+          window.start();
           const out: OutputRecord[] = [{ topic: outputs.topology, key: item.record.key, value: item.value }];
           return { ...item, value: out };
         }),
       ),
   });
-  const ended = await whenAllCommitted(admin, groupId);
+  const result = window.end(await whenAllCommitted(admin, groupId));
   await running.stop();
-  return (records / (ended - started)) * 1000;
+  return result;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
@@ -121,18 +154,30 @@ try {
   }
   await producer.disconnect();
 
-  const loop: number[] = [];
-  const topology: number[] = [];
+  const loadAverage = () => loadavg().map((l) => l.toFixed(2)).join(',');
+  console.log(`load_average_start=${loadAverage()}`);
+  const loop: RoundResult[] = [];
+  const topology: RoundResult[] = [];
   for (let round = 0; round < rounds; round += 1) {
     loop.push(await baselineRound(admin, round));
     topology.push(await topologyRound(admin, round));
   }
-  const loopRate = median(loop);
-  const topologyRate = median(topology);
+  const loopRate = median(loop.map((r) => r.rate));
+  const topologyRate = median(topology.map((r) => r.rate));
+  const loopCpu = median(loop.map((r) => r.cpuUsPerRecord));
+  const topologyCpu = median(topology.map((r) => r.cpuUsPerRecord));
   console.log(`pipeline_records=${records}`);
   console.log(`kafkajs_loop_records_per_s=${loopRate.toFixed(0)}`);
   console.log(`identity_topology_records_per_s=${topologyRate.toFixed(0)}`);
-  console.log(`pipeline_vs_kafkajs_loop=${(topologyRate / loopRate).toFixed(2)}`);
+  // Each round's topology against the loop round just before it, then the median: the other load on the machine
+  // drifts over minutes, so a ratio of the two sides' medians (rounds far apart) swung more than the ratio of a pair.
+  const ratios = topology.map((t, i) => t.rate / (loop[i] as RoundResult).rate);
+  console.log(`pipeline_vs_kafkajs_loop_rounds=${ratios.map((r) => r.toFixed(2)).join(',')}`);
+  console.log(`pipeline_vs_kafkajs_loop=${median(ratios).toFixed(2)}`);
+  console.log(`cpu_us_per_record_kafkajs_loop=${loopCpu.toFixed(1)}`);
+  console.log(`cpu_us_per_record_topology=${topologyCpu.toFixed(1)}`);
+  console.log(`pipeline_cpu_vs_kafkajs_loop=${(loopCpu / topologyCpu).toFixed(2)}`);
+  console.log(`load_average_end=${loadAverage()}`);
 } finally {
   await admin.deleteTopics({ topics: [topicA, outputs.baseline, outputs.topology, dlq] }).catch(() => undefined);
   await admin.disconnect();

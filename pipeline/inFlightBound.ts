@@ -31,6 +31,11 @@ export class InFlightBound {
     this.bytes -= bytes;
   }
 
+  /** Half the bound is in flight: time to commit, so that the commit runs while the other half is emitted. */
+  get halfFull(): boolean {
+    return this.records >= this.maxRecords / 2 || this.bytes >= this.maxBytes / 2;
+  }
+
   /** Drained enough to resume fetching. */
   get drained(): boolean {
     return this.records <= this.maxRecords / 2 && this.bytes <= this.maxBytes / 2;

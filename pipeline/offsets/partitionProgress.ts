@@ -32,6 +32,8 @@ export class PartitionProgress<P> {
   /** The offset after the last one read (record or marker), and the offset committed last. */
   private readThrough: bigint | null = null;
   private committedThrough: bigint | null = null;
+  /** The last record tracked, not yet folded into readThrough: parsing a BigInt per record costs more than the rest of track. */
+  private lastTracked: string | null = null;
 
   /** Records tracked and not yet committed. */
   get size(): number {
@@ -49,11 +51,22 @@ export class PartitionProgress<P> {
     this.entries.push(entry);
     this.byOffset.set(offset, entry);
     this.trackedBytes += bytes;
-    this.passed(offset);
+    this.lastTracked = offset;
   }
 
   /** The consumer has read up to `offset` (a transaction marker or an aborted record: nothing to track). */
   passed(offset: string): void {
+    this.foldTracked();
+    this.readPast(offset);
+  }
+
+  private foldTracked(): void {
+    if (this.lastTracked === null) return;
+    this.readPast(this.lastTracked);
+    this.lastTracked = null;
+  }
+
+  private readPast(offset: string): void {
     const next = BigInt(offset) + 1n;
     if (this.readThrough === null || next > this.readThrough) this.readThrough = next;
   }
@@ -69,6 +82,7 @@ export class PartitionProgress<P> {
 
   /** The finished run at the head, without removing it (the commit may fail and be tried again). */
   committable(): Committable<P> | undefined {
+    this.foldTracked();
     const payloads: P[] = [];
     let bytes = 0;
     let last: Entry<P> | undefined;
