@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { createTopicsWithLeaders } from '../../pipeline/topicsWithLeaders.ts';
 import { decodeStoreRecord, encodeStoreRecord, isNoop, noopRecord, type StoreRecord } from './storeRecords.ts';
 import { PermanentError } from '../../pipeline/errors.ts';
+import { retrying } from '../../pipeline/backoff.ts';
 
 export interface SchemasLogOptions {
   brokers: string[];
@@ -62,10 +63,14 @@ async function ensureTopic(admin: Admin, options: SchemasLogOptions): Promise<vo
   if (metadata?.partitions.length !== 1) {
     throw new SchemasLogError(`topic ${topic} must have exactly 1 partition, it has ${metadata?.partitions.length}`);
   }
-  const described = await admin.describeConfigs({
-    includeSynonyms: false,
-    resources: [{ type: 2 /* ConfigResourceTypes.TOPIC */, name: topic, configNames: ['cleanup.policy'] }],
-  });
+  // On a new cluster the broker that answers DescribeConfigs can learn of the topic a moment after the one that
+  // answered the metadata, and says UNKNOWN_TOPIC_OR_PARTITION (retriable): seen on a first `stack up --brokers 3`.
+  const described = await retrying(() =>
+    admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: 2 /* ConfigResourceTypes.TOPIC */, name: topic, configNames: ['cleanup.policy'] }],
+    }),
+  );
   const policy = described.resources[0]?.configEntries.find((e) => e.configName === 'cleanup.policy')?.configValue;
   // With "delete", retention would silently drop registered schemas.
   if (policy !== 'compact') {
