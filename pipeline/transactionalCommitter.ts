@@ -170,10 +170,26 @@ export function transactionalCommitter(options: TransactionalCommitterOptions): 
     producers.set(key, producer);
   };
 
+  // One fence at a time per partition: a rejoin can prepare a partition again while its previous preparation still
+  // waits on InitProducerId (a coordinator loading after a broker loss). Side by side, the older fence's producer
+  // could be the one left in `producers` after the newer one bumped the epoch, and every commit of the new
+  // generation would then fail as fenced (seen: a partition paused for good after seven rejoins in 50 s).
+  const fences = new Map<string, Promise<void>>();
+  const fenceInTurn = (tp: TopicPartition): Promise<void> => {
+    const key = keyOf(tp);
+    const next = (fences.get(key) ?? Promise.resolve()).catch(() => undefined).then(() => fence(tp));
+    fences.set(key, next);
+    next.then(
+      () => fences.get(key) === next && fences.delete(key),
+      () => fences.get(key) === next && fences.delete(key),
+    );
+    return next;
+  };
+
   return {
     async prepare(tp) {
       if (closed) throw new PartitionFenced(tp);
-      const prepared = fence(tp).then(() => {
+      const prepared = fenceInTurn(tp).then(() => {
         // The admin client is disconnected right after close(): a read begun later would reconnect it for good.
         if (closed) throw new PartitionFenced(tp);
         return committedOffset(tp);
