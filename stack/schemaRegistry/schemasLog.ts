@@ -58,13 +58,14 @@ async function ensureTopic(admin: Admin, options: SchemasLogOptions): Promise<vo
     ]);
     options.logger.info({ topic }, 'created the schemas topic');
   }
-  const [metadata] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
+  // On a new cluster a broker can learn of the topic a moment after another one reported its leader, and until then
+  // says UNKNOWN_TOPIC_OR_PARTITION (retriable) to the metadata and DescribeConfigs calls below: seen on a first
+  // `stack up --brokers 3`.
+  const [metadata] = (await retrying(() => admin.fetchTopicMetadata({ topics: [topic] }))).topics;
   // Order across partitions is undefined, and replay relies on one total order of writes.
   if (metadata?.partitions.length !== 1) {
     throw new SchemasLogError(`topic ${topic} must have exactly 1 partition, it has ${metadata?.partitions.length}`);
   }
-  // On a new cluster the broker that answers DescribeConfigs can learn of the topic a moment after the one that
-  // answered the metadata, and says UNKNOWN_TOPIC_OR_PARTITION (retriable): seen on a first `stack up --brokers 3`.
   const described = await retrying(() =>
     admin.describeConfigs({
       includeSynonyms: false,
