@@ -160,6 +160,13 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
       if (options.committer) await options.committer.commit(state.tp, run);
       else await commitOffsetsOfConsumer(state.tp, run);
     } catch (err) {
+      // A generation superseded while its commit was in flight (the consumer rejoined, after a broker loss for one,
+      // and the new generation's producer fenced this one) is simply gone. The partition is still ours: pausing or
+      // restarting it here would stop its new generation for good or fence it.
+      if (state.discarded) {
+        logger.debug({ err, topic: state.tp.topic, partition: state.tp.partition }, 'the commit of a superseded generation failed');
+        return;
+      }
       if (err instanceof PartitionFenced) {
         logger.warn({ topic: state.tp.topic, partition: state.tp.partition }, 'partition fenced by its new owner; dropping its in-flight records');
         generations.discard(state);

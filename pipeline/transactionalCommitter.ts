@@ -5,8 +5,11 @@
  * rebalance is the transactional id: the new owner's `initProducerId` aborts the zombie's open transaction and
  * bumps the epoch, after which every commit of the zombie fails. The committed offset is read only after that,
  * so the new owner resumes exactly where the last committed transaction ended.
+ *
+ * A transaction's messages go out as one `sendBatch` per topic-partition (`sendPerPartition`), never one call that
+ * spans several leaders: kafkajs 2.2.4's send retry is not safe across brokers (see there).
  */
-import type { Admin, Kafka, Message, Producer } from 'kafkajs';
+import { Partitioners, type Admin, type Kafka, type Message, type PartitionMetadata, type Producer, type Transaction } from 'kafkajs';
 import type { Logger } from './logger.ts';
 import type { Committable } from './offsets/partitionProgress.ts';
 import { PartitionFenced } from './errors.ts';
@@ -31,6 +34,40 @@ export function isFenced(err: unknown): boolean {
   return false;
 }
 
+/** The messages of one transaction, grouped by the partition they go to (each message names it). */
+interface PartitionMessages {
+  topic: string;
+  partition: number;
+  messages: Message[];
+}
+
+/**
+ * Sends each partition's messages with its own `sendBatch`, all at once, and waits for every one to settle before
+ * reporting the first failure (the caller then aborts: no request of the transaction may still be in flight).
+ *
+ * Why not one `sendBatch` for the whole transaction: kafkajs 2.2.4 (src/producer/sendMessages.js) sends one produce
+ * request per leader broker under one retrier that remembers which *brokers* answered. When one broker's part
+ * fails (NOT_LEADER_OR_FOLLOWER after a leader moved, a connection reset by a killed broker, CONCURRENT_TRANSACTIONS
+ * on AddPartitionsToTxn) while another broker's request is still in flight, it retries at once: the broker still
+ * in flight has no answer yet, so the retry queues its partitions again, and they are sent once the first request
+ * is answered, under the sequence numbers that first request already advanced. The broker cannot tell them from
+ * new records, and both copies commit in the same transaction (seen on the 3-broker stack: one ALERT twice at
+ * consecutive offsets, sequences 1 and 2, same producer, epoch and leader epoch). The same per-broker bookkeeping
+ * skips, on a retry, a partition whose leader moved to a broker that had already answered, so it can lose records
+ * too (tulios/kafkajs#22 and #38 introduced it; PR #1798, open, reworks it). With one partition per call a retry
+ * only ever re-sends a request that failed, under the same sequence, which the broker deduplicates; and kafkajs
+ * keeps retrying CONCURRENT_TRANSACTIONS on AddPartitionsToTxn, which the retry settings below rely on.
+ */
+async function sendPerPartition(transaction: Transaction, groups: PartitionMessages[], maxBatchBytes: number): Promise<void> {
+  const sends = await Promise.allSettled(
+    groups.map(async ({ topic, messages }) => {
+      for (const chunk of byteChunks(messages, maxBatchBytes)) await transaction.sendBatch({ topicMessages: [{ topic, messages: chunk }], acks: -1 });
+    }),
+  );
+  const failed = sends.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
 export interface TransactionalCommitterOptions {
   kafka: Kafka;
   admin: Admin;
@@ -44,33 +81,29 @@ export interface TransactionalCommitterOptions {
   /**
    * Most message bytes one send of a transaction carries (the broker's max.message.bytes): kafkajs puts all of a
    * request's messages for a partition in one record batch, and the broker refuses a batch over the limit
-   * even when each message fits, so a run of large results is sent in several requests of one transaction.
+   * even when each message fits, so a partition's run of large results is sent in several requests, one after
+   * the other, in one transaction.
    */
   maxBatchBytes?: number;
 }
 
-/** The run's messages in order, as sendBatch requests of at most `maxBytes` each (a larger message alone). */
-export function sendChunks(payloads: readonly TopicMessage[][], maxBytes: number): Array<Array<{ topic: string; messages: Message[] }>> {
-  const chunks: Array<Map<string, Message[]>> = [];
-  let current = new Map<string, Message[]>();
+/** One partition's messages in order, as sendBatch requests of at most `maxBytes` each (a larger message alone). */
+export function byteChunks(messages: readonly Message[], maxBytes: number): Message[][] {
+  const chunks: Message[][] = [];
+  let current: Message[] = [];
   let bytes = 0;
-  for (const messages of payloads) {
-    for (const message of messages) {
-      const size = messageBytes(message);
-      if (current.size > 0 && bytes + size > maxBytes) {
-        chunks.push(current);
-        current = new Map();
-        bytes = 0;
-      }
-      const { topic, ...rest } = message;
-      let list = current.get(topic);
-      if (!list) current.set(topic, (list = []));
-      list.push(rest);
-      bytes += size;
+  for (const message of messages) {
+    const size = messageBytes(message);
+    if (current.length > 0 && bytes + size > maxBytes) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
     }
+    current.push(message);
+    bytes += size;
   }
-  if (current.size > 0) chunks.push(current);
-  return chunks.map((chunk) => [...chunk].map(([topic, messages]) => ({ topic, messages })));
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }
 
 export interface TransactionalCommitter extends PartitionCommitter<TopicMessage[]> {
@@ -84,6 +117,41 @@ export function transactionalCommitter(options: TransactionalCommitterOptions): 
   // that nobody disconnects, and that producer's socket keeps the stopped process alive. close() waits for them.
   const preparing = new Set<Promise<unknown>>();
   let closed = false;
+  // The partition of a message without one, as kafkajs's producer would choose it (same partitioner, metadata as
+  // fresh as its own: kafkajs re-reads it every metadataMaxAge, 5 min by default), so that messages can be grouped
+  // by partition before they are sent (sendPerPartition).
+  const partitioner = Partitioners.DefaultPartitioner();
+  const metadataMaxAgeMs = 300_000;
+  const partitionsOf = new Map<string, { partitions: Promise<PartitionMetadata[]>; readAt: number }>();
+  const partitionMetadata = (topic: string): Promise<PartitionMetadata[]> => {
+    const cached = partitionsOf.get(topic);
+    if (cached && Date.now() - cached.readAt < metadataMaxAgeMs) return cached.partitions;
+    const partitions = options.admin.fetchTopicMetadata({ topics: [topic] }).then(({ topics }) => {
+      const found = topics[0]?.partitions ?? [];
+      // kafkajs's own send refuses a topic without metadata the same way; the failed commit restarts the partition.
+      if (found.length === 0) throw new Error(`no partition metadata for topic ${topic}`);
+      return found;
+    });
+    partitionsOf.set(topic, { partitions, readAt: Date.now() });
+    partitions.catch(() => partitionsOf.delete(topic));
+    return partitions;
+  };
+  const byPartition = async (payloads: TopicMessage[][]): Promise<PartitionMessages[]> => {
+    const topics = new Set(payloads.flatMap((messages) => messages.filter((m) => m.partition === undefined).map((m) => m.topic)));
+    const metadata = new Map(await Promise.all([...topics].map(async (t) => [t, await partitionMetadata(t)] as const)));
+    const groups = new Map<string, PartitionMessages>();
+    for (const messages of payloads) {
+      for (const { topic, ...message } of messages) {
+        const partition = message.partition ?? partitioner({ topic, partitionMetadata: metadata.get(topic)!, message });
+        const key = `${topic}\u0000${partition}`;
+        let group = groups.get(key);
+        if (!group) groups.set(key, (group = { topic, partition, messages: [] }));
+        message.partition = partition;
+        group.messages.push(message);
+      }
+    }
+    return [...groups.values()];
+  };
 
   const disconnect = async (key: string) => {
     const producer = producers.get(key);
@@ -130,10 +198,26 @@ export function transactionalCommitter(options: TransactionalCommitterOptions): 
     producers.set(key, producer);
   };
 
+  // One fence at a time per partition: a rejoin can prepare a partition again while its previous preparation still
+  // waits on InitProducerId (a coordinator loading after a broker loss). Side by side, the older fence's producer
+  // could be the one left in `producers` after the newer one bumped the epoch, and every commit of the new
+  // generation would then fail as fenced (seen: a partition paused for good after seven rejoins in 50 s).
+  const fences = new Map<string, Promise<void>>();
+  const fenceInTurn = (tp: TopicPartition): Promise<void> => {
+    const key = keyOf(tp);
+    const next = (fences.get(key) ?? Promise.resolve()).catch(() => undefined).then(() => fence(tp));
+    fences.set(key, next);
+    next.then(
+      () => fences.get(key) === next && fences.delete(key),
+      () => fences.get(key) === next && fences.delete(key),
+    );
+    return next;
+  };
+
   return {
     async prepare(tp) {
       if (closed) throw new PartitionFenced(tp);
-      const prepared = fence(tp).then(() => {
+      const prepared = fenceInTurn(tp).then(() => {
         // The admin client is disconnected right after close(): a read begun later would reconnect it for good.
         if (closed) throw new PartitionFenced(tp);
         return committedOffset(tp);
@@ -149,11 +233,10 @@ export function transactionalCommitter(options: TransactionalCommitterOptions): 
     async commit(tp, run: Committable<TopicMessage[]>) {
       const producer = producers.get(keyOf(tp));
       if (!producer) throw new PartitionFenced(tp);
+      const groups = await byPartition(run.payloads);
       const transaction = await producer.transaction();
       try {
-        for (const topicMessages of sendChunks(run.payloads, options.maxBatchBytes ?? Infinity)) {
-          await transaction.sendBatch({ topicMessages, acks: -1 });
-        }
+        await sendPerPartition(transaction, groups, options.maxBatchBytes ?? Infinity);
         await transaction.sendOffsets({
           consumerGroupId: options.groupId,
           topics: [{ topic: tp.topic, partitions: [{ partition: tp.partition, offset: run.nextOffset }] }],

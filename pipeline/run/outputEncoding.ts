@@ -4,6 +4,7 @@
  * it must stay synchronous while every schema is cached, which is nearly always; a registry lookup or a
  * retriable failure takes the async path, with the pipeline's one retry policy.
  */
+import type { Message } from 'kafkajs';
 import { retrying } from '../backoff.ts';
 import { deadLetterFor } from '../deadLetterEnvelope.ts';
 import { PermanentCode, PermanentError, classifyError } from '../errors.ts';
@@ -45,7 +46,7 @@ export function messageOf(output: OutputRecord, value: Buffer | null): TopicMess
 export const RECORD_OVERHEAD_BYTES = 128;
 
 /** The bytes a message takes in a record batch, overhead included (what the broker holds against its limit). */
-export function messageBytes(message: TopicMessage): number {
+export function messageBytes(message: Message): number {
   const length = (v: string | Buffer | null | undefined) => (v === null || v === undefined ? 0 : Buffer.byteLength(v));
   let headers = 0;
   for (const [name, value] of Object.entries(message.headers ?? {})) headers += Buffer.byteLength(name) + length(value as string | Buffer);

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { createTopicsWithLeaders } from '../../pipeline/topicsWithLeaders.ts';
 import { decodeStoreRecord, encodeStoreRecord, isNoop, noopRecord, type StoreRecord } from './storeRecords.ts';
 import { PermanentError } from '../../pipeline/errors.ts';
+import { retrying } from '../../pipeline/backoff.ts';
 
 export interface SchemasLogOptions {
   brokers: string[];
@@ -57,15 +58,20 @@ async function ensureTopic(admin: Admin, options: SchemasLogOptions): Promise<vo
     ]);
     options.logger.info({ topic }, 'created the schemas topic');
   }
-  const [metadata] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
+  // On a new cluster a broker can learn of the topic a moment after another one reported its leader, and until then
+  // says UNKNOWN_TOPIC_OR_PARTITION (retriable) to the metadata and DescribeConfigs calls below: seen on a first
+  // `stack up --brokers 3`.
+  const [metadata] = (await retrying(() => admin.fetchTopicMetadata({ topics: [topic] }))).topics;
   // Order across partitions is undefined, and replay relies on one total order of writes.
   if (metadata?.partitions.length !== 1) {
     throw new SchemasLogError(`topic ${topic} must have exactly 1 partition, it has ${metadata?.partitions.length}`);
   }
-  const described = await admin.describeConfigs({
-    includeSynonyms: false,
-    resources: [{ type: 2 /* ConfigResourceTypes.TOPIC */, name: topic, configNames: ['cleanup.policy'] }],
-  });
+  const described = await retrying(() =>
+    admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: 2 /* ConfigResourceTypes.TOPIC */, name: topic, configNames: ['cleanup.policy'] }],
+    }),
+  );
   const policy = described.resources[0]?.configEntries.find((e) => e.configName === 'cleanup.policy')?.configValue;
   // With "delete", retention would silently drop registered schemas.
   if (policy !== 'compact') {

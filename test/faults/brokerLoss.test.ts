@@ -85,7 +85,7 @@ test(`${IMAGES} images while a broker of 3 is killed: no row or alert lost or do
   const c = cleanRun.outcome;
   const lost = c.predictionRows - f.predictionRows;
   log(`broker killed: ${victim}; faulty run ${faultyRun.seconds.toFixed(0)} s, fault-free run ${cleanRun.seconds.toFixed(0)} s`);
-  log(`faulty run: images ${f.images}, prediction rows ${f.predictionRows}, alerts ${f.alerts.length}, alert messages ${f.alertMessages}, alert-image rows ${f.alertImageRows}, dead letters ${f.deadLetters}`);
+  log(`faulty run: images ${f.images}, prediction rows ${f.predictionRows}, alerts ${f.alerts.length}, alert messages ${f.alertMessages}, alert-image rows ${f.alertImageRows} (images on the topic ${f.alertImagesOnTopic}, missing ${f.alertImagesMissing.length}), dead letters ${f.deadLetters}`);
   log(`fault-free run: images ${c.images}, prediction rows ${c.predictionRows}, alerts ${c.alerts.length}, alert messages ${c.alertMessages}, alert-image rows ${c.alertImageRows}, dead letters ${c.deadLetters}`);
   log(`lost rows ${lost}; images without exactly one result ${f.imagesWithoutExactlyOneResult.length}; duplicate alert messages ${f.duplicateAlertMessages.length}`);
   for (const r of replication) log(`replication ${r.topic}: ${r.replicas} replicas, ${r.inSync} in sync, min.insync.replicas ${r.minInsync}`);
@@ -105,5 +105,9 @@ test(`${IMAGES} images while a broker of 3 is killed: no row or alert lost or do
   assert.deepEqual(f.duplicateAlertMessages, [], 'no alert message committed twice on the alerts topic');
   assert.ok(c.alerts.length > 0, 'the input raises alerts');
   assert.deepEqual(f.alerts, c.alerts, 'the alert set equals the fault-free run');
-  assert.equal(f.alertImageRows, c.alertImageRows, 'every alert image row is there, once');
+  // Not the fault-free run's alert_images: extensions are coalesced UPDATEs, and which of an alert's images have been
+  // published when the run settles depends on the order its evidence arrived in (the rest wait in the state for the
+  // next UPDATE). What must hold is that MySQL has every image the committed messages name, and no other.
+  assert.deepEqual(f.alertImagesMissing, [], 'every image of a committed alert message has its alert_images row');
+  assert.equal(f.alertImageRows, f.alertImagesOnTopic, 'alert_images holds only images of committed alert messages');
 });

@@ -125,26 +125,31 @@ export interface RunOutcome {
   imagesWithoutExactlyOneResult: string[];
   alerts: { alert_id: string; hazard: string; cell: string; severity: string; is_active: number }[];
   alertImageRows: number;
+  /** (alert_id, image_id) pairs of the committed alert messages, and those of them without an alert_images row. */
+  alertImagesOnTopic: number;
+  alertImagesMissing: string[];
   /** Committed messages on the alerts topic, and the (alert_id, revision) pairs found there more than once. */
   alertMessages: number;
   duplicateAlertMessages: string[];
   deadLetters: number;
 }
 
-/** Every committed message of the alerts topic, counted by `alert_id#revision`. */
-async function alertMessageCounts(ns: RunNamespace): Promise<Map<string, number>> {
+/** Every committed message of the alerts topic, counted by `alert_id#revision`, and the `alert_id image_id` pairs they name. */
+async function committedAlerts(ns: RunNamespace): Promise<{ counts: Map<string, number>; images: Set<string> }> {
   const values: Buffer[] = [];
   const partitions = Array.from({ length: ns.topics.alerts.partitions }, (_, p) => p);
   // The changelog reader does this job: committed records of a topic, from its start to its end now.
   await restoreChangelog({ kafka: ns.connections.kafka, topic: ns.topics.alerts.name, partitions, onRecord: (_p, _k, value) => value && values.push(value) });
   const registry = createRegistry(ns.connections.registry.url);
   const counts = new Map<string, number>();
+  const images = new Set<string>();
   for (const value of values) {
     const alert = (await registry.decode(value)) as AlertEvent;
     const key = `${alert.alert_id}#${alert.revision}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
+    for (const imageId of alert.image_ids) images.add(`${alert.alert_id} ${imageId}`);
   }
-  return counts;
+  return { counts, images };
 }
 
 async function count(pool: Pool, sql: string): Promise<number> {
@@ -191,14 +196,18 @@ export async function runOutcome(ns: RunNamespace): Promise<RunOutcome> {
     const [alerts] = await pool.query<RowDataPacket[]>(
       'SELECT alert_id, alert_type AS hazard, cell, severity, is_active FROM alerts ORDER BY alert_id',
     );
+    const [alertImages] = await pool.query<RowDataPacket[]>('SELECT alert_id, image_id FROM alert_images');
+    const rows = new Set(alertImages.map((r) => `${String(r.alert_id)} ${String(r.image_id)}`));
     const dlq = await admin.fetchTopicOffsets(ns.topics.dlq.name);
-    const messages = await alertMessageCounts(ns);
+    const { counts: messages, images: topicImages } = await committedAlerts(ns);
     return {
       images: await count(pool, 'SELECT COUNT(*) AS n FROM satellite_images'),
       predictionRows: await count(pool, 'SELECT COUNT(*) AS n FROM ml_predictions'),
       imagesWithoutExactlyOneResult: notOne.map((r) => String(r.image_id)),
       alerts: alerts.map((a) => ({ alert_id: String(a.alert_id), hazard: String(a.hazard), cell: String(a.cell), severity: String(a.severity), is_active: Number(a.is_active) })),
-      alertImageRows: await count(pool, 'SELECT COUNT(*) AS n FROM alert_images'),
+      alertImageRows: rows.size,
+      alertImagesOnTopic: topicImages.size,
+      alertImagesMissing: [...topicImages].filter((pair) => !rows.has(pair)),
       alertMessages: [...messages.values()].reduce((a, b) => a + b, 0),
       duplicateAlertMessages: [...messages].filter(([, n]) => n > 1).map(([key, n]) => `${key} ×${n}`),
       deadLetters: dlq.reduce((n, p) => n + Number(p.high) - Number(p.low), 0),

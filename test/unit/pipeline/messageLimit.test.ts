@@ -1,36 +1,32 @@
 /**
- * The broker's message limit on the producing side: a transaction's messages go in requests under the limit (kafkajs
- * puts a request's messages for one partition in one record batch, which the broker holds against max.message.bytes),
+ * The broker's message limit on the producing side: a partition's messages of a transaction go in requests under the limit
+ * (kafkajs puts a request's messages for one partition in one record batch, which the broker holds against max.message.bytes),
  * and the broker's own too-large errors are permanent.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import kafkajs from 'kafkajs';
+import kafkajs, { type Message } from 'kafkajs';
 import { classifyError } from '../../../pipeline/errors.ts';
 import { messageBytes, RECORD_OVERHEAD_BYTES } from '../../../pipeline/run/outputEncoding.ts';
-import { sendChunks, type TopicMessage } from '../../../pipeline/transactionalCommitter.ts';
+import { byteChunks } from '../../../pipeline/transactionalCommitter.ts';
 
 // kafkajs is CommonJS: its error classes are not named exports to ESM.
 const { KafkaJSProtocolError } = kafkajs;
 
-const message = (topic: string, bytes: number): TopicMessage => ({ topic, key: 'k', value: Buffer.alloc(bytes) });
+const message = (bytes: number): Message => ({ key: 'k', value: Buffer.alloc(bytes) });
+const sizes = (chunks: Message[][]) => chunks.map((c) => c.map((m) => (m.value as Buffer).length));
 
-describe('sendChunks', () => {
-  it('splits a run into requests of at most the limit, in order, a larger message alone', () => {
-    const size = messageBytes(message('a', 400));
+describe('byteChunks', () => {
+  it('splits a partition\'s run into requests of at most the limit, in order, a larger message alone', () => {
+    const size = messageBytes(message(400));
     assert.equal(size, 400 + 1 + RECORD_OVERHEAD_BYTES);
-    const chunks = sendChunks([[message('a', 400)], [message('a', 400), message('b', 400)], [message('a', 5000)], [message('a', 400)]], 2 * size);
-    assert.deepEqual(chunks.map((c) => c.map((t) => [t.topic, t.messages.map((m) => (m.value as Buffer).length)])), [
-      [['a', [400, 400]]],
-      [['b', [400]]],
-      [['a', [5000]]],
-      [['a', [400]]],
-    ]);
+    const chunks = byteChunks([message(400), message(400), message(400), message(5000), message(400)], 2 * size);
+    assert.deepEqual(sizes(chunks), [[400, 400], [400], [5000], [400]]);
   });
 
   it('sends a run under the limit in one request, as before', () => {
-    assert.equal(sendChunks([[message('a', 10)], [message('b', 10)]], Infinity).length, 1);
-    assert.deepEqual(sendChunks([], 1000), []);
+    assert.deepEqual(sizes(byteChunks([message(10), message(10)], Infinity)), [[10, 10]]);
+    assert.deepEqual(byteChunks([], 1000), []);
   });
 });
 
