@@ -10,9 +10,11 @@ import { createRegistry, loadSchema, registerValueSchema, type SchemaName } from
 import type { RunningRegistry } from '../../../stack/schemaRegistry/registryServer.ts';
 import { call, deleteTopics, sampleImageRef, startTestRegistry, uniqueName } from './registryFixture.ts';
 
+// Every EO field since; the later ones (trimmed extents, paired scenes, detector outlines) name the Extent type that
+// `extents` defines, so the schema before the EO fields has none of them.
 const added: Record<'ImageRef' | 'AnalysisResult', string[]> = {
   ImageRef: ['sensor_profile', 'band_names'],
-  AnalysisResult: ['crs', 'sensor_profile', 'bands', 'footprint', 'extents'],
+  AnalysisResult: ['crs', 'sensor_profile', 'bands', 'footprint', 'extents', 'extents_trimmed', 'fused_images', 'detection_extents'],
 };
 
 /** The schema as producers had it before the EO fields. */
