@@ -65,6 +65,8 @@ export async function prepareNamespace(ns: RunNamespace): Promise<void> {
 export class Supervisor {
   private readonly running = new Map<Role, RunningRole>();
   private readonly killedOnPurpose = new WeakSet<RunningRole>();
+  /** Roles killed by `crash` and not started again yet. */
+  private readonly down = new Set<Role>();
   private stopping = false;
   readonly unexpectedExits: string[] = [];
   private generation = 0;
@@ -95,13 +97,22 @@ export class Supervisor {
     });
   }
 
-  /** SIGKILL a role (a crash) and start it again after `downMs`. */
+  /**
+   * SIGKILL a role (a crash) and start it again after `downMs`. A crash of a role that is still down from an earlier
+   * one is no crash: it used to kill the dead process again and start a second copy, which nothing stopped (two
+   * orphaned alerts roles outlived a CI run).
+   */
   async crash(role: Role, downMs: number): Promise<void> {
     const r = this.running.get(role);
-    if (!r) return;
+    if (!r || this.down.has(role)) return;
+    this.down.add(role);
     this.killedOnPurpose.add(r);
-    await r.kill();
-    await sleep(downMs);
+    try {
+      await r.kill();
+      await sleep(downMs);
+    } finally {
+      this.down.delete(role);
+    }
     if (!this.stopping) this.launch(role);
   }
 
