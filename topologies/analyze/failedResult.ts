@@ -52,6 +52,15 @@ export function failedResult(ref: ImageRef, failure: Failure, model: Result.Mode
   };
 }
 
+/**
+ * What a failed record writes beside its dead letter: its status=failed result on `resultsTopic`; nothing for a
+ * record that was never an ImageRef (undecodable: no image to answer for).
+ */
+export function failedResultOutputs(item: Failed, resultsTopic: string, model: Result.ModelInfo, now: number = Date.now()): OutputRecord[] {
+  const ref = item.record.value as ImageRef | undefined;
+  return ref ? [{ topic: resultsTopic, key: ref.image_id, value: failedResult(ref, item.failure, model, now) }] : [];
+}
+
 export interface FailureOutputs {
   resultsTopic: string;
   dlqTopic: string;
@@ -69,11 +78,10 @@ export interface FailureOutputs {
 export function publishFailures(options: FailureOutputs): OperatorFunction<Item<OutputRecord[]>, Item<OutputRecord[]>> {
   return map((item) => {
     if (item.ok) return item;
-    const ref = item.record.value as ImageRef;
     const now = Date.now();
     options.onDeadLetter?.(item);
     return ok(item.record, [
-      { topic: options.resultsTopic, key: ref.image_id, value: failedResult(ref, item.failure, options.model, now) },
+      ...failedResultOutputs(item, options.resultsTopic, options.model, now),
       { topic: options.dlqTopic, key: item.record.raw.key, value: deadLetterFor(item, now) },
     ]);
   });

@@ -32,7 +32,7 @@ import { detectScene } from './detectScene.ts';
 import type { ReferenceWater } from './referenceWater.ts';
 import type { ScenePairing, SceneGrid } from './scenePairing.ts';
 import { findBand, type SceneReader } from '../../eo/sceneReader.ts';
-import { failedResult, publishFailures } from './failedResult.ts';
+import { failedResultOutputs, publishFailures } from './failedResult.ts';
 import { boundExtents } from '../../model/segmentation/extentBudget.ts';
 import { fetchObject } from './fetchObject.ts';
 import { resolveObjectLocation } from '../../adapters/objectStore/objectLocation.ts';
@@ -290,10 +290,7 @@ export function analyzeStage(topics: StageTopics<AnalyzeSinks>, deps: AnalyzeDep
   return {
     ...topics,
     // A result that fails only when it is encoded (larger than the broker takes) still answers "failed".
-    failureOutputs: (item) => {
-      const ref = item.record.value as ImageRef | undefined;
-      return ref ? [{ topic: sinks.results, key: ref.image_id, value: failedResult(ref, item.failure, model, Date.now()) }] : [];
-    },
+    failureOutputs: (item) => failedResultOutputs(item, sinks.results, model),
     process: (records$, { stageMetrics: metrics }) =>
       records$.pipe(
         asyncStage('dedupe', dedupe, { concurrency: options.fetchConcurrency, ...retry, metrics }),
