@@ -207,10 +207,8 @@ export function transactionalCommitter(options: TransactionalCommitterOptions): 
     const key = keyOf(tp);
     const next = (fences.get(key) ?? Promise.resolve()).catch(() => undefined).then(() => fence(tp));
     fences.set(key, next);
-    next.then(
-      () => fences.get(key) === next && fences.delete(key),
-      () => fences.get(key) === next && fences.delete(key),
-    );
+    const forget = () => fences.get(key) === next && fences.delete(key);
+    next.then(forget, forget);
     return next;
   };
 

@@ -55,10 +55,12 @@ export function messageBytes(message: Message): number {
 
 export function outputEncoding({ serde, dlqTopic, onDeadLetter, maxMessageBytes, failureOutputs }: OutputEncodingOptions): EncodeOutputs {
   const encodeRetrying = async (topic: string, value: unknown): Promise<Buffer> => retrying(() => serde.encode(topic, value));
+  /** One output as its message, encoded on the async path (registry lookups and retries allowed). */
+  const messageRetrying = async (o: OutputRecord): Promise<TopicMessage> => messageOf(o, isRaw(o.value) ? o.value : await encodeRetrying(o.topic, o.value));
 
   const deadLetter = async (item: Failed): Promise<TopicMessage[]> => {
     onDeadLetter(item);
-    const besides = await Promise.all((failureOutputs?.(item) ?? []).map(async (o) => messageOf(o, isRaw(o.value) ? o.value : await encodeRetrying(o.topic, o.value))));
+    const besides = await Promise.all((failureOutputs?.(item) ?? []).map(messageRetrying));
     return [...besides, { topic: dlqTopic, key: item.record.raw.key, value: await encodeRetrying(dlqTopic, deadLetterFor(item)) }];
   };
 
@@ -75,7 +77,7 @@ export function outputEncoding({ serde, dlqTopic, onDeadLetter, maxMessageBytes,
 
   // Declared once, not per record: the synchronous path below must allocate no closure.
   const slowly = (item: Item<OutputRecord[]>, outputs: OutputRecord[]) =>
-    Promise.all(outputs.map(async (o) => messageOf(o, isRaw(o.value) ? o.value : await encodeRetrying(o.topic, o.value))))
+    Promise.all(outputs.map(messageRetrying))
       .then((messages) => withinLimit(item, messages), (err: unknown) => deadLetter(failedFrom(item.record, 'encode', err)));
 
   return (item) => {
