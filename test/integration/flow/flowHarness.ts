@@ -4,6 +4,11 @@
  * sink into a private MariaDB, and the REST answer a user polls until the result is final.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import type { KafkaConnection } from '../../../config/connections.ts';
 import { topicsFromEnv } from '../../../config/topics.ts';
 import { createLogger } from '../../../pipeline/logger.ts';
@@ -17,9 +22,16 @@ import { createFlowDriver, sinkOptions, type FlowDriver } from '../alerts/harnes
 import { startMigratedMariadb, type MigratedMariadb } from '../sink/privateMariadb.ts';
 import { form, startConnector, type ConnectorHarness } from '../http/harness.ts';
 
+const run = promisify(execFile);
+const root = path.resolve(import.meta.dirname, '..', '..', '..');
+
 export interface Flow {
   t: FlowDriver;
   h: ConnectorHarness;
+  /** A scratch folder of the run (scenes the test writes), removed by `close`. */
+  dir: string;
+  /** Runs a Python script of the repository (path from its root) in the project's venv; its standard output. */
+  python(script: string, args: readonly string[]): Promise<string>;
   /** Starts the analyze role with this environment (and Kafka connection overrides); stops the one running first. */
   analyze(env: Record<string, string>, kafka?: Partial<KafkaConnection>): Promise<void>;
   /** Uploads a file with the form's fields; the accepted image id. */
@@ -31,6 +43,7 @@ export interface Flow {
 
 /** @example const flow = await startFlow('flow-paired'); await flow.analyze({ HAZARDFLOW_SEGMENTATION_MODEL_DIRS: … }) */
 export async function startFlow(name: string): Promise<Flow> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), `hazardflow-${name}-`));
   const t = await createFlowDriver();
   const server: MigratedMariadb = await startMigratedMariadb();
   const h = await startConnector({ connections: { ...connections, mysql: server.db.connection } }, { readBack: false });
@@ -45,6 +58,10 @@ export async function startFlow(name: string): Promise<Flow> {
   return {
     t,
     h,
+    dir,
+    async python(script, args) {
+      return (await run(path.join(root, '.venv', 'bin', 'python'), [path.join(root, script), ...args])).stdout;
+    },
     async analyze(env, kafka = {}) {
       await stopAnalyze();
       const options = analyzeOptionsFromEnv({ HAZARDFLOW_ANALYZE_GROUP: t.name('analyze'), HAZARDFLOW_INTRA_OP_THREADS: '1', ...env }, connections.objectStore);
@@ -70,6 +87,7 @@ export async function startFlow(name: string): Promise<Flow> {
       await h.close();
       await server.close();
       await t.close();
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }

@@ -11,16 +11,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import type { DeadLetter } from '../../../schemas/generated/DeadLetter.ts';
 import { startFlow, type Flow } from './flowHarness.ts';
 
-const run = promisify(execFile);
-const root = path.resolve(import.meta.dirname, '..', '..', '..');
 const NOW = Date.now();
 const WATER = { HAZARDFLOW_SEGMENTATION_MODEL_DIRS: 'model/water-optical-v1' };
 
@@ -31,21 +26,18 @@ const vertices = (extents: Array<{ polygons: number[][][][] }>) => extents.reduc
 
 describe('a result too big for the broker: trimmed extents, or a dead letter, never an endless retry', { timeout: 300_000 }, () => {
   let flow: Flow;
-  let dir: string;
 
   before(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'hazardflow-flow-oversized-'));
     flow = await startFlow('flow-oversized');
   });
   after(async () => {
     await flow?.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   /** Writes a scene (the seed makes its bytes this run's own), uploads it, waits until its result is final. */
   async function upload(name: string, layout: string, seed: number): Promise<{ id: string; result: Result }> {
-    const file = path.join(dir, `${name}.tif`);
-    await run(path.join(root, '.venv', 'bin', 'python'), [path.join(root, 'test', 'integration', 'flow', 'landslideScenes.py'), file, '8.0', '46.0', layout, String(NOW + seed)]);
+    const file = path.join(flow.dir, `${name}.tif`);
+    await flow.python('test/integration/flow/landslideScenes.py', [file, '8.0', '46.0', layout, String(NOW + seed)]);
     const id = await flow.upload(`${name}.tif`, 'image/tiff', await readFile(file), { captured_at: new Date(NOW - 3_600_000).toISOString() });
     return { id, result: await flow.finalResult<Result>(id) };
   }

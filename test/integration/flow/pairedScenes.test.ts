@@ -8,17 +8,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import type { AnalysisResult } from '../../../schemas/generated/AnalysisResult.ts';
 import { chipDir, type WaterScore } from '../model/waterAccuracy.ts';
 import { startFlow, type Flow } from './flowHarness.ts';
 
-const run = promisify(execFile);
-const root = path.resolve(import.meta.dirname, '..', '..', '..');
 const WATER_MODELS = 'model/water-fused-v1,model/water-optical-v1,model/water-sar-v1';
 // The chips' acquisition day; the S1 pass is taken as six hours earlier, within the manifest's 24 h.
 const S2_AT = '2019-09-18T10:50:00Z';
@@ -26,16 +21,13 @@ const S1_AT = '2019-09-18T04:50:00Z';
 
 describe('an S1 and an S2 scene of one place arriving apart, fused (water-fused-v1 pairing)', { timeout: 300_000 }, () => {
   let flow: Flow;
-  let dir: string;
 
   before(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'hazardflow-flow-paired-'));
     flow = await startFlow('flow-paired');
     await flow.analyze({ HAZARDFLOW_SEGMENTATION_MODEL_DIRS: WATER_MODELS });
   });
   after(async () => {
     await flow?.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   /** Uploads a chip, waits for its completed result; its ml.results record and its extents scored against the label. */
@@ -46,9 +38,9 @@ describe('an S1 and an S2 scene of one place arriving apart, fused (water-fused-
     assert.equal(rest.status, 'completed', rest.error ?? '');
     const result = (await flow.t.read<AnalysisResult>('results')).filter((r) => r.image_id === id).at(-1);
     assert.ok(result, 'the result is on ml.results');
-    const target = path.join(dir, `${id}.geojson`);
+    const target = path.join(flow.dir, `${id}.geojson`);
     await writeFile(target, await (await fetch(`${flow.h.url}/api/v1/results/${id}/extents.geojson`, { headers: flow.h.auth })).text());
-    const { stdout } = await run(path.join(root, '.venv', 'bin', 'python'), [path.join(root, 'test', 'integration', 'model', 'sen1floods11.py'), 'score', target]);
+    const stdout = await flow.python('test/integration/model/sen1floods11.py', ['score', target]);
     return { id, result, score: JSON.parse(stdout) as WaterScore };
   }
 
@@ -66,8 +58,8 @@ describe('an S1 and an S2 scene of one place arriving apart, fused (water-fused-
   });
 
   it('fills what the optical scene does not see with the SAR scene: an S2 scene with its east half nodata', async (tc) => {
-    const file = path.join(dir, 'S2Hand_gap.tif');
-    await run(path.join(root, '.venv', 'bin', 'python'), [path.join(root, 'test', 'integration', 'model', 'sen1floods11.py'), 'gap', file]);
+    const file = path.join(flow.dir, 'S2Hand_gap.tif');
+    await flow.python('test/integration/model/sen1floods11.py', ['gap', file]);
     // Alone (outside the window of the S1 pass uploaded above): the optical model sees only the west half.
     const alone = await upload(file, '2019-09-22T10:50:00Z');
     assert.equal(alone.result.fused_images, null);
