@@ -115,9 +115,13 @@ export function analyzeStage(topics: StageTopics<AnalyzeSinks>, deps: AnalyzeDep
   const pairingModels = (deps.segmenters ?? []).filter((s) => s.pairing);
   const pairingBands = [...new Set(pairingModels.flatMap((m) => m.bands))];
 
-  /** A fused model whose bands this scene has only some of, and a remembered scene of its grid with the rest. */
-  const pairFor = async (ref: ImageRef, grid: SceneGrid, has: (band: string) => boolean): Promise<{ model: SegmentationModel; partner: ImageRef } | undefined> => {
+  /**
+   * Remembers the scene on its grid (with the pairing models' bands it has), then looks for a fused model whose bands
+   * it has only some of and a remembered scene of its grid with the rest.
+   */
+  const rememberAndPair = async (ref: ImageRef, grid: SceneGrid, has: (band: string) => boolean): Promise<{ model: SegmentationModel; partner: ImageRef } | undefined> => {
     if (!pairing) return undefined;
+    await pairing.remember(ref, grid, pairingBands.filter(has));
     for (const m of pairingModels) {
       const need = m.bands.filter((b) => !has(b));
       if (need.length === 0 || need.length === m.bands.length || !m.pairing) continue;
@@ -137,8 +141,7 @@ export function analyzeStage(topics: StageTopics<AnalyzeSinks>, deps: AnalyzeDep
       const bands = new Set((analysis.bands ?? []).map((b) => b.toLowerCase()));
       const has = (b: string) => bands.has(b.toLowerCase());
       const grid = { georef: analysis.georef, width: analysis.width, height: analysis.height };
-      await pairing.remember(ref, grid, pairingBands.filter(has));
-      if (await pairFor(ref, grid, has)) analysis = undefined;
+      if (await rememberAndPair(ref, grid, has)) analysis = undefined;
     }
     metrics.cacheLookups.inc({ result: analysis ? 'hit' : 'miss' });
     return analysis ? { ref, startedAt, analysis, cached: true } : { ref, startedAt };
@@ -211,8 +214,7 @@ export function analyzeStage(topics: StageTopics<AnalyzeSinks>, deps: AnalyzeDep
     const reader = scene.reader;
     const has = (b: string) => Boolean(findBand(reader.bands, b));
     const grid = { georef: scene.georef, width: reader.width, height: reader.height };
-    await pairing.remember(ref, grid, pairingBands.filter(has));
-    const found = await pairFor(ref, grid, has);
+    const found = await rememberAndPair(ref, grid, has);
     if (!found) return undefined;
     try {
       const partner = await decode(await fetch({ ref: found.partner, startedAt: performance.now() }));
