@@ -5,15 +5,11 @@
  * bound is a number of vertices over every class of the result; the largest extents are kept first, and the result
  * says what was left out.
  */
+import type { DevHazardflow } from '../../schemas/generated/AnalysisResult.ts';
 import type { Extent } from './extentPolygons.ts';
 
-/** What a result says when its extents were trimmed (AnalysisResult.extents_trimmed). */
-export interface ExtentsTrimmed {
-  dropped_extents: number;
-  dropped_area_km2: number;
-  classes: string[];
-  max_vertices: number;
-}
+/** What a result says when its extents were trimmed (AnalysisResult.extents_trimmed, generated from the schema). */
+type ExtentsTrimmed = DevHazardflow.ExtentsTrimmed;
 
 /** Extents of one mask left out before this bound (maskExtents' per-class cap on traced regions). */
 export interface UntracedExtents {
