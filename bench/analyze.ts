@@ -27,7 +27,7 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { logLevel } from 'kafkajs';
@@ -56,6 +56,7 @@ import { createResultCache } from '../topologies/analyze/resultCache.ts';
 import { tileGrid } from '../topologies/analyze/tileGrid.ts';
 import { geoTiffTiles } from '../topologies/analyze/geoTiffTiles.ts';
 import { bytesSource, openGeoTiff } from '../eo/geotiffScene.ts';
+import { loadAverage, median } from './stats.ts';
 
 const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const imageCount = Number(positional[0] ?? 16);
@@ -64,7 +65,6 @@ const DEFAULT_BATCH = 8;
 const SCENE_SIDE = 1024;
 const WARMUP_IMAGES = 2;
 const defaultBatchRounds = Number(process.env.BENCH_ROUNDS ?? 3);
-const loadAverage = () => loadavg().map((l) => l.toFixed(2)).join(',');
 
 const connections = connectionsFromEnv();
 const bench = `bench-analyze-${randomUUID().slice(0, 8)}`;
@@ -229,11 +229,6 @@ async function stageTotals(registry: Registry): Promise<Record<string, number>> 
   }
   return totals;
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return ((sorted[Math.floor((sorted.length - 1) / 2)] ?? 0) + (sorted[Math.ceil((sorted.length - 1) / 2)] ?? 0)) / 2;
-};
 
 async function scene8192(): Promise<void> {
   const { ref, truth } = await (async () => {

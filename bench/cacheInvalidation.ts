@@ -7,12 +7,12 @@
  *
  *   npm run bench -- cacheInvalidation [keys=50000] [rounds=5]
  */
-import { loadavg } from 'node:os';
 import { connectionsFromEnv } from '../config/connections.ts';
 import { stackDir } from '../config/stackCredentials.ts';
 import { createRedis } from '../adapters/redis/client.ts';
 import { processTreeCpuMs, stackServerPids } from '../operations/processCpu.ts';
 import { invalidateCaches, SCAN_COUNT } from '../topologies/sink/cacheInvalidation.ts';
+import { loadAverage, median } from './stats.ts';
 
 const KEYS = Number(process.argv[2] ?? 50_000);
 const ROUNDS = Number(process.argv[3] ?? 5);
@@ -53,7 +53,6 @@ try {
       serverMs: ((redisPid ? processTreeCpuMs(redisPid) : NaN) - cpu0) / PER_ROUND,
     };
   };
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const former: Awaited<ReturnType<typeof measure>>[] = [];
   const current: Awaited<ReturnType<typeof measure>>[] = [];
   for (let r = 0; r < ROUNDS; r++) {
@@ -67,7 +66,7 @@ try {
     say(`invalidation_${name}_redis_cpu_ms=${median(runs.map((r) => r.serverMs)).toFixed(2)}`);
   }
   say(`invalidation_ms_current_vs_former=${(median(current.map((r) => r.ms)) / median(former.map((r) => r.ms))).toFixed(3)}`);
-  say(`load_average=${loadavg().map((l) => l.toFixed(2)).join(',')}`);
+  say(`load_average=${loadAverage()}`);
 } finally {
   let cursor = '0';
   do {

@@ -36,7 +36,6 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { logLevel } from 'kafkajs';
 import { kafkaClient } from '../pipeline/kafkaClient.ts';
@@ -56,6 +55,7 @@ import { analyzeOptionsFromEnv } from '../topologies/analyze/analyzeOptions.ts';
 import { tileGrid } from '../topologies/analyze/tileGrid.ts';
 import { taggedImage } from './lib/taggedImage.ts';
 import { formatSummary, summariseProfiles } from './lib/cpuProfiles.ts';
+import { loadAverage, median } from './stats.ts';
 
 const flags = new Map(process.argv.slice(2).filter((a) => a.startsWith('--')).map((a) => {
   const [name, value] = a.slice(2).split('=');
@@ -85,8 +85,6 @@ const STEADY_SHARE = 0.8;
 const IDLE_MS = 10_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const say = (line: string) => process.stdout.write(`${line}\n`);
-const load = () => loadavg().map((l) => l.toFixed(2)).join(',');
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const configName = (c: (typeof SCALE)[number]) => `${c.processes}p${c.threads ?? 'd'}t`;
 
 function percentile(sorted: number[], p: number): number {
@@ -288,7 +286,7 @@ try {
       measured.toUs = monotonicUs();
       rounds.push({ bare, burst });
       const total = [...burst.cpu].filter(([n]) => n !== 'bench').reduce((s, [, ms]) => s + ms, 0);
-      say(`round_${r}_${prefix}images_per_s=${burst.imagesPerS.toFixed(2)} bare=${bare.imagesPerS.toFixed(2)} ratio=${(burst.imagesPerS / bare.imagesPerS).toFixed(3)} cpu_ms_per_image=${total.toFixed(1)} outside_model=${(total - bare.cpuMsPerImage).toFixed(1)} cpu_efficiency=${(bare.cpuMsPerImage / total).toFixed(3)} load_average=${load()}`);
+      say(`round_${r}_${prefix}images_per_s=${burst.imagesPerS.toFixed(2)} bare=${bare.imagesPerS.toFixed(2)} ratio=${(burst.imagesPerS / bare.imagesPerS).toFixed(3)} cpu_ms_per_image=${total.toFixed(1)} outside_model=${(total - bare.cpuMsPerImage).toFixed(1)} cpu_efficiency=${(bare.cpuMsPerImage / total).toFixed(3)} load_average=${loadAverage()}`);
     }
     const capacity = median(rounds.map((r) => r.burst.imagesPerS));
     const bare = median(rounds.map((r) => r.bare.imagesPerS));
@@ -318,7 +316,7 @@ try {
       say(`${prefix}vs_bare_inference=${ratio.toFixed(3)}`);
       say(`${prefix}vs_${configName(SCALE[0]!)}=${(capacity / firstCapacity).toFixed(3)}`);
     }
-    say(`load_average=${load()}`);
+    say(`load_average=${loadAverage()}`);
 
     if (ci === 0 && SECONDS > 0) {
       // Steady load at a share of the capacity just measured; the backlog sampled as it runs.
@@ -358,7 +356,7 @@ try {
       say(`e2e_p99_ms=${percentile(latencies, 99).toFixed(0)}`);
       say(`backlog_samples=${lag.map(([t, l]) => `${t.toFixed(0)}:${l}`).join(',')}`);
       say(`backlog_slope_per_s=${slope(lag).toFixed(3)}`);
-      say(`load_average=${load()}`);
+      say(`load_average=${loadAverage()}`);
     }
   }
   await model.release();

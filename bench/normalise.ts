@@ -6,11 +6,11 @@
  *
  *   npm run bench -- normalise [rounds=5]
  */
-import { loadavg } from 'node:os';
 import { writeInputTensor } from '../model/inputTensor.ts';
 import type { ModelManifest } from '../model/manifest.ts';
 import { cutTile, rgbTileSource } from '../topologies/analyze/cutTile.ts';
 import type { TileRect } from '../topologies/analyze/tileGrid.ts';
+import { loadAverage, median } from './stats.ts';
 
 const rounds = Number(process.argv[2] ?? 5);
 const input: ModelManifest['input'] = { width: 640, height: 640, layout: 'NCHW', color: 'RGB', dtype: 'float32', scale: 1 / 255, bands: ['red', 'green', 'blue'] };
@@ -18,14 +18,13 @@ const scene = { width: 1024, height: 1024, rgb: Uint8Array.from({ length: 1024 *
 const source = rgbTileSource(scene);
 const tensor = new Float32Array(2 * 640 * 640 * 3);
 const tile = new Uint8Array(640 * 640 * 3);
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? NaN;
 const msPerTile = (work: () => void, times = 20) => {
   const started = performance.now();
   for (let i = 0; i < times; i++) work();
   return (performance.now() - started) / times;
 };
 
-console.log(`load_average_start=${loadavg().map((l) => l.toFixed(2)).join(',')}`);
+console.log(`load_average_start=${loadAverage()}`);
 for (const [label, rect] of [['whole', { x: 384, y: 384, width: 640, height: 640 }], ['edge', { x: 700, y: 600, width: 324, height: 424 }]] as Array<[string, TileRect]>) {
   const twoPass = () => {
     cutTile(scene, rect, 640, 640, tile);
@@ -46,4 +45,4 @@ for (const [label, rect] of [['whole', { x: 384, y: 384, width: 640, height: 640
   console.log(`one_pass_ms_per_${label}_tile=${median(one).toFixed(2)}`);
   console.log(`one_pass_speedup_${label}_tile=${median(ratios).toFixed(2)}`);
 }
-console.log(`load_average_end=${loadavg().map((l) => l.toFixed(2)).join(',')}`);
+console.log(`load_average_end=${loadAverage()}`);

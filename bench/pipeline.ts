@@ -17,7 +17,6 @@
  *   npm run bench -- pipeline [records=50000] [rounds=5] [partitions=4]
  */
 import { randomUUID } from 'node:crypto';
-import { loadavg } from 'node:os';
 import { logLevel, type Admin } from 'kafkajs';
 import { kafkaClient } from '../pipeline/kafkaClient.ts';
 import { map } from 'rxjs';
@@ -27,6 +26,7 @@ import { createLogger } from '../pipeline/logger.ts';
 import { createRegistry, registerValueSchema } from '../schemas/registry.ts';
 import { imageRef } from '../test/integration/pipeline/brokerFixtures.ts';
 import type { ImageRef } from '../schemas/generated/ImageRef.ts';
+import { loadAverage, median } from './stats.ts';
 
 const records = Number(process.argv[2] ?? 50_000);
 const rounds = Number(process.argv[3] ?? 5);
@@ -132,7 +132,6 @@ async function topologyRound(admin: Admin, round: number): Promise<RoundResult> 
   return result;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 const admin = kafka.admin();
 await admin.connect();
@@ -154,7 +153,6 @@ try {
   }
   await producer.disconnect();
 
-  const loadAverage = () => loadavg().map((l) => l.toFixed(2)).join(',');
   console.log(`load_average_start=${loadAverage()}`);
   const loop: RoundResult[] = [];
   const topology: RoundResult[] = [];

@@ -13,6 +13,7 @@ import { createMysqlPool } from '../adapters/mysql/pool.ts';
 import { migrate } from '../adapters/mysql/migrate.ts';
 import { upsertResults } from '../adapters/mysql/results.ts';
 import { analysisResult, detection } from '../test/integration/sink/records.ts';
+import { median } from './stats.ts';
 
 const count = Number(process.argv[2] ?? 2000);
 const batchSize = Number(process.argv[3] ?? 500);
@@ -73,7 +74,6 @@ try {
 
   // The two ways alternate over several rounds and each reports its median: other processes on the host load the
   // server unevenly over time, and alternating spreads that over both sides alike.
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   await rate(batched); // warm-up
   const singles: number[] = [];
   const multis: number[] = [];
