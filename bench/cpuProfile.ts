@@ -1,28 +1,15 @@
 /**
  * A CPU profile of this process while `run` runs (V8's sampling profiler through node:inspector), saved as a
  * .cpuprofile (open it in Chrome DevTools or speedscope) and summarised as self time per place: a package under
- * node_modules, a project file, or (node) / (native) / (gc) / (idle).
+ * node_modules, a project file, node's own modules or V8's buckets ((idle), (garbage collector), …): lib/cpuProfiles' places.
  */
 import { Session } from 'node:inspector/promises';
 import { writeFile } from 'node:fs/promises';
+import { placeOf, type ProfileNode } from './lib/cpuProfiles.ts';
 
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string };
-}
 interface Profile {
   nodes: ProfileNode[];
   samples: number[];
-}
-
-/** Where a frame's code lives, coarse enough to add up. */
-function placeOf({ url, functionName }: ProfileNode['callFrame']): string {
-  if (url === '') return functionName.startsWith('(') ? functionName : '(native)';
-  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
-  if (pkg) return pkg;
-  if (url.startsWith('node:')) return '(node)';
-  const project = /\/wt-[^/]+\/(.+)$/.exec(url)?.[1];
-  return project ?? url;
 }
 
 /** Self-time shares, largest first, as fractions of all samples, added up by `keyOf` of each sampled frame. */

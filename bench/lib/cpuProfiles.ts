@@ -9,7 +9,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { projectRoot } from '../../config/stackCredentials.ts';
 
-interface ProfileNode {
+export interface ProfileNode {
   id: number;
   children?: number[];
   callFrame: { functionName: string; url: string; lineNumber: number };
@@ -35,7 +35,7 @@ export interface ProfileSummary {
 }
 
 /** Where a frame's code lives: an npm package, a project file, node's own modules, or V8's bucket name. */
-function placeOf(frame: ProfileNode['callFrame']): string {
+export function placeOf(frame: ProfileNode['callFrame']): string {
   const { url, functionName } = frame;
   if (!url) return functionName ? `(${functionName.replace(/[()]/g, '')})` : '(native)';
   const path = url.startsWith('file://') ? fileURLToPath(url) : url;
