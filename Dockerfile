@@ -3,6 +3,8 @@ FROM node:20-bookworm-slim
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 python3-venv && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json .npmrc ./
+# npm ci's postinstall applies patches/ (patch-package) to the dependencies it installs.
+COPY patches ./patches
 RUN npm ci --omit=dev
 COPY . .
 RUN npm run models
