@@ -3,7 +3,7 @@ FROM node:20-bookworm-slim
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 python3-venv && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json .npmrc ./
-# npm ci's postinstall applies patches/ (a kafkajs fix, see patches/README.md).
+# npm ci's postinstall applies patches/ (patch-package): kafkajs fixes, see patches/README.md.
 COPY patches ./patches
 RUN npm ci --omit=dev
 COPY . .

@@ -91,7 +91,16 @@ export class PartitionGenerations<P> {
     // records, none would arrive and the partition would stall. So seek now; a batch that is still ahead of the
     // commit is caught by eachBatch's check as before.
     fresh?.ready.then((resumeAt) => {
-      if (resumeAt !== null && !this.options.stopping() && this.current(state.tp) === fresh) this.options.seek(state.tp, resumeAt);
+      if (resumeAt === null || this.options.stopping() || this.current(state.tp) !== fresh) return;
+      try {
+        this.options.seek(state.tp, resumeAt);
+      } catch (err) {
+        // kafkajs refuses a seek while its consumer restarts after a crash ("Consumer group was not initialized,
+        // consumer#run must be called first"; a broker loss crashes it). Thrown here, it was an unhandled rejection
+        // that took the whole role down mid-run. The restarted consumer rejoins, and a join starts every partition
+        // over from its committed offset (assign), so the seek is not needed.
+        this.options.logger.debug({ err, ...state.tp }, 'no seek after a failed commit: the consumer is restarting');
+      }
     }, () => undefined);
   }
 

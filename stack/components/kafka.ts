@@ -107,8 +107,10 @@ export function kafkaNode(node: KafkaNode): Component {
       writeFileSync(p.log4j, log4jProperties(join(ctx.dir, 'logs', `${name}-server.log`)));
       if (!existsSync(join(p.logDirs, 'meta.properties'))) {
         try {
+          // `--cluster-id=<id>`, not `-t <id>`: a random id can begin with '-' (base64url), which the tool's
+          // argument parser then takes for an option ("argument --cluster-id/-t: expected one argument").
           await run('java', ['-cp', `${libDir}/*`, `-Dlog4j.configuration=file:${p.log4j}`, 'kafka.tools.StorageTool',
-            'format', '-t', clusterId(ctx, node), '-c', p.props]);
+            'format', `--cluster-id=${clusterId(ctx, node)}`, '-c', p.props]);
         } catch (err) {
           throw new InstallError(`formatting the KRaft storage failed: ${(err as Error).message.split('\n')[0]}`);
         }

@@ -1,11 +1,13 @@
 /**
  * restoreChangelog against the real broker: it replays the committed records of the asked partitions only, in
- * offset order, tombstones included, and never a record of an aborted transaction.
+ * offset order, tombstones included, and never a record of an aborted transaction, also when aborted transactions
+ * of two producers interleave (the alerts topic has one writer per input partition of the windows stage).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Producer, Transaction } from 'kafkajs';
 import { restoreChangelog } from '../../../pipeline/index.ts';
-import { connections, createTopicsWithLeaders, deleteTopics, kafka, runId } from './brokerFixtures.ts';
+import { connections, createTopicsWithLeaders, deleteTopics, kafka, runId, waitFor } from './brokerFixtures.ts';
 
 const run = runId();
 const topic = `pipeline-changelog-${run}`;
@@ -55,5 +57,40 @@ test('an empty changelog partition restores at once', async () => {
     assert.equal(calls, 0);
   } finally {
     await deleteTopics(admin, [empty]);
+  }
+});
+
+test('skips the records of interleaved aborted transactions of two producers', async () => {
+  // B begins before A, and A aborts before B: the broker lists aborted transactions in the order they were aborted
+  // (A, then B), and kafkajs 2.2.4 took that for the order they began, so it returned B's first record as committed
+  // (patches/kafkajs+2.2.4.patch). Seen on the 3-broker stack as an ALERT on the alerts topic twice: its aborted
+  // copy, and the copy of the transaction that did it again.
+  const interleaved = `${topic}-interleaved`;
+  await createTopicsWithLeaders(admin, [{ topic: interleaved, numPartitions: 1 }]);
+  const producers = ['a', 'b', 'c'].map((id) => kafka.producer({ transactionalId: `changelog-test-${run}-${id}`, idempotent: true, maxInFlightRequests: 1 }));
+  try {
+    await Promise.all(producers.map((p) => p.connect()));
+    const [a, b, c] = producers as [Producer, Producer, Producer];
+    const send = (txn: Transaction, key: string) => txn.send({ topic: interleaved, messages: [{ partition: 0, key, value: Buffer.from(key) }] });
+    const txnB = await b.transaction();
+    await send(txnB, 'b1');
+    const txnA = await a.transaction();
+    await send(txnA, 'a1');
+    await txnA.abort();
+    await send(txnB, 'b2');
+    await txnB.abort();
+    const txnC = await c.transaction();
+    await send(txnC, 'c1');
+    await txnC.commit();
+    // Offsets: b1 0, a1 1, A's abort marker 2, b2 3, B's abort marker 4, c1 5, its commit marker 6, which is written
+    // after commit() returns: wait until the partition's stable end is past it.
+    await waitFor('the commit marker of c1', async () => BigInt((await admin.fetchTopicOffsets(interleaved))[0]!.high) >= 7n, 20_000);
+
+    const seen: (string | null)[] = [];
+    await restoreChangelog({ kafka: connections.kafka, topic: interleaved, partitions: [0], onRecord: (_p, key) => seen.push(key), timeoutMs: 20_000 });
+    assert.deepEqual(seen, ['c1']);
+  } finally {
+    await Promise.all(producers.map((p) => p.disconnect()));
+    await deleteTopics(admin, [interleaved]);
   }
 });
