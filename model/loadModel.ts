@@ -20,6 +20,11 @@ export interface ModelOutput {
   dims: [number, number, number];
 }
 
+/** A run's output, and its input batch handed back for the next one (from the inference thread, transferred back). */
+export interface ModelRun extends ModelOutput {
+  batch: Float32Array;
+}
+
 export interface LoadedModel {
   readonly dir: string;
   readonly manifest: ModelManifest;
@@ -28,7 +33,7 @@ export interface LoadedModel {
   /** Anchors per image (detect), or pixels per channel (segmentation: width · height). */
   readonly anchors: number;
   /** Runs `n` images laid out NCHW one after the other in `batch` (n ≤ manifest.max_batch). */
-  run(batch: Float32Array, n: number): Promise<ModelOutput>;
+  run(batch: Float32Array, n: number): Promise<ModelRun>;
   release(): Promise<void>;
 }
 
@@ -150,7 +155,7 @@ async function checkedModel(dir: string, file: string, manifest: ModelManifest, 
       if (batch.length < n * inputSize) {
         throw new RangeError(`batch holds ${batch.length} floats, ${n} images need ${n * inputSize}`);
       }
-      if (fixedBatch === undefined) return runChunk(batch.subarray(0, n * inputSize), n);
+      if (fixedBatch === undefined) return { ...(await runChunk(batch.subarray(0, n * inputSize), n)), batch };
       const data = new Float32Array(n * rows * anchors);
       for (let i = 0; i < n; i += fixedBatch) {
         const take = Math.min(fixedBatch, n - i);
@@ -160,7 +165,7 @@ async function checkedModel(dir: string, file: string, manifest: ModelManifest, 
         const out = await runChunk(chunk, fixedBatch);
         data.set(out.data.subarray(0, take * rows * anchors), i * rows * anchors);
       }
-      return { data, dims: [n, rows, anchors] };
+      return { data, dims: [n, rows, anchors], batch };
     },
     release: () => session.release(),
   };

@@ -6,13 +6,13 @@
  * coming while the current one runs. Tensors and outputs cross the thread boundary by transfer, not copy.
  */
 import { Worker } from 'node:worker_threads';
-import type { LoadedModel, ModelOutput, ModelSessionOptions } from '../../model/loadModel.ts';
+import type { LoadedModel, ModelRun, ModelSessionOptions } from '../../model/loadModel.ts';
 import type { ModelManifest } from '../../model/manifest.ts';
 
 type Reply =
   | { ready: { manifest: ModelManifest; inputSize: number; anchors: number } }
   | { loadError: string }
-  | { id: number; data: Float32Array; dims: [number, number, number] }
+  | { id: number; data: Float32Array; dims: [number, number, number]; batch: Float32Array }
   | { id: number; error: string }
   | { released: true };
 
@@ -24,7 +24,7 @@ type Reply =
  */
 export function loadModelThread(dir: string, options: ModelSessionOptions = {}): Promise<LoadedModel> {
   const worker = new Worker(new URL('./modelWorker.mjs', import.meta.url), { workerData: { dir, options } });
-  const waiting = new Map<number, { resolve: (out: ModelOutput) => void; reject: (err: Error) => void }>();
+  const waiting = new Map<number, { resolve: (out: ModelRun) => void; reject: (err: Error) => void }>();
   let nextId = 0;
   let released: Promise<void> | undefined;
   let exited: Error | undefined;
@@ -55,9 +55,9 @@ export function loadModelThread(dir: string, options: ModelSessionOptions = {}):
               return Promise.reject(new RangeError(`batch of ${n} images: the model takes 1 to ${manifest.max_batch}`));
             }
             const id = nextId++;
-            return new Promise<ModelOutput>((resolveRun, rejectRun) => {
+            return new Promise<ModelRun>((resolveRun, rejectRun) => {
               waiting.set(id, { resolve: resolveRun, reject: rejectRun });
-              // The caller hands the tensor over: it is not read again on this side.
+              // The caller hands the tensor over until the answer brings it back (ModelRun.batch).
               worker.postMessage({ id, batch, n }, [batch.buffer as ArrayBuffer]);
             });
           },
@@ -75,7 +75,7 @@ export function loadModelThread(dir: string, options: ModelSessionOptions = {}):
         const w = waiting.get(reply.id);
         waiting.delete(reply.id);
         if ('error' in reply) w?.reject(new Error(reply.error));
-        else w?.resolve({ data: reply.data, dims: reply.dims });
+        else w?.resolve({ data: reply.data, dims: reply.dims, batch: reply.batch });
       }
     });
   });

@@ -1,7 +1,7 @@
 /**
  * The body of the inference thread (see modelThread.ts): holds the process's one model session and runs batches
- * posted by the main thread, answering with the raw output. Messages: { id, batch, n } → { id, data, dims } or
- * { id, error }; { release: true } → { released: true }.
+ * posted by the main thread, answering with the raw output and the batch back. Messages: { id, batch, n } →
+ * { id, data, dims, batch } or { id, error }; { release: true } → { released: true }.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadModel, type ModelSessionOptions } from '../../model/loadModel.ts';
@@ -25,7 +25,7 @@ try {
       return;
     }
     model.run(message.batch, message.n).then(
-      (output) => port.postMessage({ id: message.id, data: output.data, dims: output.dims }, [output.data.buffer as ArrayBuffer]),
+      (output) => port.postMessage({ id: message.id, data: output.data, dims: output.dims, batch: output.batch }, [output.data.buffer as ArrayBuffer, output.batch.buffer as ArrayBuffer]),
       (err: unknown) => port.postMessage({ id: message.id, error: err instanceof Error ? err.message : String(err) }),
     );
   });

@@ -53,6 +53,14 @@ export function createTileInference(model: LoadedModel, options: TileInferenceOp
   const queue: Array<{ request: TileRequest; at: number }> = [];
   const pending = new Set<TileRequest>();
   let prepared: { batch: TileRequest[]; tensor: Float32Array } | undefined;
+  // Batch tensors come back with each run (ModelRun.batch) and are refilled: every slot is written whole (pixels and
+  // padding), and a fresh 8-tile one cost about 4× the CPU of a refill (page faults and zeroing of ~40 MB; 47 against
+  // 10 ms, issue 15). At most two live: the one being prepared and the one running.
+  const spare: ArrayBuffer[] = [];
+  const batchTensor = (n: number) => {
+    const buffer = spare.pop();
+    return buffer ? new Float32Array(buffer, 0, n * model.inputSize) : new Float32Array(maxBatch * model.inputSize).subarray(0, n * model.inputSize);
+  };
   let preparing = false;
   let running = false;
   let timer: NodeJS.Timeout | undefined;
@@ -67,7 +75,7 @@ export function createTileInference(model: LoadedModel, options: TileInferenceOp
     preparing = true;
     try {
       const stopTimer = metrics?.stepSeconds.startTimer({ step: 'normalise' });
-      const tensor = new Float32Array(batch.length * model.inputSize);
+      const tensor = batchTensor(batch.length);
       let tile: Uint8Array | undefined;
       for (const [slot, request] of batch.entries()) {
         const { scene, rect } = request;
@@ -98,6 +106,7 @@ export function createTileInference(model: LoadedModel, options: TileInferenceOp
       const stopTimer = metrics?.inferenceSeconds.startTimer();
       const output = await model.run(tensor, batch.length);
       stopTimer?.();
+      if (spare.length < 2 && output.batch.buffer.byteLength === maxBatch * model.inputSize * 4) spare.push(output.batch.buffer as ArrayBuffer);
       metrics?.inferenceBatchSize.observe(batch.length);
       metrics?.tilesInferred.inc(batch.length);
       if (manifest.output.format === 'segmentation') {

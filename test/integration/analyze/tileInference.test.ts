@@ -84,6 +84,36 @@ test('while the session is busy a batch keeps growing instead of closing partial
   }
 });
 
+test('batch tensors come back with each run and are refilled: a reused one gives what a fresh one gives', async () => {
+  // The pooled side counts runs handed a tensor that came back from an earlier run; the reference side never hands
+  // one back (an empty batch is not pooled), so every one of its tensors is fresh.
+  const returned = new WeakSet<ArrayBufferLike>();
+  let reused = 0;
+  const pooled: LoadedModel = { ...model, run: async (batch, n) => {
+    if (returned.has(batch.buffer)) reused += 1;
+    const out = await model.run(batch, n);
+    returned.add(out.batch.buffer);
+    return out;
+  } };
+  const fresh: LoadedModel = { ...model, run: async (batch, n) => ({ ...(await model.run(batch, n)), batch: new Float32Array(0) }) };
+  const scenes = [scene(4, 1600), scene(1), scene(2, 900), scene(3)]; // edge tiles with padding among whole ones
+  const detectAll = async (m: LoadedModel) => {
+    const inference = createTileInference(m, { maxBatch: 2, maxAgeMs: 1 });
+    try {
+      const out = [];
+      for (const s of scenes) out.push(await inference.detect(s, tileGrid(s.width, s.height, 640, 640, 64)));
+      return out;
+    } finally {
+      inference.close();
+    }
+  };
+  const a = await detectAll(pooled);
+  const b = await detectAll(fresh);
+  assert.ok(reused > 0, 'no batch tensor was reused');
+  assert.ok(b.flat(2).length > 0, 'the scenes gave no detections to compare');
+  assert.deepEqual(a, b);
+});
+
 test('closing rejects tiles still waiting instead of leaving them hanging', async () => {
   const inference = createTileInference(model, { maxBatch: 8, maxAgeMs: 10_000 });
   const pending = inference.detect(scene(5), [{ x: 0, y: 0, width: 640, height: 640 }]);
