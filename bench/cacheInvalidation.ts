@@ -1,22 +1,24 @@
 /**
  * Sink cache-invalidation benchmark: what dropping every cached active-alert answer costs a sink batch that wrote an
- * alert (a SCAN of the whole keyspace for `alerts:active:*`), at the sink's SCAN COUNT against the former 500, on
- * the same Redis in the same run, alternating: wall ms and round trips per invalidation, and the Redis server's CPU
- * ms per invalidation (/proc of its pid). The keyspace is padded to KEYS with short-lived keys of the bench's own
- * (deleted afterwards), as a day's result, upload and cache keys would fill it; other users' keys count too.
+ * alert, now (one UNLINK of the hash `alerts:active`) against the former way (a SCAN of the whole keyspace for
+ * `alerts:active:*` at COUNT 10000, then DEL of what it found), on the same Redis in the same run, alternating: wall
+ * ms and round trips per invalidation, and the Redis server's CPU ms per invalidation (/proc of its pid). The
+ * keyspace is padded to KEYS with short-lived keys of the bench's own (deleted afterwards), as a day's result, upload
+ * and cache keys would fill it; other users' keys count too.
  *
  *   npm run bench -- cacheInvalidation [keys=50000] [rounds=5]
  */
+import type { Redis } from 'ioredis';
 import { connectionsFromEnv } from '../config/connections.ts';
 import { stackDir } from '../config/stackCredentials.ts';
 import { createRedis } from '../adapters/redis/client.ts';
 import { processTreeCpuMs, stackServerPids } from '../operations/processCpu.ts';
-import { invalidateCaches, SCAN_COUNT } from '../topologies/sink/cacheInvalidation.ts';
+import { invalidateCaches } from '../topologies/sink/cacheInvalidation.ts';
 import { loadAverage, median } from './stats.ts';
 
 const KEYS = Number(process.argv[2] ?? 50_000);
 const ROUNDS = Number(process.argv[3] ?? 5);
-const FORMER_COUNT = 500;
+const FORMER_COUNT = 10_000;
 const PER_ROUND = 20;
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -35,18 +37,27 @@ try {
   const counted = new Proxy(redis, {
     get: (target, name, receiver) => {
       const value = Reflect.get(target, name, receiver) as unknown;
-      if (name !== 'scan' || typeof value !== 'function') return value;
+      if (!['scan', 'del', 'unlink'].includes(String(name)) || typeof value !== 'function') return value;
       return (...args: unknown[]) => {
         calls++;
         return (value as (...a: unknown[]) => unknown).apply(target, args);
       };
     },
   });
-  const measure = async (count: number) => {
+  /** The sink's invalidation before the answers became fields of one hash. */
+  const scanAndDelete = async (client: Redis) => {
+    let cursor = '0';
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', 'alerts:active:*', 'COUNT', FORMER_COUNT);
+      if (keys.length > 0) await client.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  };
+  const measure = async (invalidate: (client: Redis) => Promise<void>) => {
     calls = 0;
     const cpu0 = redisPid ? processTreeCpuMs(redisPid) : NaN;
     const t0 = performance.now();
-    for (let i = 0; i < PER_ROUND; i++) await invalidateCaches(counted, { imageIds: [], alertsChanged: true }, count);
+    for (let i = 0; i < PER_ROUND; i++) await invalidate(counted);
     return {
       ms: (performance.now() - t0) / PER_ROUND,
       calls: calls / PER_ROUND,
@@ -56,11 +67,10 @@ try {
   const former: Awaited<ReturnType<typeof measure>>[] = [];
   const current: Awaited<ReturnType<typeof measure>>[] = [];
   for (let r = 0; r < ROUNDS; r++) {
-    former.push(await measure(FORMER_COUNT));
-    current.push(await measure(SCAN_COUNT));
+    former.push(await measure(scanAndDelete));
+    current.push(await measure((client) => invalidateCaches(client, { imageIds: [], alertsChanged: true })));
   }
-  for (const [name, runs, count] of [['former', former, FORMER_COUNT], ['current', current, SCAN_COUNT]] as const) {
-    say(`invalidation_${name}_scan_count=${count}`);
+  for (const [name, runs] of [['former', former], ['current', current]] as const) {
     say(`invalidation_${name}_ms=${median(runs.map((r) => r.ms)).toFixed(2)}`);
     say(`invalidation_${name}_round_trips=${median(runs.map((r) => r.calls)).toFixed(0)}`);
     say(`invalidation_${name}_redis_cpu_ms=${median(runs.map((r) => r.serverMs)).toFixed(2)}`);

@@ -8,10 +8,13 @@
 /** The HTTP connector's cached answer of one result; the sink deletes it when it writes that image's rows. */
 export const resultKey = (imageId: string) => `result:${imageId}`;
 
-/** The HTTP connector's cached active-alert answer near a point. */
-export const activeAlertsKey = (lat: number, lon: number, radiusKm: number) => `alerts:active:${lat}:${lon}:${radiusKm}`;
-/** Every active-alert answer: the sink deletes them all when it writes any alert (an alert can fall into any radius). */
-export const ACTIVE_ALERTS_PATTERN = 'alerts:active:*';
+/**
+ * The HTTP connector's cached active-alert answers, one hash field each (`activeAlertsField`): the sink drops them
+ * all with one command when it writes any alert (an alert can fall into any cached radius).
+ */
+export const ACTIVE_ALERTS_KEY = 'alerts:active';
+/** The field of one active-alert answer near a point in `ACTIVE_ALERTS_KEY`. */
+export const activeAlertsField = (lat: number, lon: number, radiusKm: number) => `${lat}:${lon}:${radiusKm}`;
 
 /** The HTTP connector's upload dedupe: the image id already accepted for these bytes (answered as `cache_key`). */
 export const uploadDedupeKey = (sha256: string) => `analysis:${sha256}`;

@@ -1,13 +1,13 @@
 /**
- * Active alerts near a point, in the seeds' shape, cached 60 s under `alerts:active:*` (the sink deletes that
- * prefix whenever it writes an alert). The query is the one the sink's module of the alerts table exports
+ * Active alerts near a point, in the seeds' shape, cached for at most 60 s as fields of the hash `alerts:active`
+ * (the sink deletes the hash whenever it writes an alert). The query is the one the sink's module of the alerts table exports
  * (bounding box on the (is_active, latitude, longitude) index, then the exact great-circle distance).
  */
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import type { Redis } from 'ioredis';
 import type { Counter } from 'prom-client';
 import { activeAlertsWithin } from '../../adapters/mysql/alerts.ts';
-import { activeAlertsKey } from '../../adapters/redis/keys.ts';
+import { ACTIVE_ALERTS_KEY, activeAlertsField } from '../../adapters/redis/keys.ts';
 
 /** One alert as the seeds show it (seeds/001, GET /api/v1/alerts/active), plus its revision facts. */
 export interface AlertBody {
@@ -66,8 +66,8 @@ export function createAlertStore(opts: { redis: Redis; pool: Pool; cacheSeconds:
   const { redis, pool, cacheSeconds, cacheLookups } = opts;
   return {
     async activeWithin(lat, lon, radiusKm) {
-      const key = activeAlertsKey(lat, lon, radiusKm);
-      const cached = await redis.get(key);
+      const field = activeAlertsField(lat, lon, radiusKm);
+      const cached = await redis.hget(ACTIVE_ALERTS_KEY, field);
       if (cached !== null) {
         cacheLookups.inc({ cache: 'alerts', outcome: 'hit' });
         return JSON.parse(cached) as AlertBody[];
@@ -75,7 +75,9 @@ export function createAlertStore(opts: { redis: Redis; pool: Pool; cacheSeconds:
       cacheLookups.inc({ cache: 'alerts', outcome: 'miss' });
       const rows = await activeAlertsWithin(pool, lat, lon, radiusKm);
       const alerts = rows.map(bodyOfRow);
-      await redis.set(key, JSON.stringify(alerts), 'EX', cacheSeconds);
+      // Redis 7.0 (the stack's) has no expiry per hash field: the hash's expiry is set by the first answer written
+      // into it (NX) and never moved, so no answer in it is older than cacheSeconds. MULTI: no hash without one.
+      await redis.multi().hset(ACTIVE_ALERTS_KEY, field, JSON.stringify(alerts)).expire(ACTIVE_ALERTS_KEY, cacheSeconds, 'NX').exec();
       return alerts;
     },
     async byId(alertId) {

@@ -12,6 +12,7 @@ import { latLngToCell } from 'h3-js';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { Registry } from 'prom-client';
 import { createRedis } from '../../../adapters/redis/client.ts';
+import { ACTIVE_ALERTS_KEY } from '../../../adapters/redis/keys.ts';
 import { groupSources } from '../../../pipeline/topologyDriver.ts';
 import type { AlertEvent } from '../../../schemas/generated/AlertEvent.ts';
 import type { AnalysisResult } from '../../../schemas/generated/AnalysisResult.ts';
@@ -131,7 +132,7 @@ describe('alerts and sink scenario', { timeout: 240_000 }, () => {
     await start();
     const redis = createRedis(connections.redis);
     await redis.set('result:img-strong', 'stale');
-    await redis.set(`alerts:active:test-${t.namespace}`, 'stale');
+    await redis.hset(ACTIVE_ALERTS_KEY, `test-${t.namespace}`, 'stale');
     await produceResults(t, [
       image('img-strong', 40, { p: 0.7, perCell: 3, where: [A, B] }), // 1.0 with 3 boxes: critical
       image('img-late', 40 - 6 * 60 - 1, { p: 0.95, perCell: 3, where: [A] }), // 6 h 1 min behind cell A's newest
@@ -152,7 +153,7 @@ describe('alerts and sink scenario', { timeout: 240_000 }, () => {
     assert.match(dead[0]!.error_message, /img-late/);
 
     assert.equal(await redis.get('result:img-strong'), null, 'the result cache of a written image is invalidated');
-    assert.equal(await redis.get(`alerts:active:test-${t.namespace}`), null, 'active-alert caches are invalidated');
+    assert.equal(await redis.hget(ACTIVE_ALERTS_KEY, `test-${t.namespace}`), null, 'active-alert caches are invalidated');
     redis.disconnect();
   });
 

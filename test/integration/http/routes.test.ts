@@ -11,6 +11,8 @@ import { readRange } from '../../../adapters/objectStore/objectRange.ts';
 import type { ResultBody } from '../../../connectors/http/resultStore.ts';
 import type { AlertBody } from '../../../connectors/http/alertStore.ts';
 import { startConnector, testImage, form, type ConnectorHarness } from './harness.ts';
+import { ACTIVE_ALERTS_KEY, activeAlertsField } from '../../../adapters/redis/keys.ts';
+import { invalidateCaches } from '../../../topologies/sink/cacheInvalidation.ts';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 let h: ConnectorHarness;
@@ -228,10 +230,31 @@ describe('GET /api/v1/results/{image_id}', () => {
 });
 
 describe('GET /api/v1/alerts', () => {
-  test('active alerts within the radius, as JSON, GeoJSON, and one as CAP 1.2', async () => {
-    // A spot of our own in the South Atlantic, so other tests' alerts are far away.
+  test('a cached active-alert answer lasts at most the cache time and is dropped when the sink writes an alert', async () => {
     const lat = -40 - Math.round(Math.random() * 50_000) / 10_000;
-    const lon = -20 - Math.round(Math.random() * 50_000) / 10_000;
+    const lon = -60 - Math.round(Math.random() * 50_000) / 10_000;
+    const activeIds = async () => {
+      const res = await fetch(`${h.url}/api/v1/alerts/active?lat=${lat}&lon=${lon}&radius=5`, { headers: h.auth });
+      assert.equal(res.status, 200);
+      return ((await res.json()) as { alerts: AlertBody[] }).alerts.map((a) => a.id);
+    };
+    const raised = randomUUID();
+    assert.ok(!(await activeIds()).includes(raised));
+    // Checked right after the answer: other users' sinks on the shared stack may drop the hash at any time.
+    const [cached, ttl] = await Promise.all([h.deps.redis.hget(ACTIVE_ALERTS_KEY, activeAlertsField(lat, lon, 5)), h.deps.redis.ttl(ACTIVE_ALERTS_KEY)]);
+    assert.notEqual(cached, null, 'the answer is cached');
+    assert.ok(ttl > 0 && ttl <= h.options.alertsCacheSeconds, `the answers' hash expires within the cache time (ttl ${ttl} s)`);
+    await h.insertAlert({ alert_id: raised, latitude: lat, longitude: lon });
+    await invalidateCaches(h.deps.redis, { imageIds: [], alertsChanged: true });
+    assert.equal(await h.deps.redis.exists(ACTIVE_ALERTS_KEY), 0, 'one command dropped every cached answer');
+    assert.ok((await activeIds()).includes(raised), 'the new alert is in once the sink dropped the cached answers');
+  });
+
+  test('active alerts within the radius, as JSON, GeoJSON, and one as CAP 1.2', async () => {
+    // A spot of our own in the South Atlantic, so other tests' alerts are far away. Four decimals, as the answers
+    // round them (-20 - 3.4611 would be -23.461100000000002).
+    const lat = Number((-40 - Math.random() * 5).toFixed(4));
+    const lon = Number((-20 - Math.random() * 5).toFixed(4));
     const near = randomUUID();
     const far = randomUUID();
     const expired = randomUUID();
@@ -252,7 +275,7 @@ describe('GET /api/v1/alerts', () => {
     for (const field of ['type', 'severity', 'probability', 'location', 'radius_km', 'description', 'created_at', 'expires_at']) assert.ok(alert && field in alert, field);
     assert.equal(alert?.severity, 'critical');
     assert.ok(Math.abs((alert?.distance_km ?? 0) - 1.112) < 0.01, `distance ${alert?.distance_km}`);
-    assert.ok((await h.deps.redis.keys(`alerts:active:${lat}:${lon}:10`)).length === 1, 'cached under alerts:active:*');
+    assert.notEqual(await h.deps.redis.hget(ACTIVE_ALERTS_KEY, activeAlertsField(lat, lon, 10)), null, 'cached in the hash alerts:active');
 
     const geo = await fetch(`${h.url}/api/v1/alerts/active?lat=${lat}&lon=${lon}&radius=200&format=geojson`, { headers: h.auth });
     assert.equal(geo.headers.get('content-type'), 'application/geo+json; charset=utf-8');
