@@ -67,10 +67,11 @@ export function timeRoundTrips(deps: ConnectorDeps): RoundTripTimer {
     const original = redis[kind].bind(redis) as (...args: unknown[]) => { exec: () => Promise<unknown>; _queue?: Array<{ name: string; args: unknown[] }> };
     (redis as unknown as Record<string, unknown>)[kind] = (...args: unknown[]) => {
       const batch = original(...args);
-      const exec = batch.exec.bind(batch);
-      batch.exec = () => {
+      const exec = batch.exec.bind(batch) as (...execArgs: unknown[]) => Promise<unknown>;
+      // The callback is passed on: ioredis's auto-pipelining executes its pipelines with one and waits for it.
+      batch.exec = (...execArgs: unknown[]) => {
         const names = (batch._queue ?? []).map((c) => `${c.name}_${familyOf(c.args[0])}`).filter((n) => !/^(multi|exec)_/.test(n));
-        return timed(`redis_${kind}(${names.join('+')})`, exec);
+        return timed(`redis_${kind}(${names.join('+')})`, () => exec(...execArgs));
       };
       return batch;
     };
