@@ -52,8 +52,9 @@ function fits(dim: Dim | undefined, want: number): boolean {
  * The options every ONNX Runtime session of the process is created with (detector and segmentation models alike).
  * Spinning is off (session.intra_op.allow_spinning = 0): by default the intra-op threads spin on their core while
  * they wait for work, between operators and after each run. Between the pipeline's batches, and on a machine whose
- * cores other processes want, that is CPU doing nothing: hazard-index-v1 at batch 4 on the shared 2-core machine took
- * 55–73 ms of CPU per image with spinning and 38–41 without, no slower in wall time (issue 15).
+ * cores other processes want, that is CPU doing nothing. On the shared 2-core machine (load 4–8), bare runs of batch 8
+ * took 52 → 40 ms of CPU per tile (hazard-index-v1) and 159–211 → 117–147 (bench-yolov8n) without it; the analyze
+ * role 88.7 → 73.6 ms per 640² PNG (issue 15). Wall times were within the noise of that load.
  */
 export function sessionOptions(options: ModelSessionOptions): ort.InferenceSession.SessionOptions {
   const interOp = options.interOpThreads ?? 1;
