@@ -38,6 +38,7 @@ describe('loadModel', () => {
       intraOpNumThreads: 2,
       extra: { session: { intra_op: { allow_spinning: '0' } } },
     });
+    assert.deepEqual(sessionOptions({ spinning: true }).extra, { session: { intra_op: { allow_spinning: '1' } } });
     assert.equal(sessionOptions({ interOpThreads: 3 }).executionMode, 'parallel');
     assert.equal(sessionOptions({ interOpThreads: 3 }).interOpNumThreads, 3);
   });
