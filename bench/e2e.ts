@@ -223,7 +223,8 @@ try {
 
   /** a. Bare batched inference of the analyze model, in this process, 5 s. */
   const tilesPerImage = tileGrid(SIZE, SIZE, 640, 640, analyzeOptions.tileOverlap).length;
-  const model = await loadModel(analyzeOptions.modelDir);
+  // The same session options as the analyze processes (HAZARDFLOW_ORT_SPINNING), so that bare and pipeline compare.
+  const model = await loadModel(analyzeOptions.modelDir, { spinning: analyzeOptions.spinning });
   const batch = Math.min(analyzeOptions.batchSize, model.manifest.max_batch);
   const tensor = new Float32Array(model.inputSize * batch).map((_, i) => (i % 251) / 251);
   await model.run(tensor, batch);

@@ -9,6 +9,8 @@ export interface ModelSessionOptions {
   intraOpThreads?: number;
   /** Threads running independent graph branches in parallel; only used when > 1. */
   interOpThreads?: number;
+  /** Let the intra-op threads spin while they wait, as ONNX Runtime does by default; off unless asked (sessionOptions). */
+  spinning?: boolean;
 }
 
 /**
@@ -49,6 +51,26 @@ function fits(dim: Dim | undefined, want: number): boolean {
 }
 
 /**
+ * The options every ONNX Runtime session of the process is created with (detector and segmentation models alike).
+ * Spinning is off unless asked (session.intra_op.allow_spinning = 0): by default the intra-op threads spin on their core while
+ * they wait for work, between operators and after each run. Between the pipeline's batches, and on a machine whose
+ * cores other processes want, that is CPU doing nothing. On the shared 2-core machine (load 4–8), bare runs of batch 8
+ * took 52 → 40 ms of CPU per tile (hazard-index-v1) and 159–211 → 117–147 (bench-yolov8n) without it; the analyze
+ * role 88.7 → 73.6 ms per 640² PNG (issue 15). Wall times were within the noise of that load; on a quiet machine
+ * spinning may win latency back, hence the option (HAZARDFLOW_ORT_SPINNING in the analyze role).
+ */
+export function sessionOptions(options: ModelSessionOptions): ort.InferenceSession.SessionOptions {
+  const interOp = options.interOpThreads ?? 1;
+  return {
+    graphOptimizationLevel: 'all',
+    executionMode: interOp > 1 ? 'parallel' : 'sequential',
+    ...(options.intraOpThreads !== undefined ? { intraOpNumThreads: options.intraOpThreads } : {}),
+    ...(interOp > 1 ? { interOpNumThreads: interOp } : {}),
+    extra: { session: { intra_op: { allow_spinning: options.spinning ? '1' : '0' } } },
+  };
+}
+
+/**
  * Loads a model folder (`model.json` + `model.onnx`) into one ONNX Runtime session, meant to be shared by
  * the whole process, and checks the graph against the manifest before any image is seen, so that a
  * mismatched export fails at startup with a readable message rather than with wrong boxes.
@@ -65,15 +87,9 @@ export async function loadModel(dir: string, options: ModelSessionOptions = {}):
   } catch {
     throw new ModelLoadError(`${file} is missing: build it with \`npm run models\``);
   }
-  const interOp = options.interOpThreads ?? 1;
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(file, {
-      graphOptimizationLevel: 'all',
-      executionMode: interOp > 1 ? 'parallel' : 'sequential',
-      ...(options.intraOpThreads !== undefined ? { intraOpNumThreads: options.intraOpThreads } : {}),
-      ...(interOp > 1 ? { interOpNumThreads: interOp } : {}),
-    });
+    session = await ort.InferenceSession.create(file, sessionOptions(options));
   } catch (err) {
     throw new ModelLoadError(`${file}: ONNX Runtime cannot load it (${(err as Error).message})`);
   }

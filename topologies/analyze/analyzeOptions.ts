@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { projectRoot } from '../../config/stackCredentials.ts';
 import type { ObjectStoreConnection } from '../../config/connections.ts';
-import { envInteger, envNumber, envPositiveInteger } from '../../config/env.ts';
+import { envFlag, envInteger, envNumber, envPositiveInteger } from '../../config/env.ts';
 import { objectLimitsFromEnv, type ObjectLimits } from '../../adapters/objectStore/objectLimits.ts';
 import { DEFAULT_GSD_M } from './scenePlacement.ts';
 
@@ -35,6 +35,8 @@ export interface AnalyzeOptions extends ObjectLimits {
   intraOpThreads: number | undefined;
   /** ONNX Runtime inter-op threads. HAZARDFLOW_INTER_OP_THREADS, default 1. */
   interOpThreads: number;
+  /** ONNX Runtime's intra-op threads spin while they wait (model/loadModel sessionOptions). HAZARDFLOW_ORT_SPINNING, default false. */
+  spinning: boolean;
   /** host:port of the configured store (path-style http uris must name it). From S3_ENDPOINT and S3_PORT. */
   storeEndpoint: string;
   /** Bytes of fetched, not yet decoded objects held at once. HAZARDFLOW_FETCHED_BUDGET_BYTES, default 256 MiB. */
@@ -89,6 +91,7 @@ export function analyzeOptionsFromEnv(env: NodeJS.ProcessEnv, store: ObjectStore
     batchAgeMs: envInteger(env, 'HAZARDFLOW_BATCH_AGE_MS', 20, 0),
     intraOpThreads: threads === undefined || threads === '' ? undefined : envPositiveInteger(env, 'HAZARDFLOW_INTRA_OP_THREADS', 1),
     interOpThreads: envPositiveInteger(env, 'HAZARDFLOW_INTER_OP_THREADS', 1),
+    spinning: envFlag(env, 'HAZARDFLOW_ORT_SPINNING', false),
     ...objectLimitsFromEnv(env, store),
     storeEndpoint: `${store.endPoint}:${store.port}`,
     fetchedBudgetBytes: envPositiveInteger(env, 'HAZARDFLOW_FETCHED_BUDGET_BYTES', 256 * 1024 * 1024),

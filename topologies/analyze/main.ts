@@ -55,12 +55,9 @@ function pairingOf(segmenters: readonly SegmentationModel[], redis: Redis): Pick
  * test harness feeds records through it.
  */
 export async function openAnalyze(connections: Pick<Connections, 'objectStore' | 'redis'>, options: AnalyzeOptions, wiring: AnalyzeWiring): Promise<OpenedAnalyze> {
-  const model = await loadModelThread(options.modelDir, {
-    ...(options.intraOpThreads !== undefined ? { intraOpThreads: options.intraOpThreads } : {}),
-    interOpThreads: options.interOpThreads,
-  });
-  const segmenters = await Promise.all(options.segmentationModelDirs.map((dir) =>
-    loadSegmentationModel(dir, options.intraOpThreads !== undefined ? { intraOpThreads: options.intraOpThreads } : {})));
+  const threads = options.intraOpThreads !== undefined ? { intraOpThreads: options.intraOpThreads } : {};
+  const model = await loadModelThread(options.modelDir, { ...threads, interOpThreads: options.interOpThreads, spinning: options.spinning });
+  const segmenters = await Promise.all(options.segmentationModelDirs.map((dir) => loadSegmentationModel(dir, { ...threads, spinning: options.spinning })));
   const logger = wiring.logger.child({ topology: 'analyze' });
   const store = createObjectStoreClient(connections.objectStore);
   const referenceWater = options.referenceWater ? await openReferenceWater(options.referenceWater, store, { permanentPercent: options.referencePermanentPercent }) : undefined;

@@ -15,6 +15,7 @@ import { PermanentError } from '../../pipeline/errors.ts';
 import type { SceneReader } from '../../eo/sceneReader.ts';
 import { findBand } from '../../eo/sceneReader.ts';
 import { ModelLoadError } from '../../model/manifest.ts';
+import { sessionOptions, type ModelSessionOptions } from '../../model/loadModel.ts';
 import { sceneScoreMerger } from '../../model/segmentation/sceneScores.ts';
 import { sceneMasks } from '../../model/segmentation/sceneMask.ts';
 import { maskExtents, type Extent } from '../../model/segmentation/extentPolygons.ts';
@@ -52,7 +53,7 @@ export interface SegmentationModel {
  *
  * @example const model = await loadSegmentationModel('model/water-optical-v1')
  */
-export async function loadSegmentationModel(dir: string, options: { intraOpThreads?: number } = {}): Promise<SegmentationModel> {
+export async function loadSegmentationModel(dir: string, options: ModelSessionOptions = {}): Promise<SegmentationModel> {
   const file = path.join(dir, 'model.json');
   const json = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
   const fail = (field: string, why: string): never => {
@@ -68,10 +69,7 @@ export async function loadSegmentationModel(dir: string, options: { intraOpThrea
   const output: SegmentationOutput = format.format === 'segmentation' ? format : { format: 'segmentation', layers: ultralyticsLayers(classes), fusion: 'first-valid' };
   const width = Number(input?.width);
   const height = Number(input?.height);
-  const session = await ort.InferenceSession.create(path.join(dir, 'model.onnx'), {
-    graphOptimizationLevel: 'all',
-    ...(options.intraOpThreads !== undefined ? { intraOpNumThreads: options.intraOpThreads } : {}),
-  });
+  const session = await ort.InferenceSession.create(path.join(dir, 'model.onnx'), sessionOptions(options));
   const channels = channelCount(output);
   const inputName = session.inputNames[0] as string;
   const outputName = session.outputNames[0] as string;

@@ -4,7 +4,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { loadModel, type LoadedModel } from '../../../model/loadModel.ts';
+import { loadModel, sessionOptions, type LoadedModel } from '../../../model/loadModel.ts';
 import { ModelLoadError } from '../../../model/manifest.ts';
 import { writeInputTensor } from '../../../model/inputTensor.ts';
 import { generateScene } from '../../../demo/scenes/generateScene.ts';
@@ -27,6 +27,20 @@ describe('loadModel', () => {
   after(async () => {
     await model?.release();
     await rm(scratch, { recursive: true, force: true });
+  });
+
+  it('creates sessions whose intra-op threads block instead of spinning, with the thread counts asked for', async () => {
+    // Spinning threads burn a core between batches (issue 15). The binding takes config values as strings only;
+    // the session before() made with these options shows it accepts them.
+    assert.deepEqual(sessionOptions({ intraOpThreads: 2 }), {
+      graphOptimizationLevel: 'all',
+      executionMode: 'sequential',
+      intraOpNumThreads: 2,
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
+    });
+    assert.deepEqual(sessionOptions({ spinning: true }).extra, { session: { intra_op: { allow_spinning: '1' } } });
+    assert.equal(sessionOptions({ interOpThreads: 3 }).executionMode, 'parallel');
+    assert.equal(sessionOptions({ interOpThreads: 3 }).interOpNumThreads, 3);
   });
 
   /** A model folder in scratch with the given manifest changes (and optionally another model.onnx). */
