@@ -46,7 +46,10 @@ export async function runTopology<V>(options: TopologyOptions<V>): Promise<Runni
   if (transactional) {
     admin = kafka.admin();
     await admin.connect();
-    committer = transactionalCommitter({ kafka, admin, name: topology, groupId: options.groupId, fromBeginning, logger, maxBatchBytes: maxMessageBytes });
+    committer = transactionalCommitter({
+      kafka, admin, name: topology, groupId: options.groupId, fromBeginning, logger, maxBatchBytes: maxMessageBytes,
+      ...(options.changelogTopics ? { changelogTopics: options.changelogTopics } : {}),
+    });
   } else {
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();

@@ -63,6 +63,12 @@ export interface TopologyOptions<V> {
    * fetched again); after a failed commit, for that partition alone.
    */
   onPartitionsAssigned?: (partitions: TopicPartition[]) => Promise<void>;
+  /**
+   * Output topics that are state changelogs, read only to restore (transactional mode): of a transaction's records
+   * to one of their partitions, only each key's last is written, since a restore keeps only a key's last value and
+   * never sees a transaction in part (`changelogCoalescing.ts`).
+   */
+  changelogTopics?: readonly string[];
   /** Runs after partitions were taken away (kafkajs reports it after the rebalance): drop their state. */
   onPartitionsRevoked?: (partitions: TopicPartition[]) => Promise<void>;
   logger?: Logger;

@@ -13,6 +13,7 @@ import { Partitioners, type Admin, type Kafka, type Message, type PartitionMetad
 import type { Logger } from './logger.ts';
 import type { Committable } from './offsets/partitionProgress.ts';
 import { PartitionFenced } from './errors.ts';
+import { lastPerKey } from './changelogCoalescing.ts';
 import { messageBytes } from './run/outputEncoding.ts';
 import type { PartitionCommitter } from './kafkaSource.ts';
 import { keyOf } from './source/partitionGenerations.ts';
@@ -85,6 +86,8 @@ export interface TransactionalCommitterOptions {
    * the other, in one transaction.
    */
   maxBatchBytes?: number;
+  /** State changelogs among the outputs: a transaction writes each key's last record only (changelogCoalescing.ts). */
+  changelogTopics?: readonly string[];
 }
 
 /** One partition's messages in order, as sendBatch requests of at most `maxBytes` each (a larger message alone). */
@@ -121,6 +124,7 @@ export function transactionalCommitter(options: TransactionalCommitterOptions): 
   // fresh as its own: kafkajs re-reads it every metadataMaxAge, 5 min by default), so that messages can be grouped
   // by partition before they are sent (sendPerPartition).
   const partitioner = Partitioners.DefaultPartitioner();
+  const changelogs = new Set(options.changelogTopics ?? []);
   const metadataMaxAgeMs = 300_000;
   const partitionsOf = new Map<string, { partitions: Promise<PartitionMetadata[]>; readAt: number }>();
   const partitionMetadata = (topic: string): Promise<PartitionMetadata[]> => {
@@ -150,6 +154,7 @@ export function transactionalCommitter(options: TransactionalCommitterOptions): 
         group.messages.push(message);
       }
     }
+    for (const group of groups.values()) if (changelogs.has(group.topic)) group.messages = lastPerKey(group.messages);
     return [...groups.values()];
   };
 
