@@ -50,6 +50,8 @@ export interface KafkaSourceOptions<P> {
   serde: Serde;
   bound: InFlightBound;
   commitIntervalMs: number;
+  /** kafkajs maxWaitTimeInMs (TopologyOptions.fetchMaxWaitMs says what it decides). */
+  fetchMaxWaitMs: number;
   sessionTimeoutMs: number;
   /** null: commit offsets through the consumer (what an external-sink topology needs). */
   committer: PartitionCommitter<P> | null;
@@ -105,10 +107,13 @@ export function createKafkaSource<V, P>(options: KafkaSourceOptions<P>): KafkaSo
     sessionTimeout: options.sessionTimeoutMs,
     heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 10)),
     readUncommitted: false,
-    // With every partition paused, kafkajs's fetch loop sleeps maxWaitTime before looking again (consumerGroup.fetch:
-    // "if (!requests.length) await sleep(this.maxWaitTime)"), so the default 5 s would be the delay of every resume
-    // (the same penalty confluent-kafka-javascript#285 fixed by lowering the default). 100 ms keeps resumes prompt.
-    maxWaitTimeInMs: 100,
+    // Each empty fetch is a request and a response on both sides: at the 100 ms used before, ten a second per idle
+    // consumer, most of the idle CPU of the alerts and sink roles (socket writes are dear here). Data ends the wait
+    // at once (minBytes 1; a held read_committed fetch also returns when a commit moves the last stable offset:
+    // measured 3-27 ms from commit to record with a 5 s wait), so the wait costs nothing in latency except after a pause: with every partition
+    // paused kafkajs sleeps maxWaitTime before looking again (consumerGroup.fetch: "if (!requests.length) await
+    // sleep(this.maxWaitTime)"), and the in-flight bound resumes at half, so the other half covers that sleep.
+    maxWaitTimeInMs: options.fetchMaxWaitMs,
     // kafkajs restarts a crashed consumer after a delay; one that restarts while we stop would join the group again
     // in a process on its way out. (retries: kafkajs's default for consumers, which passing `retry` replaces.)
     retry: { retries: 5, restartOnFailure: async () => !stopping },

@@ -1,5 +1,6 @@
 import { Subject, type Subscription } from 'rxjs';
 import type { Admin, Producer } from 'kafkajs';
+import { envPositiveInteger } from '../config/env.ts';
 import { createRegistry } from '../schemas/registry.ts';
 import { InFlightBound } from './inFlightBound.ts';
 import { stageMetrics } from './instrumentation.ts';
@@ -45,7 +46,10 @@ export async function runTopology<V>(options: TopologyOptions<V>): Promise<Runni
   if (transactional) {
     admin = kafka.admin();
     await admin.connect();
-    committer = transactionalCommitter({ kafka, admin, name: topology, groupId: options.groupId, fromBeginning, logger, maxBatchBytes: maxMessageBytes });
+    committer = transactionalCommitter({
+      kafka, admin, name: topology, groupId: options.groupId, fromBeginning, logger, maxBatchBytes: maxMessageBytes,
+      ...(options.changelogTopics ? { changelogTopics: options.changelogTopics } : {}),
+    });
   } else {
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
@@ -53,7 +57,8 @@ export async function runTopology<V>(options: TopologyOptions<V>): Promise<Runni
 
   const source = createKafkaSource<V, TopicMessage[]>({
     kafka, topology, groupId: options.groupId, topics: options.inputTopics, fromBeginning, serde, bound,
-    commitIntervalMs: options.commitIntervalMs ?? 100,
+    commitIntervalMs: options.commitIntervalMs ?? envPositiveInteger(process.env, 'HAZARDFLOW_COMMIT_INTERVAL_MS', 100),
+    fetchMaxWaitMs: options.fetchMaxWaitMs ?? envPositiveInteger(process.env, 'HAZARDFLOW_FETCH_MAX_WAIT_MS', 500),
     sessionTimeoutMs: options.sessionTimeoutMs ?? 30_000,
     committer, logger, metrics,
     onPartitionsAssigned: options.onPartitionsAssigned,

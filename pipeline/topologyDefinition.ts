@@ -27,10 +27,12 @@ export interface StageDefinition<V, Sinks extends Record<string, string> = Recor
   failureOutputs?: TopologyOptions<V>['failureOutputs'];
   onPartitionsAssigned?: TopologyOptions<V>['onPartitionsAssigned'];
   onPartitionsRevoked?: TopologyOptions<V>['onPartitionsRevoked'];
+  /** Which of its sinks are state changelogs (TopologyOptions.changelogTopics). */
+  changelogTopics?: TopologyOptions<V>['changelogTopics'];
 }
 
 /** What the role adds to a stage: its clients, observability and tuning (everything of TopologyOptions the stage does not declare). */
-export type StageRuntime = Omit<TopologyOptions<unknown>, 'name' | 'groupId' | 'inputTopics' | 'dlqTopic' | 'mode' | 'process' | 'failureOutputs' | 'onPartitionsAssigned' | 'onPartitionsRevoked'>;
+export type StageRuntime = Omit<TopologyOptions<unknown>, 'name' | 'groupId' | 'inputTopics' | 'dlqTopic' | 'mode' | 'process' | 'failureOutputs' | 'onPartitionsAssigned' | 'onPartitionsRevoked' | 'changelogTopics'>;
 
 /**
  * Runs one stage with the role's runtime.

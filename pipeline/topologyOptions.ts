@@ -44,8 +44,14 @@ export interface TopologyOptions<V> {
   maxInFlight?: number;
   /** Bound on the bytes of those records (default 64 MiB). */
   maxInFlightBytes?: number;
-  /** How often finished records are committed (default 100 ms). */
+  /** How often finished records are committed (default HAZARDFLOW_COMMIT_INTERVAL_MS, else 100 ms). */
   commitIntervalMs?: number;
+  /**
+   * How long the broker holds a fetch that finds nothing new (default HAZARDFLOW_FETCH_MAX_WAIT_MS, else 500 ms, the
+   * Java consumer's fetch.max.wait.ms). A fetch returns as soon as a record (or a commit marker) arrives, so this
+   * sets how often an idle consumer polls, and how long kafkajs sleeps between looks while every partition is paused.
+   */
+  fetchMaxWaitMs?: number;
   /** Time given to in-flight work on stop before the process gives up on it (default 8000 ms). */
   shutdownTimeoutMs?: number;
   /** Where a new group starts (default true: the earliest offset). */
@@ -57,6 +63,12 @@ export interface TopologyOptions<V> {
    * fetched again); after a failed commit, for that partition alone.
    */
   onPartitionsAssigned?: (partitions: TopicPartition[]) => Promise<void>;
+  /**
+   * Output topics that are state changelogs, read only to restore (transactional mode): of a transaction's records
+   * to one of their partitions, only each key's last is written, since a restore keeps only a key's last value and
+   * never sees a transaction in part (`changelogCoalescing.ts`).
+   */
+  changelogTopics?: readonly string[];
   /** Runs after partitions were taken away (kafkajs reports it after the rebalance): drop their state. */
   onPartitionsRevoked?: (partitions: TopicPartition[]) => Promise<void>;
   logger?: Logger;

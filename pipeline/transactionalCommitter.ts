@@ -13,6 +13,7 @@ import { Partitioners, type Admin, type Kafka, type Message, type PartitionMetad
 import type { Logger } from './logger.ts';
 import type { Committable } from './offsets/partitionProgress.ts';
 import { PartitionFenced } from './errors.ts';
+import { lastPerKey } from './changelogCoalescing.ts';
 import { messageBytes } from './run/outputEncoding.ts';
 import type { PartitionCommitter } from './kafkaSource.ts';
 import { keyOf } from './source/partitionGenerations.ts';
@@ -33,6 +34,11 @@ export function isFenced(err: unknown): boolean {
   }
   return false;
 }
+
+/** kafkajs's transaction with `addPartitions`, which patches/kafkajs+2.2.4.patch adds (one AddPartitionsToTxn for many partitions). */
+type RegisteringTransaction = Transaction & {
+  addPartitions(topicData: Array<{ topic: string; partitions: Array<{ partition: number }> }>): Promise<void>;
+};
 
 /** The messages of one transaction, grouped by the partition they go to (each message names it). */
 interface PartitionMessages {
@@ -59,6 +65,11 @@ interface PartitionMessages {
  * keeps retrying CONCURRENT_TRANSACTIONS on AddPartitionsToTxn, which the retry settings below rely on.
  */
 async function sendPerPartition(transaction: Transaction, groups: PartitionMessages[], maxBatchBytes: number): Promise<void> {
+  // kafkajs registers a send's partitions with the transaction as it sends, so one sendBatch per partition was one
+  // AddPartitionsToTxn per partition too (3 per image in the alerts role): all of them go in one request first.
+  const topics = new Map<string, Array<{ partition: number }>>();
+  for (const { topic, partition } of groups) topics.set(topic, [...(topics.get(topic) ?? []), { partition }]);
+  await (transaction as RegisteringTransaction).addPartitions([...topics].map(([topic, partitions]) => ({ topic, partitions })));
   const sends = await Promise.allSettled(
     groups.map(async ({ topic, messages }) => {
       for (const chunk of byteChunks(messages, maxBatchBytes)) await transaction.sendBatch({ topicMessages: [{ topic, messages: chunk }], acks: -1 });
@@ -85,6 +96,8 @@ export interface TransactionalCommitterOptions {
    * the other, in one transaction.
    */
   maxBatchBytes?: number;
+  /** State changelogs among the outputs: a transaction writes each key's last record only (changelogCoalescing.ts). */
+  changelogTopics?: readonly string[];
 }
 
 /** One partition's messages in order, as sendBatch requests of at most `maxBytes` each (a larger message alone). */
@@ -121,6 +134,7 @@ export function transactionalCommitter(options: TransactionalCommitterOptions): 
   // fresh as its own: kafkajs re-reads it every metadataMaxAge, 5 min by default), so that messages can be grouped
   // by partition before they are sent (sendPerPartition).
   const partitioner = Partitioners.DefaultPartitioner();
+  const changelogs = new Set(options.changelogTopics ?? []);
   const metadataMaxAgeMs = 300_000;
   const partitionsOf = new Map<string, { partitions: Promise<PartitionMetadata[]>; readAt: number }>();
   const partitionMetadata = (topic: string): Promise<PartitionMetadata[]> => {
@@ -150,6 +164,7 @@ export function transactionalCommitter(options: TransactionalCommitterOptions): 
         group.messages.push(message);
       }
     }
+    for (const group of groups.values()) if (changelogs.has(group.topic)) group.messages = lastPerKey(group.messages);
     return [...groups.values()];
   };
 

@@ -123,6 +123,9 @@ export function windowsStage(options: AlertsOptions, runtime: WindowsRuntime): S
 
   return {
     ...topics,
+    // A record rewrites its partition's ~meta, and often a cell's state it rewrote a record before: a transaction
+    // writes each key once.
+    changelogTopics: [sinks.state],
     // The changelog is read whole on every assignment: memory may hold changes of transactions that aborted, the
     // committed changelog never does.
     onPartitionsAssigned: async (partitions) => {
