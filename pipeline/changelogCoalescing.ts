@@ -18,10 +18,14 @@ const keyBytes = (key: Buffer | string): string => (typeof key === 'string' ? Bu
  * @example lastPerKey([{key:'a',value:'1'},{key:'b',value:'2'},{key:'a',value:null}]) // [{key:'b',value:'2'},{key:'a',value:null}]
  */
 export function lastPerKey<M extends Pick<Message, 'key'>>(messages: readonly M[]): M[] {
+  const keys = messages.map((m) => (m.key === null || m.key === undefined ? undefined : keyBytes(m.key)));
   const lastIndex = new Map<string, number>();
-  messages.forEach((m, i) => {
-    if (m.key !== null && m.key !== undefined) lastIndex.set(keyBytes(m.key), i);
+  keys.forEach((key, i) => {
+    if (key !== undefined) lastIndex.set(key, i);
   });
   if (lastIndex.size === messages.length) return [...messages];
-  return messages.filter((m, i) => m.key === null || m.key === undefined || lastIndex.get(keyBytes(m.key)) === i);
+  return messages.filter((_, i) => {
+    const key = keys[i];
+    return key === undefined || lastIndex.get(key) === i;
+  });
 }
