@@ -1,6 +1,5 @@
 import { Subject, type Subscription } from 'rxjs';
 import type { Admin, Producer } from 'kafkajs';
-import { envPositiveInteger } from '../config/env.ts';
 import { createRegistry } from '../schemas/registry.ts';
 import { InFlightBound } from './inFlightBound.ts';
 import { stageMetrics } from './instrumentation.ts';
@@ -13,7 +12,7 @@ import { outputEncoding } from './run/outputEncoding.ts';
 import { outputSending } from './run/outputSending.ts';
 import { registrySerde } from './serde.ts';
 import { transactionalCommitter, type TopicMessage, type TransactionalCommitter } from './transactionalCommitter.ts';
-import type { RunningPipeline, TopologyOptions } from './topologyOptions.ts';
+import { topologyTimingsFromEnv, type RunningPipeline, type TopologyOptions } from './topologyOptions.ts';
 import type { InputRecord, Item, Ok, OutputRecord } from './types.ts';
 
 interface Ticket {
@@ -55,10 +54,11 @@ export async function runTopology<V>(options: TopologyOptions<V>): Promise<Runni
     await producer.connect();
   }
 
+  const timings = topologyTimingsFromEnv(process.env);
   const source = createKafkaSource<V, TopicMessage[]>({
     kafka, topology, groupId: options.groupId, topics: options.inputTopics, fromBeginning, serde, bound,
-    commitIntervalMs: options.commitIntervalMs ?? envPositiveInteger(process.env, 'HAZARDFLOW_COMMIT_INTERVAL_MS', 100),
-    fetchMaxWaitMs: options.fetchMaxWaitMs ?? envPositiveInteger(process.env, 'HAZARDFLOW_FETCH_MAX_WAIT_MS', 500),
+    commitIntervalMs: options.commitIntervalMs ?? timings.commitIntervalMs,
+    fetchMaxWaitMs: options.fetchMaxWaitMs ?? timings.fetchMaxWaitMs,
     sessionTimeoutMs: options.sessionTimeoutMs ?? 30_000,
     committer, logger, metrics,
     onPartitionsAssigned: options.onPartitionsAssigned,

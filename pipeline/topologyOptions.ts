@@ -1,6 +1,7 @@
 import type { Observable } from 'rxjs';
 import type { Registry } from 'prom-client';
 import type { KafkaConnection, RegistryConnection } from '../config/connections.ts';
+import { envPositiveInteger } from '../config/env.ts';
 import type { ProcessContext } from './instrumentation.ts';
 import type { Logger } from './logger.ts';
 import type { Serde } from './serde.ts';
@@ -96,4 +97,12 @@ export interface RunningTopology {
 export interface RunningPipeline extends RunningTopology {
   /** Records and bytes in flight now, at their peak so far, and the bound (what the backpressure test checks). */
   inFlight(): { current: { records: number; bytes: number }; peak: { records: number; bytes: number }; max: { records: number; bytes: number } };
+}
+
+/** The timings every role's topologies take from the environment where their options leave them unset. */
+export function topologyTimingsFromEnv(env: NodeJS.ProcessEnv): Required<Pick<TopologyOptions<unknown>, 'commitIntervalMs' | 'fetchMaxWaitMs'>> {
+  return {
+    commitIntervalMs: envPositiveInteger(env, 'HAZARDFLOW_COMMIT_INTERVAL_MS', 100),
+    fetchMaxWaitMs: envPositiveInteger(env, 'HAZARDFLOW_FETCH_MAX_WAIT_MS', 500),
+  };
 }

@@ -56,11 +56,6 @@ export interface AnalyzeOptions extends ObjectLimits {
   /** Consumer group. HAZARDFLOW_ANALYZE_GROUP, default hazardflow-analyze. */
   groupId: string;
   /**
-   * How often finished records are committed, one transaction per partition. HAZARDFLOW_COMMIT_INTERVAL_MS,
-   * default 100: longer means fewer transactions per image (less broker and producer work) and later results.
-   */
-  commitIntervalMs: number;
-  /**
    * Ground sample distance (m/pixel) assumed for a scene that gives only latitude and longitude and names no known
    * sensor (scenePlacement.ts SENSOR_GSD_M). HAZARDFLOW_DEFAULT_GSD_M, default 10 (Sentinel-2).
    */
@@ -102,7 +97,6 @@ export function analyzeOptionsFromEnv(env: NodeJS.ProcessEnv, store: ObjectStore
     decodeConcurrency: envPositiveInteger(env, 'HAZARDFLOW_DECODE_CONCURRENCY', 2),
     inferConcurrency: envPositiveInteger(env, 'HAZARDFLOW_INFER_CONCURRENCY', 2 * batchSize),
     groupId: env.HAZARDFLOW_ANALYZE_GROUP ?? 'hazardflow-analyze',
-    commitIntervalMs: envPositiveInteger(env, 'HAZARDFLOW_COMMIT_INTERVAL_MS', 100),
     defaultGsdM: envNumber(env, 'HAZARDFLOW_DEFAULT_GSD_M', DEFAULT_GSD_M, 'positive'),
     maxExtentVertices: envPositiveInteger(env, 'HAZARDFLOW_MAX_EXTENT_VERTICES', 40_000),
   };

@@ -118,7 +118,6 @@ export async function startAnalyze(ctx: RoleContext, options: AnalyzeOptions): P
   // The model thread would keep the process alive after a failed start (e.g. the broker is unreachable).
   const running = await runStage(analyzeStage(analyzeTopics(options, ctx.topics), deps), {
     connections: ctx.connections,
-    commitIntervalMs: options.commitIntervalMs,
     logger: ctx.logger,
     metricsRegistry: ctx.metrics.registry,
   }).catch(async (err: unknown) => {
