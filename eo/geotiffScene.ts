@@ -2,10 +2,12 @@
  * The SceneReader of a GeoTIFF or COG (geotiff.js): strips or tiles, chunky or planar, uint8 to float32, no
  * compression, Deflate, LZW, PackBits, JPEG, LERC, Zstandard. Opening reads only the header (IFDs, tag arrays),
  * checks what a hostile file could do with it (see `checkStructure`), and recognises the sensor profile; pixels
- * are decoded window by window, touching only the tiles or strips the window covers.
+ * are decoded window by window, touching only the tiles or strips the window covers, each decoded once while it
+ * stays in the reader's block cache (`blockWindows.ts`).
  */
 import { GeoTIFF, type GeoTIFFImage, type ImageFileDirectory, type TypedArray } from 'geotiff';
 import { PermanentCode, PermanentError } from '../pipeline/errors.ts';
+import { blockWindows } from './blockWindows.ts';
 import { crsOfGeoKeys } from './crsDefinitions.ts';
 import { footprintPolygon, pixelToLonLat, type Affine, type Georeferencing } from './georeference.ts';
 import { useNativeInflate } from './nativeInflate.ts';
@@ -160,6 +162,28 @@ function checkWindow(w: PixelWindow, width: number, height: number): void {
   if (!ok) throw new RangeError(`window ${JSON.stringify(w)} is not inside the ${width} × ${height} scene`);
 }
 
+/**
+ * A band's stored values scaled (`v × gain + offset`), marking in `valid` the pixels that are nodata or NaN in it.
+ * One pass per band; the marks of all bands are applied afterwards by `invalidateAcrossBands`.
+ */
+function scaleBand(stored: TypedArray, gain: number, offset: number, nodata: number | null, valid: Uint8Array): Float32Array {
+  const scaled = new Float32Array(stored.length);
+  for (let p = 0; p < stored.length; p++) {
+    const v = stored[p] as number;
+    scaled[p] = v * gain + offset;
+    if (v === nodata || v !== v) valid[p] = 0;
+  }
+  return scaled;
+}
+
+/** A pixel nodata (or masked) in any band is NaN in every band. */
+function invalidateAcrossBands(bands: Float32Array[], valid: Uint8Array): void {
+  if (valid.indexOf(0) === -1) return;
+  for (let p = 0; p < valid.length; p++) {
+    if (valid[p] === 0) for (const band of bands) band[p] = Number.NaN;
+  }
+}
+
 /** A TIFF's header, checked: what the connector needs to accept an upload, and what a reader is built on. */
 export interface GeoTiffHeader {
   width: number;
@@ -241,6 +265,8 @@ export async function openGeoTiff(source: ByteSource, options: GeoTiffOptions): 
   const sampleMax = header.sampleType === 'uint16' ? 65535 : header.sampleType === 'uint8' ? 255 : 1;
   const { gain, offset } = profile.scaling({ capturedAt: options.capturedAt, metadata: header.metadata, sampleMax });
   const nodata = image.getGDALNoData();
+  const windows = blockWindows(image);
+  const maskWindows = mask ? blockWindows(mask) : undefined;
 
   return {
     width,
@@ -256,32 +282,25 @@ export async function openGeoTiff(source: ByteSource, options: GeoTiffOptions): 
       if (missing.length > 0) {
         throw new PermanentError('MISSING_BANDS', `the scene (${profile.name}: ${bandNames(bands).join(', ')}) has no ${missing.join(', ')} band`);
       }
-      const box = [window.x, window.y, window.x + window.width, window.y + window.height];
+      const box = [window.x, window.y, window.x + window.width, window.y + window.height] as const;
       let raw: TypedArray[];
       let maskRaw: TypedArray | undefined;
       try {
-        raw = await image.readRasters({ window: box, samples: picked.map((b) => (b as SceneBand).index), interleave: false });
-        maskRaw = mask ? (await mask.readRasters({ window: box, samples: [0], interleave: false }))[0] : undefined;
+        raw = await windows.read(box, picked.map((b) => (b as SceneBand).index));
+        maskRaw = maskWindows ? (await maskWindows.read(box, [0]))[0] : undefined;
       } catch (err) {
         if (err instanceof PermanentError) throw err;
         throw new PermanentError(PermanentCode.IMAGE_CORRUPT, `tiff: ${(err as Error).message}`, { cause: err });
       }
       const n = window.width * window.height;
       const valid = new Uint8Array(n).fill(1);
-      for (const stored of raw) {
-        for (let p = 0; p < n; p++) {
-          const v = stored[p] as number;
-          if (v === nodata || Number.isNaN(v) || (maskRaw !== undefined && maskRaw[p] === 0)) valid[p] = 0;
-        }
-      }
+      if (maskRaw) for (let p = 0; p < n; p++) if (maskRaw[p] === 0) valid[p] = 0;
       const out = raw.map((stored, i) => {
         // A stack's bands stored in their unit already (dB beside reflectance) are not scaled.
         const asStored = profile.unscaled?.includes((picked[i] as SceneBand).profileBand?.name ?? '') ?? false;
-        const [g, o] = asStored ? [1, 0] : [gain, offset];
-        const scaled = new Float32Array(n);
-        for (let p = 0; p < n; p++) scaled[p] = valid[p] === 1 ? (stored[p] as number) * g + o : Number.NaN;
-        return scaled;
+        return scaleBand(stored, asStored ? 1 : gain, asStored ? 0 : offset, nodata, valid);
       });
+      invalidateAcrossBands(out, valid);
       const read: WindowRead = { window, bands: out, valid };
       return read;
     },

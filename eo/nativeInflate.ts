@@ -22,7 +22,8 @@ class NativeInflate extends BaseDecoder {
     const maxOutputLength = Math.ceil((p.tileWidth * pixelBits) / 8) * p.tileHeight;
     let out: Buffer;
     try {
-      out = inflateSync(new Uint8Array(buffer), { maxOutputLength });
+      // One output chunk of the block's size: zlib's default 16 KiB chunks are concatenated (a copy of every block).
+      out = inflateSync(new Uint8Array(buffer), { maxOutputLength, chunkSize: Math.max(64, maxOutputLength) });
     } catch (err) {
       const why = (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' ? `inflates past the ${maxOutputLength} bytes of its block` : (err as Error).message;
       throw new PermanentError('IMAGE_CORRUPT', `tiff: a deflate block ${why}`, { cause: err });

@@ -4,6 +4,8 @@
   bounds FILE:     prints {"crs", "width", "height", "bounds": [west, south, east, north] in WGS84 (transform_bounds,
                    densified edges), "pixel_deg": [dx, dy] (one pixel at the scene center, in degrees), "descriptions"}.
   pixel FILE COL ROW: prints {"values": [...]}, the stored value of every band at one pixel.
+  window FILE COL ROW WIDTH HEIGHT [--bands 4,3,2]: prints {"values": [[...], ...]}, per band (all, or those listed,
+                   1-based, in that order) the stored values of the window, row by row (NaN as null).
   make-cog PATH:   writes a Sentinel-2 L1C-like Cloud-Optimized GeoTIFF: SIDE x SIDE pixels, 13 int16 bands named
                    B1..B12 (with B8A), EPSG:32633 at 10 m, deflate, 512-pixel tiles, pixel-interleaved, nodata 0.
                    Each tile is one value per band (so the file stays small); the left half is water-dark in NIR and
@@ -49,6 +51,13 @@ def pixel(args):
         print(json.dumps({"values": [float(v) for v in src.read(window=window)[:, 0, 0]]}))
 
 
+def window(args):
+    with rasterio.open(args.file) as src:
+        bands = [int(b) for b in args.bands.split(",")] if args.bands else None
+        data = src.read(bands, window=rasterio.windows.Window(args.col, args.row, args.width, args.height))
+        print(json.dumps({"values": [[None if np.isnan(v) else float(v) for v in band.ravel()] for band in data.astype(np.float64)]}))
+
+
 def make_cog(args):
     side, tile = args.side, 512
     profile = dict(driver="GTiff", width=side, height=side, count=len(S2_BANDS), dtype="int16", crs="EPSG:32633",
@@ -83,6 +92,12 @@ def main():
     p.add_argument("col", type=int)
     p.add_argument("row", type=int)
     p.set_defaults(run=pixel)
+    w = sub.add_parser("window")
+    w.add_argument("file")
+    for name in ("col", "row", "width", "height"):
+        w.add_argument(name, type=int)
+    w.add_argument("--bands")
+    w.set_defaults(run=window)
     c = sub.add_parser("make-cog")
     c.add_argument("path")
     c.add_argument("--side", type=int, default=10980)

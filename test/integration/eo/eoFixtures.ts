@@ -23,7 +23,7 @@ const script = join(projectRoot, 'test/interop/eo_reference.py');
 /** Runs test/interop/eo_reference.py and parses its one JSON line. */
 export async function gdal<T>(...args: string[]): Promise<T> {
   try {
-    const { stdout } = await promisify(execFile)(python, [script, ...args], { timeout: 300_000, maxBuffer: 1 << 20 });
+    const { stdout } = await promisify(execFile)(python, [script, ...args], { timeout: 300_000, maxBuffer: 64 << 20 });
     return JSON.parse(stdout.trim()) as T;
   } catch (err) {
     const { stderr } = err as { stderr?: string };
