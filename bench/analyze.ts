@@ -13,7 +13,8 @@
  *
  * Then the GeoTIFF case: Sentinel-2-sized scenes (10980², 361 tiles) through the topology at batch 8 with
  * bench-yolov8n, a 13-band int16 COG made by GDAL (test/interop/eo_reference.py, in .venv) beside a JPEG of the same
- * size; `geotiff_scenes_per_s`, `jpeg_10980_scenes_per_s`, and for each its pipeline efficiency against bare batched
+ * size; the windowed read's CPU per model tile against inference's (`s2_window_read_vs_inference`);
+ * `geotiff_scenes_per_s`, `jpeg_10980_scenes_per_s`, and for each its pipeline efficiency against bare batched
  * inference of the same model (the bare rate measured on 48 of the scene's tiles, scaled to 361, before and after
  * each pipeline run).
  *
@@ -299,6 +300,16 @@ async function geotiffCase(modelDir: string): Promise<void> {
       print('s2_scene_tiles', grid.length);
       print('s2_cog_bytes', cogBytes.length);
       let bareBefore = await bare.imagesPerSecond();
+      // The windowed read against inference, both as CPU per model tile: every tile of a freshly opened scene.
+      const fresh = geoTiffTiles(await openGeoTiff(bytesSource(cogBytes), { maxPixels: 10980 * 10980, capturedAt: Date.now(), sensorProfile: null, bandNames: null }), model.input.bands ?? ['red', 'green', 'blue']);
+      const cutInto = new Uint8Array(640 * 640 * 3);
+      const readCpu = process.cpuUsage();
+      for (const rect of grid) await fresh.cutTile(rect, 640, 640, cutInto);
+      const readUsed = process.cpuUsage(readCpu);
+      const readMsPerTile = (readUsed.user + readUsed.system) / 1000 / grid.length;
+      print('s2_window_read_cpu_ms_per_tile', readMsPerTile);
+      print('s2_inference_cpu_ms_per_tile', bare.cpuMsPerImage / grid.length);
+      print('s2_window_read_vs_inference', readMsPerTile / (bare.cpuMsPerImage / grid.length));
       for (const [label, bytes, type] of [['geotiff', cogBytes, 'image/tiff'], ['jpeg_10980', jpeg, 'image/jpeg']] as const) {
         const ref = { ...(await upload(bytes, type)), footprint: null, gsd_m: null };
         const pipeline = await pipelineAt(modelDir, [ref], warmup, DEFAULT_BATCH);

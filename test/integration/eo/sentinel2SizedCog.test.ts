@@ -7,8 +7,9 @@
  * The bound: the role's peak RSS (VmHWM) may exceed its RSS after a warm-up scene by at most 200 MiB. Reading the
  * scene whole would take 2990 MiB (13 × 10980² int16), and even its 8-bit true-colour composite alone 345 MiB; read
  * window by window, a scene costs its compressed bytes (8 MB here, held for the reader), the tiles of the batch being
- * prepared and of the batch running (2 × 8 × 640² × 3 × 4 B = 79 MiB of tensors) and the blocks under one window
- * (at most 3 × 3 blocks of 512² × 13 × 2 B = 61 MiB), with room for the garbage collector's slack.
+ * prepared and of the batch running (2 × 8 × 640² × 3 × 4 B = 79 MiB of tensors), the reader's cache of decoded
+ * blocks (64 MiB of the three bands read; eo/blockWindows.ts) and the 13-band blocks being decoded (512² × 13 × 2 B =
+ * 6.5 MiB each), with room for the garbage collector's slack. Measured: 124 MiB before the block cache, 164 with it.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
