@@ -20,8 +20,9 @@
  *   object-store call, Kafka publish) as calls per upload and mean ms per call (roundTrips.ts), beside the client's
  *   p50 upload latency.
  *
- * Every figure is the median of `rounds` rounds (each: bare route, then connector), with the load average of each.
- * HAZARDFLOW_BENCH_PROFILE=<file.cpuprofile> also profiles the connector's process during its upload runs and
+ * Every figure is the median of `rounds` rounds (each: bare route, relay, then connector), with the load average of each.
+ * HAZARDFLOW_BENCH_PROFILE=<file.cpuprofile> also profiles the servers' process during the relay's and the connector's
+ * upload runs (<file>-relay-<round>.cpuprofile, <file>-<round>.cpuprofile) and
  * prints the self time by package and by function.
  *
  * Needs the local stack:  npx tsx bench/connector.ts [seconds=5] [concurrency=8] [gets=2000] [rounds=3]
@@ -213,18 +214,21 @@ async function benchmark(): Promise<void> {
 
     const perRound: Array<Record<string, number>> = [];
     let uploads = 0;
-    const profiles: ProfileSummary[] = [];
+    const profiles: Array<{ run: 'relay' | 'connector'; round: number; summary: ProfileSummary }> = [];
+    // With HAZARDFLOW_BENCH_PROFILE, the relay's and the connector's upload runs are profiled (the floor's own CPU
+    // beside the connector's); the bare route's is not.
+    const measured = async (run: 'relay' | 'connector', url: string, headers: Record<string, string>, round: number) => {
+      if (!profilePath) return throughput(url, headers);
+      const suffix = run === 'connector' ? `-${round}` : `-${run}-${round}`;
+      const profiled = await profileWhile(profilePath.replace(/(\.cpuprofile)?$/, `${suffix}.cpuprofile`), () => throughput(url, headers));
+      profiles.push({ run, round, summary: profiled.summary });
+      return profiled.result;
+    };
     for (let round = 0; round < rounds; round++) {
       const load = loadAverage();
       const bareRun = await throughput(`${bareUrl}/upload`, {});
-      const relayRun = await throughput(relayUrl, {});
-      const connectorUploads = () => throughput(`${h.url}/api/v1/analyze/single`, h.auth);
-      let connectorRun: Awaited<ReturnType<typeof throughput>>;
-      if (profilePath) {
-        const profiled = await profileWhile(profilePath.replace(/(\.cpuprofile)?$/, `-${round}.cpuprofile`), connectorUploads);
-        connectorRun = profiled.result;
-        profiles.push(profiled.summary);
-      } else connectorRun = await connectorUploads();
+      const relayRun = await measured('relay', relayUrl, {}, round);
+      const connectorRun = await measured('connector', `${h.url}/api/v1/analyze/single`, h.auth, round);
       accepted.push(...connectorRun.accepted);
       uploads += connectorRun.accepted.length + connectorRun.failures;
       print(`load_average_round_${round + 1}`, load);
@@ -298,10 +302,11 @@ async function benchmark(): Promise<void> {
     print('object_store_put_rps', putRps);
     print('connector_vs_object_store_put', connectorRps / putRps);
     for (const line of roundTripLines) console.log(line);
-    for (const [i, summary] of profiles.entries()) {
-      console.log(`# cpu profile of the connector's process, round ${i + 1} (self time):`);
-      for (const [place, share] of summary.places.slice(0, 12)) console.log(`profile.place.${place}=${(share * 100).toFixed(1)}%`);
-      for (const [fn, share] of summary.functions.slice(0, 15)) console.log(`profile.function.${fn}=${(share * 100).toFixed(1)}%`);
+    for (const { run, round, summary } of profiles) {
+      const prefix = run === 'connector' ? 'profile' : `profile_${run}`;
+      console.log(`# cpu profile of the servers' process during the ${run}'s uploads, round ${round + 1} (self time):`);
+      for (const [place, share] of summary.places.slice(0, 12)) console.log(`${prefix}.place.${place}=${(share * 100).toFixed(1)}%`);
+      for (const [fn, share] of summary.functions.slice(0, 15)) console.log(`${prefix}.function.${fn}=${(share * 100).toFixed(1)}%`);
     }
   } finally {
     await h.deps.store.removeObjects(bucket, relayed);
