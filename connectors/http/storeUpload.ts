@@ -65,8 +65,14 @@ class UploadInspector extends Transform {
     super();
   }
 
+  /**
+   * The first min(size, HEAD_BYTES) bytes that have passed. Joined once and kept as the only chunk, so that asking
+   * again copies nothing: a file within the head is then sent to the store as this same Buffer (putStream), one
+   * copy of the upload instead of two.
+   */
   get head(): Buffer {
-    return Buffer.concat(this.headChunks, this.headLength);
+    if (this.headChunks.length !== 1) this.headChunks.splice(0, this.headChunks.length, Buffer.concat(this.headChunks, this.headLength));
+    return this.headChunks[0] as Buffer;
   }
 
   get tail(): Buffer {
@@ -177,11 +183,11 @@ async function putStream(store: Client, target: UploadTarget, bytes: PassThrough
   }
   const meta = { 'Content-Type': target.declaredType || 'application/octet-stream' };
   if (ended) {
-    const body = Buffer.concat(first, length);
-    // The stream has ended, so every byte has passed the inspector: its digest is of these bytes, unless the file
-    // was refused (then only a prefix went through, and the object is removed anyway).
-    if (!inspector.failure) await putHashed(store, target, body, inspector.sha256, meta);
-    else await store.putObject(target.bucket, target.key, body, length, meta);
+    // The stream has ended, so every byte has passed the inspector: its digest is of these bytes, and a file no
+    // longer than its head is that head, unless the file was refused (then only a prefix went through, and the
+    // object is removed anyway).
+    if (inspector.failure) await store.putObject(target.bucket, target.key, Buffer.concat(first, length), length, meta);
+    else await putHashed(store, target, inspector.head.length === length ? inspector.head : Buffer.concat(first, length), inspector.sha256, meta);
     return;
   }
   const rest = async function* () {
