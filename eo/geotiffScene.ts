@@ -25,6 +25,8 @@ export interface GeoTiffOptions {
   sensorProfile: string | null;
   /** The producer's band names, for files without descriptions. */
   bandNames: readonly string[] | null;
+  /** Bytes of decoded blocks the reader keeps for the windows after (default DEFAULT_BLOCK_CACHE_BYTES, 64 MiB). */
+  blockCacheBytes?: number;
 }
 
 /** Where a TIFF's bytes come from: memory (analyze), or ranges of an object in the store (the connector's check). */
@@ -265,8 +267,8 @@ export async function openGeoTiff(source: ByteSource, options: GeoTiffOptions): 
   const sampleMax = header.sampleType === 'uint16' ? 65535 : header.sampleType === 'uint8' ? 255 : 1;
   const { gain, offset } = profile.scaling({ capturedAt: options.capturedAt, metadata: header.metadata, sampleMax });
   const nodata = image.getGDALNoData();
-  const windows = blockWindows(image);
-  const maskWindows = mask ? blockWindows(mask) : undefined;
+  const windows = blockWindows(image, options.blockCacheBytes);
+  const maskWindows = mask ? blockWindows(mask, options.blockCacheBytes) : undefined;
 
   return {
     width,

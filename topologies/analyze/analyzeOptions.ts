@@ -6,6 +6,7 @@ import { projectRoot } from '../../config/stackCredentials.ts';
 import type { ObjectStoreConnection } from '../../config/connections.ts';
 import { envFlag, envInteger, envNumber, envPositiveInteger } from '../../config/env.ts';
 import { objectLimitsFromEnv, type ObjectLimits } from '../../adapters/objectStore/objectLimits.ts';
+import { DEFAULT_BLOCK_CACHE_BYTES } from '../../eo/blockWindows.ts';
 import { DEFAULT_GSD_M } from './scenePlacement.ts';
 
 export interface AnalyzeOptions extends ObjectLimits {
@@ -43,6 +44,11 @@ export interface AnalyzeOptions extends ObjectLimits {
   fetchedBudgetBytes: number;
   /** Bytes of decoded RGB scenes held at once, decode to end of inference. HAZARDFLOW_DECODED_BUDGET_BYTES, default two 8192² scenes. */
   decodedBudgetBytes: number;
+  /**
+   * Bytes of decoded blocks each open GeoTIFF keeps, so that overlapping tiles decode a block once (eo/blockWindows.ts).
+   * HAZARDFLOW_TIFF_BLOCK_CACHE_BYTES, default 64 MiB: two to three block rows of a Sentinel-2 COG's three bands.
+   */
+  tiffBlockCacheBytes: number;
   /** Overlap of neighbouring tiles in scene pixels. HAZARDFLOW_TILE_OVERLAP, default 64. */
   tileOverlap: number;
   /** Content-hash cache entry lifetime. HAZARDFLOW_CACHE_TTL_SECONDS, default 3600 (the seeds). */
@@ -91,6 +97,7 @@ export function analyzeOptionsFromEnv(env: NodeJS.ProcessEnv, store: ObjectStore
     storeEndpoint: `${store.endPoint}:${store.port}`,
     fetchedBudgetBytes: envPositiveInteger(env, 'HAZARDFLOW_FETCHED_BUDGET_BYTES', 256 * 1024 * 1024),
     decodedBudgetBytes: envPositiveInteger(env, 'HAZARDFLOW_DECODED_BUDGET_BYTES', 2 * 8192 * 8192 * 3),
+    tiffBlockCacheBytes: envPositiveInteger(env, 'HAZARDFLOW_TIFF_BLOCK_CACHE_BYTES', DEFAULT_BLOCK_CACHE_BYTES),
     tileOverlap: envInteger(env, 'HAZARDFLOW_TILE_OVERLAP', 64, 0),
     cacheTtlSeconds: envPositiveInteger(env, 'HAZARDFLOW_CACHE_TTL_SECONDS', 3600),
     fetchConcurrency: envPositiveInteger(env, 'HAZARDFLOW_FETCH_CONCURRENCY', 8),

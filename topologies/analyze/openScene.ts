@@ -27,6 +27,8 @@ export interface OpenLimits {
   maxPixels: number;
   /** The bands the model's three input channels are made of (its manifest's input.bands). */
   modelBands: readonly [string, string, string];
+  /** Bytes of decoded blocks a GeoTIFF's reader keeps (eo/blockWindows.ts). */
+  tiffBlockCacheBytes?: number;
   /** The bands of each segmentation model: a scene with all of one model's bands is taken without the detector's. */
   segmentationBands?: ReadonlyArray<readonly string[]>;
   /**
@@ -74,6 +76,7 @@ export async function openScene(bytes: Buffer, ref: ImageRef, limits: OpenLimits
     capturedAt: ref.captured_at,
     sensorProfile: ref.sensor_profile,
     bandNames: ref.band_names,
+    ...(limits.tiffBlockCacheBytes === undefined ? {} : { blockCacheBytes: limits.tiffBlockCacheBytes }),
   });
   const hasAll = (bands: readonly string[]) => bands.every((b) => findBand(scene.bands, b));
   const detectable = hasAll(limits.modelBands);

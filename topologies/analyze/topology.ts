@@ -172,6 +172,7 @@ export function analyzeStage(topics: StageTopics<AnalyzeSinks>, deps: AnalyzeDep
     try {
       const scene = await openScene(work.bytes, work.ref, {
         maxPixels: options.maxPixels,
+        tiffBlockCacheBytes: options.tiffBlockCacheBytes,
         modelBands: manifest.input.bands,
         segmentationBands: deps.segmenters?.map((m) => m.bands) ?? [],
         admit: async (bytes) => {
