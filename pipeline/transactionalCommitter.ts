@@ -153,19 +153,31 @@ export function transactionalCommitter(options: TransactionalCommitterOptions): 
   const byPartition = async (payloads: TopicMessage[][]): Promise<PartitionMessages[]> => {
     const topics = new Set(payloads.flatMap((messages) => messages.filter((m) => m.partition === undefined).map((m) => m.topic)));
     const metadata = new Map(await Promise.all([...topics].map(async (t) => [t, await partitionMetadata(t)] as const)));
-    const groups = new Map<string, PartitionMessages>();
+    // Per message of every transaction: the groups are found by topic, then by partition number (no key string
+    // built per message), and each message is rebuilt by assignment with its partition, not copied with a rest
+    // spread (the generic copy showed in the identity topology's profile). The original is left as it is: a failed
+    // commit is tried again with the same payloads.
+    const groups = new Map<string, Map<number, PartitionMessages>>();
+    const all: PartitionMessages[] = [];
     for (const messages of payloads) {
-      for (const { topic, ...message } of messages) {
-        const partition = message.partition ?? partitioner({ topic, partitionMetadata: metadata.get(topic)!, message });
-        const key = `${topic}\u0000${partition}`;
-        let group = groups.get(key);
-        if (!group) groups.set(key, (group = { topic, partition, messages: [] }));
-        message.partition = partition;
+      for (const m of messages) {
+        const { topic } = m;
+        const partition = m.partition ?? partitioner({ topic, partitionMetadata: metadata.get(topic)!, message: m });
+        let ofTopic = groups.get(topic);
+        if (!ofTopic) groups.set(topic, (ofTopic = new Map()));
+        let group = ofTopic.get(partition);
+        if (!group) {
+          ofTopic.set(partition, (group = { topic, partition, messages: [] }));
+          all.push(group);
+        }
+        const message: Message = { key: m.key, value: m.value, partition };
+        if (m.headers !== undefined) message.headers = m.headers;
+        if (m.timestamp !== undefined) message.timestamp = m.timestamp;
         group.messages.push(message);
       }
     }
-    for (const group of groups.values()) if (changelogs.has(group.topic)) group.messages = lastPerKey(group.messages);
-    return [...groups.values()];
+    for (const group of all) if (changelogs.has(group.topic)) group.messages = lastPerKey(group.messages);
+    return all;
   };
 
   const disconnect = async (key: string) => {
