@@ -11,6 +11,7 @@ import type { Logger } from '../logger.ts';
 import type { PipelineMetrics } from '../metrics.ts';
 import { failed, ok, type InputRecord, type Item, type TopicPartition } from '../types.ts';
 import type { Backpressure } from './backpressure.ts';
+import type { PartitionProgress, Tracked } from '../offsets/partitionProgress.ts';
 import type { Decoded } from './decodeValue.ts';
 import type { PartitionGenerations, PartitionState } from './partitionGenerations.ts';
 
@@ -163,17 +164,17 @@ export function batchLoop<V, P>(options: BatchLoopOptions<P>) {
       raw: { key: message.key, value: message.value },
       sizeBytes,
     };
-    state.progress.track(message.offset, sizeBytes);
+    const tracked = state.progress.track(message.offset, sizeBytes);
     bound.add(sizeBytes);
     const item: Item<V> = 'value' in decoded ? ok(record, decoded.value as V) : failed(record, 'deserialize', decoded.error, decoded.attempts);
-    return { item, ack: ackOf(state, message.offset) };
+    return { item, ack: ackOf(state.progress, tracked) };
   };
 
   // The ack is returned by a function rather than written as `ack: (p) => …`: with esbuild's keepNames (tsx runs
   // with it) a closure written as a property or a const gets its name set by Object.defineProperty each time it is
   // created, here once per record (`set name` in the identity topology's profile); a returned one has no name to keep.
-  const ackOf = (state: PartitionState<P>, offset: string) => (p: P) => {
-    state.progress.finish(offset, p);
+  const ackOf = (progress: PartitionProgress<P>, tracked: Tracked<P>) => (p: P) => {
+    progress.finish(tracked, p);
     if (backpressure.paused) options.requestFlush();
   };
 
