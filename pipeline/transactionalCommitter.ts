@@ -162,7 +162,13 @@ export function transactionalCommitter(options: TransactionalCommitterOptions): 
     for (const messages of payloads) {
       for (const m of messages) {
         const { topic } = m;
-        const partition = m.partition ?? partitioner({ topic, partitionMetadata: metadata.get(topic)!, message: m });
+        // A string key as its UTF-8 bytes, once: kafkajs would encode it twice per message (for the partitioner's
+        // hash and again in the record), with the same bytes.
+        const message: Message = { key: typeof m.key === 'string' ? Buffer.from(m.key, 'utf8') : m.key, value: m.value };
+        const partition = m.partition ?? partitioner({ topic, partitionMetadata: metadata.get(topic)!, message });
+        message.partition = partition;
+        if (m.headers !== undefined) message.headers = m.headers;
+        if (m.timestamp !== undefined) message.timestamp = m.timestamp;
         let ofTopic = groups.get(topic);
         if (!ofTopic) groups.set(topic, (ofTopic = new Map()));
         let group = ofTopic.get(partition);
@@ -170,9 +176,6 @@ export function transactionalCommitter(options: TransactionalCommitterOptions): 
           ofTopic.set(partition, (group = { topic, partition, messages: [] }));
           all.push(group);
         }
-        const message: Message = { key: m.key, value: m.value, partition };
-        if (m.headers !== undefined) message.headers = m.headers;
-        if (m.timestamp !== undefined) message.timestamp = m.timestamp;
         group.messages.push(message);
       }
     }
