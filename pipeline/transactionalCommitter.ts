@@ -153,19 +153,34 @@ export function transactionalCommitter(options: TransactionalCommitterOptions): 
   const byPartition = async (payloads: TopicMessage[][]): Promise<PartitionMessages[]> => {
     const topics = new Set(payloads.flatMap((messages) => messages.filter((m) => m.partition === undefined).map((m) => m.topic)));
     const metadata = new Map(await Promise.all([...topics].map(async (t) => [t, await partitionMetadata(t)] as const)));
-    const groups = new Map<string, PartitionMessages>();
+    // Per message of every transaction: the groups are found by topic, then by partition number (no key string
+    // built per message), and each message is rebuilt by assignment with its partition, not copied with a rest
+    // spread (the generic copy showed in the identity topology's profile). The original is left as it is: a failed
+    // commit is tried again with the same payloads.
+    const groups = new Map<string, Map<number, PartitionMessages>>();
+    const all: PartitionMessages[] = [];
     for (const messages of payloads) {
-      for (const { topic, ...message } of messages) {
-        const partition = message.partition ?? partitioner({ topic, partitionMetadata: metadata.get(topic)!, message });
-        const key = `${topic}\u0000${partition}`;
-        let group = groups.get(key);
-        if (!group) groups.set(key, (group = { topic, partition, messages: [] }));
+      for (const m of messages) {
+        const { topic } = m;
+        // A string key as its UTF-8 bytes, once: kafkajs would encode it twice per message (for the partitioner's
+        // hash and again in the record), with the same bytes.
+        const message: Message = { key: typeof m.key === 'string' ? Buffer.from(m.key, 'utf8') : m.key, value: m.value };
+        const partition = m.partition ?? partitioner({ topic, partitionMetadata: metadata.get(topic)!, message });
         message.partition = partition;
+        if (m.headers !== undefined) message.headers = m.headers;
+        if (m.timestamp !== undefined) message.timestamp = m.timestamp;
+        let ofTopic = groups.get(topic);
+        if (!ofTopic) groups.set(topic, (ofTopic = new Map()));
+        let group = ofTopic.get(partition);
+        if (!group) {
+          ofTopic.set(partition, (group = { topic, partition, messages: [] }));
+          all.push(group);
+        }
         group.messages.push(message);
       }
     }
-    for (const group of groups.values()) if (changelogs.has(group.topic)) group.messages = lastPerKey(group.messages);
-    return [...groups.values()];
+    for (const group of all) if (changelogs.has(group.topic)) group.messages = lastPerKey(group.messages);
+    return all;
   };
 
   const disconnect = async (key: string) => {

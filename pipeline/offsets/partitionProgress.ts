@@ -15,6 +15,9 @@ interface Entry<P> {
   done: boolean;
 }
 
+/** A tracked record, as `track` returns it: the handle its `finish` takes (no lookup by offset per record). */
+export type Tracked<P> = Readonly<Entry<P>>;
+
 export interface Committable<P> {
   /** Payloads of the finished head run, in fetch order. */
   payloads: P[];
@@ -27,7 +30,6 @@ export interface Committable<P> {
 export class PartitionProgress<P> {
   private entries: Entry<P>[] = [];
   private head = 0;
-  private readonly byOffset = new Map<string, Entry<P>>();
   private trackedBytes = 0;
   /** The offset after the last one read (record or marker), and the offset committed last. */
   private readThrough: bigint | null = null;
@@ -45,13 +47,13 @@ export class PartitionProgress<P> {
     return this.trackedBytes;
   }
 
-  /** Starts tracking a fetched record; offsets must come in fetch order. */
-  track(offset: string, bytes: number): void {
+  /** Starts tracking a fetched record; offsets must come in fetch order. Returns the handle to finish it with. */
+  track(offset: string, bytes: number): Tracked<P> {
     const entry: Entry<P> = { offset, bytes, payload: undefined, done: false };
     this.entries.push(entry);
-    this.byOffset.set(offset, entry);
     this.trackedBytes += bytes;
     this.lastTracked = offset;
+    return entry;
   }
 
   /** The consumer has read up to `offset` (a transaction marker or an aborted record: nothing to track). */
@@ -71,10 +73,13 @@ export class PartitionProgress<P> {
     if (this.readThrough === null || next > this.readThrough) this.readThrough = next;
   }
 
-  /** Marks a record finished with what must be committed along with it; false if it is not tracked or already finished. */
-  finish(offset: string, payload: P): boolean {
-    const entry = this.byOffset.get(offset);
-    if (!entry || entry.done) return false;
+  /**
+   * Marks a tracked record finished with what must be committed along with it; false if it was finished already.
+   * A record of a dropped generation finishes in that generation's own PartitionProgress, which nothing reads again.
+   */
+  finish(tracked: Tracked<P>, payload: P): boolean {
+    const entry = tracked as Entry<P>;
+    if (entry.done) return false;
     entry.done = true;
     entry.payload = payload;
     return true;
@@ -107,7 +112,6 @@ export class PartitionProgress<P> {
     this.committedThrough = BigInt(nextOffset);
     for (let i = 0; i < count; i += 1) {
       const entry = this.entries[this.head] as Entry<P>;
-      this.byOffset.delete(entry.offset);
       this.trackedBytes -= entry.bytes;
       this.head += 1;
     }

@@ -11,6 +11,7 @@ import type { Logger } from '../logger.ts';
 import type { PipelineMetrics } from '../metrics.ts';
 import { failed, ok, type InputRecord, type Item, type TopicPartition } from '../types.ts';
 import type { Backpressure } from './backpressure.ts';
+import type { PartitionProgress, Tracked } from '../offsets/partitionProgress.ts';
 import type { Decoded } from './decodeValue.ts';
 import type { PartitionGenerations, PartitionState } from './partitionGenerations.ts';
 
@@ -39,7 +40,10 @@ const YIELD_EVERY = 100;
 
 export function headersOf(message: Pick<KafkaMessage, 'headers'>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(message.headers ?? {})) {
+  // Once per record: for…in, not Object.entries, which builds an array of pairs even for no headers at all.
+  const { headers } = message;
+  for (const name in headers) {
+    const value = headers[name];
     if (value === undefined) continue;
     out[name] = Array.isArray(value) ? value.map(String).join(',') : String(value);
   }
@@ -82,20 +86,32 @@ export function batchLoop<V, P>(options: BatchLoopOptions<P>) {
       counted = emitted;
     };
     const gone = () => state.discarded || stopping() || !payload.isRunning() || payload.isStale();
+    // What changes only while the loop awaits is looked at only after an await: kafkajs's isStale() (a seek, which
+    // only a commit's failure path or a rejoin makes, never the synchronous emission) builds a string key per call,
+    // and resolveOffset parses a Long per call; the loop resolves the last record it is done with before each await
+    // and when it leaves, which is what kafkajs keeps (the offset after the last one resolved) and when it reads it.
+    let awaited = true;
+    let unresolved: string | null = null;
+    const resolvePending = () => {
+      if (unresolved !== null) payload.resolveOffset(unresolved);
+      unresolved = null;
+    };
     for (const message of batch.messages) {
-      if (gone()) {
+      if (awaited ? gone() : state.discarded || stopping()) {
         readAll = false;
         break;
       }
+      awaited = false;
       if (skipBelow !== null && BigInt(message.offset) < skipBelow) {
         // Committed by the partition's previous owner after our consumer had read the group's offsets.
-        payload.resolveOffset(message.offset);
+        unresolved = message.offset;
         continue;
       }
       const sizeBytes = (message.key?.length ?? 0) + (message.value?.length ?? 0);
       if (!bound.hasRoom(sizeBytes)) {
         backpressure.pause();
         countIn();
+        resolvePending();
         await backpressure.waitForRoom(payload, () => state.discarded);
         if (gone()) {
           readAll = false;
@@ -103,22 +119,30 @@ export function batchLoop<V, P>(options: BatchLoopOptions<P>) {
         }
       }
       const maybeDecoded = options.decode(message);
-      const decoded = maybeDecoded instanceof Promise ? await maybeDecoded : maybeDecoded;
+      let decoded: Decoded;
+      if (maybeDecoded instanceof Promise) {
+        resolvePending();
+        decoded = await maybeDecoded;
+        awaited = true;
+      } else decoded = maybeDecoded;
       if (state.discarded) {
         readAll = false;
         break;
       }
       emit(track(state, message, sizeBytes, decoded));
       emitted += 1;
-      payload.resolveOffset(message.offset);
+      unresolved = message.offset;
       if (emitted % YIELD_EVERY === 0) {
         // Most records are decoded, processed and acked synchronously: once half the bound is in flight, commit
         // what is done while the rest of the batch is emitted, instead of pausing at the bound and committing then.
         if (bound.halfFull) options.requestFlush();
         countIn();
+        resolvePending();
         await new Promise((resolve) => setImmediate(resolve));
+        awaited = true;
       }
     }
+    resolvePending();
     // The batch's last offset counts the transaction markers after its last record: kafkajs reads on after them.
     const last = batch.lastOffset();
     if (readAll && !state.discarded && last !== null) state.progress.passed(last);
@@ -140,16 +164,18 @@ export function batchLoop<V, P>(options: BatchLoopOptions<P>) {
       raw: { key: message.key, value: message.value },
       sizeBytes,
     };
-    state.progress.track(message.offset, sizeBytes);
+    const tracked = state.progress.track(message.offset, sizeBytes);
     bound.add(sizeBytes);
     const item: Item<V> = 'value' in decoded ? ok(record, decoded.value as V) : failed(record, 'deserialize', decoded.error, decoded.attempts);
-    return {
-      item,
-      ack: (p) => {
-        state.progress.finish(message.offset, p);
-        if (backpressure.paused) options.requestFlush();
-      },
-    };
+    return { item, ack: ackOf(state.progress, tracked) };
+  };
+
+  // The ack is returned by a function rather than written as `ack: (p) => …`: with esbuild's keepNames (tsx runs
+  // with it) a closure written as a property or a const gets its name set by Object.defineProperty each time it is
+  // created, here once per record (`set name` in the identity topology's profile); a returned one has no name to keep.
+  const ackOf = (progress: PartitionProgress<P>, tracked: Tracked<P>) => (p: P) => {
+    progress.finish(tracked, p);
+    if (backpressure.paused) options.requestFlush();
   };
 
   /**
