@@ -36,6 +36,11 @@ export interface LoadedModel {
   readonly anchors: number;
   /** Runs `n` images laid out NCHW one after the other in `batch` (n ≤ manifest.max_batch). */
   run(batch: Float32Array, n: number): Promise<ModelRun>;
+  /**
+   * Memory of `bytes` for batches that are filled again and again (run's `batch`): an ArrayBuffer for a session on
+   * the caller's thread, shared memory for one on its own thread (modelThread.ts says why).
+   */
+  batchBuffer(bytes: number): ArrayBufferLike;
   release(): Promise<void>;
 }
 
@@ -183,6 +188,8 @@ async function checkedModel(dir: string, file: string, manifest: ModelManifest, 
       }
       return { data, dims: [n, rows, anchors], batch };
     },
+    // onnxruntime-node refuses a tensor over a SharedArrayBuffer ("Invalid argument", 1.30), and on this thread nothing needs one.
+    batchBuffer: (bytes) => new ArrayBuffer(bytes),
     release: () => session.release(),
   };
 }

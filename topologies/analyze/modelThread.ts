@@ -3,7 +3,14 @@
  * call with setImmediate, so it blocks the event loop for the whole inference (microsoft/onnxruntime#19611,
  * #26968; a truly async run is an open PR). On the main thread that would stall fetching, decoding, tensor
  * filling, Kafka heartbeats and /metrics during every batch; in a worker, the main thread keeps the next batch
- * coming while the current one runs. Tensors and outputs cross the thread boundary by transfer, not copy.
+ * coming while the current one runs.
+ *
+ * Batches are filled in shared memory (batchBuffer) that the thread copies from; outputs come back by transfer.
+ * Transferring the batch instead costs more than the copy: every transferred ArrayBuffer arrives as a new one, and V8
+ * counts its bytes (~39 MB for 8 tiles of 640², both ways) as freshly allocated external memory, which is what starts
+ * its garbage collections. With bench-yolov8n at 1024² JPEG the role ran a full mark-compact of its ~32 MB heap
+ * every ~3 images, and the copy of a batch of 8 takes ~11 ms (issue 15). onnxruntime-node takes no tensor over
+ * shared memory (1.30: "Invalid argument"), hence the copy into the thread's own buffer.
  */
 import { Worker } from 'node:worker_threads';
 import type { LoadedModel, ModelRun, ModelSessionOptions } from '../../model/loadModel.ts';
@@ -12,7 +19,7 @@ import type { ModelManifest } from '../../model/manifest.ts';
 type Reply =
   | { ready: { manifest: ModelManifest; inputSize: number; anchors: number } }
   | { loadError: string }
-  | { id: number; data: Float32Array; dims: [number, number, number]; batch: Float32Array }
+  | { id: number; data: Float32Array; dims: [number, number, number] }
   | { id: number; error: string }
   | { released: true };
 
@@ -24,7 +31,7 @@ type Reply =
  */
 export function loadModelThread(dir: string, options: ModelSessionOptions = {}): Promise<LoadedModel> {
   const worker = new Worker(new URL('./modelWorker.mjs', import.meta.url), { workerData: { dir, options } });
-  const waiting = new Map<number, { resolve: (out: ModelRun) => void; reject: (err: Error) => void }>();
+  const waiting = new Map<number, { batch: Float32Array; resolve: (out: ModelRun) => void; reject: (err: Error) => void }>();
   let nextId = 0;
   let released: Promise<void> | undefined;
   let exited: Error | undefined;
@@ -56,11 +63,12 @@ export function loadModelThread(dir: string, options: ModelSessionOptions = {}):
             }
             const id = nextId++;
             return new Promise<ModelRun>((resolveRun, rejectRun) => {
-              waiting.set(id, { resolve: resolveRun, reject: rejectRun });
-              // The caller hands the tensor over until the answer brings it back (ModelRun.batch).
-              worker.postMessage({ id, batch, n }, [batch.buffer as ArrayBuffer]);
+              waiting.set(id, { batch, resolve: resolveRun, reject: rejectRun });
+              // Not transferred: shared memory (batchBuffer) is shared, any other buffer copied.
+              worker.postMessage({ id, batch, n });
             });
           },
+          batchBuffer: (bytes) => new SharedArrayBuffer(bytes),
           release() {
             released ??= exited ? Promise.resolve() : new Promise<void>((done) => {
               worker.once('exit', () => done());
@@ -75,7 +83,7 @@ export function loadModelThread(dir: string, options: ModelSessionOptions = {}):
         const w = waiting.get(reply.id);
         waiting.delete(reply.id);
         if ('error' in reply) w?.reject(new Error(reply.error));
-        else w?.resolve({ data: reply.data, dims: reply.dims, batch: reply.batch });
+        else if (w) w.resolve({ data: reply.data, dims: reply.dims, batch: w.batch });
       }
     });
   });

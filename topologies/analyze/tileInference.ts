@@ -57,8 +57,8 @@ export function createTileInference(model: LoadedModel, options: TileInferenceOp
   // padding), and a fresh 8-tile one cost about 4× the CPU of a refill (page faults and zeroing of ~40 MB; 47 against
   // 10 ms, issue 15). At most two live: the one being prepared and the one running.
   const batchBytes = maxBatch * model.inputSize * Float32Array.BYTES_PER_ELEMENT;
-  const spare: ArrayBuffer[] = [];
-  const batchTensor = (n: number) => new Float32Array(spare.pop() ?? new ArrayBuffer(batchBytes), 0, n * model.inputSize);
+  const spare: ArrayBufferLike[] = [];
+  const batchTensor = (n: number) => new Float32Array(spare.pop() ?? model.batchBuffer(batchBytes), 0, n * model.inputSize);
   let preparing = false;
   let running = false;
   let timer: NodeJS.Timeout | undefined;
@@ -104,7 +104,7 @@ export function createTileInference(model: LoadedModel, options: TileInferenceOp
       const stopTimer = metrics?.inferenceSeconds.startTimer();
       const output = await model.run(tensor, batch.length);
       stopTimer?.();
-      if (spare.length < 2 && output.batch.buffer.byteLength === batchBytes) spare.push(output.batch.buffer as ArrayBuffer);
+      if (spare.length < 2 && output.batch.buffer.byteLength === batchBytes) spare.push(output.batch.buffer);
       metrics?.inferenceBatchSize.observe(batch.length);
       metrics?.tilesInferred.inc(batch.length);
       if (manifest.output.format === 'segmentation') {
