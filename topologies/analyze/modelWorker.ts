@@ -1,31 +1,16 @@
 /**
- * The body of the inference thread (see modelThread.ts): holds the process's one model session and runs batches
- * posted by the main thread, answering with the raw output. Messages: { id, batch, n } → { id, data, dims } or
- * { id, error }; { release: true } → { released: true }.
+ * The body of the inference thread (see modelThread.ts): holds the process's one model session and runs what the
+ * main thread posts, answering with the raw output. Messages: { id, tiles, n } (runTiles) or { id, batch, n } (run)
+ * → { id, data, dims, normaliseSeconds } or { id, error }; { release: true } → { released: true }.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadModel, type ModelSessionOptions } from '../../model/loadModel.ts';
 
-interface RunMessage {
-  id: number;
-  batch: Float32Array;
-  n: number;
-}
+type RunMessage = { id: number; n: number } & ({ tiles: Uint8Array } | { batch: Float32Array });
 
 const port = parentPort;
 if (!port) throw new Error('modelWorker runs in a worker thread only');
 const { dir, options } = workerData as { dir: string; options: ModelSessionOptions };
-
-// The thread's own input tensor, refilled from each shared batch (onnxruntime-node takes no tensor over shared memory).
-let resident = new Float32Array(0);
-let queue: Promise<void> = Promise.resolve();
-function ownCopy(batch: Float32Array): Float32Array {
-  if (!(batch.buffer instanceof SharedArrayBuffer)) return batch; // already a copy: posted without transfer
-  if (resident.length < batch.length) resident = new Float32Array(batch.length);
-  const own = resident.subarray(0, batch.length);
-  own.set(batch);
-  return own;
-}
 
 try {
   const model = await loadModel(dir, options);
@@ -35,9 +20,11 @@ try {
       void model.release().finally(() => port.postMessage({ released: true }));
       return;
     }
-    // One run at a time: the copy into the thread's buffer must wait until the run before has read it.
-    queue = queue.then(() => model.run(ownCopy(message.batch), message.n)).then(
-      (output) => port.postMessage({ id: message.id, data: output.data, dims: output.dims }, [output.data.buffer as ArrayBuffer]),
+    const run = 'tiles' in message
+      ? model.runTiles(message.tiles, message.n)
+      : model.run(message.batch, message.n).then((out) => ({ ...out, normaliseSeconds: 0 }));
+    run.then(
+      ({ data, dims, normaliseSeconds }) => port.postMessage({ id: message.id, data, dims, normaliseSeconds }, [data.buffer as ArrayBuffer]),
       (err: unknown) => port.postMessage({ id: message.id, error: err instanceof Error ? err.message : String(err) }),
     );
   });
