@@ -7,7 +7,7 @@
  * topology with hazard-index-v1: tiles, detections in scene coordinates, peak memory.
  * Where the time goes, at the default batch size: `stage_<name>_ms_per_image` (mean latency of a record in each
  * stage: dedupe, fetch, decode, infer, publish, encode, commit, process = consume to finish), `step_<name>_ms_per_image`
- * (main-thread normalise and postprocess: synchronous code, so its CPU on a quiet machine, preemption included on a
+ * (cut and postprocess on the main thread, normalise on the inference thread: synchronous code, so its CPU on a quiet machine, preemption included on a
  * loaded one), `model_run_ms_per_image`, `commits_per_image`, and the process's CPU
  * per image beside bare inference's (`cpu_outside_model_ms_per_image`); load average printed at start and end.
  *

@@ -3,6 +3,7 @@ import { access } from 'node:fs/promises';
 import ort from 'onnxruntime-node';
 import { readManifest, ModelLoadError, type ModelManifest } from './manifest.ts';
 import { channelCount } from './segmentation/segmentationOutput.ts';
+import { writeInputTensor } from './inputTensor.ts';
 
 export interface ModelSessionOptions {
   /** Threads inside one operator (ONNX Runtime's intra-op pool); default: ONNX Runtime's (one per core). */
@@ -27,6 +28,13 @@ export interface ModelRun extends ModelOutput {
   batch: Float32Array;
 }
 
+/** A run of RGB tiles (runTiles): its output, the tiles handed back, and the time their normalisation took. */
+export interface TileRun extends ModelOutput {
+  tiles: Uint8Array;
+  /** Seconds spent normalising the tiles into the input tensor, before the model ran. */
+  normaliseSeconds: number;
+}
+
 export interface LoadedModel {
   readonly dir: string;
   readonly manifest: ModelManifest;
@@ -36,6 +44,17 @@ export interface LoadedModel {
   readonly anchors: number;
   /** Runs `n` images laid out NCHW one after the other in `batch` (n ≤ manifest.max_batch). */
   run(batch: Float32Array, n: number): Promise<ModelRun>;
+  /**
+   * Runs `n` RGB tiles laid out one after the other in `tiles` (HWC bytes, each exactly the input size: pad before),
+   * normalised into the model's input tensor as the manifest says (writeInputTensor). Calls run one at a time, each
+   * into the same tensor, so that no batch of floats is allocated per run.
+   */
+  runTiles(tiles: Uint8Array, n: number): Promise<TileRun>;
+  /**
+   * Memory of `bytes` for tiles that are filled again and again (runTiles' `tiles`): an ArrayBuffer for a session
+   * on the caller's thread, shared memory for one on its own thread (modelThread.ts says why).
+   */
+  batchBuffer(bytes: number): ArrayBufferLike;
   release(): Promise<void>;
 }
 
@@ -159,15 +178,23 @@ async function checkedModel(dir: string, file: string, manifest: ModelManifest, 
   const anchors = probe?.[2] ?? (fixed(outShape[2]) as number);
   const rows = segmentation ? (probe?.[1] as number) : 4 + manifest.classes.length;
 
-  return {
+  const checkBatchSize = (n: number) => {
+    if (!Number.isInteger(n) || n < 1 || n > manifest.max_batch) {
+      throw new RangeError(`batch of ${n} images: the model takes 1 to ${manifest.max_batch}`);
+    }
+  };
+  // runTiles' input tensor, refilled by each call. The calls are chained because onnxruntime-node reads the tensor
+  // only when the run it defers (setImmediate) starts: a second call must not refill it before then.
+  let tensor = new Float32Array(0);
+  let turn: Promise<unknown> = Promise.resolve();
+
+  const model: LoadedModel = {
     dir,
     manifest,
     inputSize,
     anchors,
     async run(batch, n) {
-      if (!Number.isInteger(n) || n < 1 || n > manifest.max_batch) {
-        throw new RangeError(`batch of ${n} images: the model takes 1 to ${manifest.max_batch}`);
-      }
+      checkBatchSize(n);
       if (batch.length < n * inputSize) {
         throw new RangeError(`batch holds ${batch.length} floats, ${n} images need ${n * inputSize}`);
       }
@@ -183,6 +210,22 @@ async function checkedModel(dir: string, file: string, manifest: ModelManifest, 
       }
       return { data, dims: [n, rows, anchors], batch };
     },
+    runTiles(tiles, n) {
+      const run = turn.then(async (): Promise<TileRun> => {
+        checkBatchSize(n);
+        if (tiles.length < n * inputSize) throw new RangeError(`tiles hold ${tiles.length} bytes, ${n} tiles need ${n * inputSize}`);
+        const started = performance.now();
+        if (tensor.length < n * inputSize) tensor = new Float32Array(manifest.max_batch * inputSize);
+        for (let slot = 0; slot < n; slot++) writeInputTensor(tensor, slot, tiles.subarray(slot * inputSize, (slot + 1) * inputSize), manifest.input);
+        const normaliseSeconds = (performance.now() - started) / 1000;
+        const { data, dims } = await model.run(tensor.subarray(0, n * inputSize), n);
+        return { data, dims, tiles, normaliseSeconds };
+      });
+      turn = run.catch(() => undefined);
+      return run;
+    },
+    batchBuffer: (bytes) => new ArrayBuffer(bytes),
     release: () => session.release(),
   };
+  return model;
 }

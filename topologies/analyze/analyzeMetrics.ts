@@ -15,9 +15,10 @@ export interface AnalyzeMetrics {
   readonly inferenceBatchSize: Histogram;
   readonly inferenceSeconds: Histogram;
   /**
-   * Main-thread time of the CPU-bound steps around the model, by step: normalise (tiles cut into the batch
-   * tensor) and postprocess (YOLO decode, NMS, tile merge); they take the cores inference needs. Synchronous code
-   * timed by the wall clock (Node 20 has no per-thread CPU clock): its CPU time unless the OS preempts it.
+   * Time of the CPU-bound steps around the model, by step: cut (tiles cut into the batch's RGB buffer, main
+   * thread), normalise (the tiles into the model's float tensor, inference thread, between runs) and postprocess
+   * (YOLO decode, NMS, tile merge, main thread); they take the cores inference needs. Synchronous code timed by the
+   * wall clock (Node 20 has no per-thread CPU clock): its CPU time unless the OS preempts it.
    */
   readonly stepSeconds: Histogram<'step'>;
   /** Bytes held against the memory budgets: fetched objects (until decoded) and decoded scenes (until inferred). */

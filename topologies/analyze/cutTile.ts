@@ -1,11 +1,8 @@
 /**
  * Copies one tile of a decoded scene into a model-sized RGB buffer, padding what the scene does not cover, so
- * that the model's own `writeInputTensor` can normalise it; a decoded RGB scene also cuts its tiles straight into
- * the normalised batch (writeTensor), which the infer stage prefers. Tiles are cut only when their batch runs: a scene
- * of 225 tiles never exists as 225 tensors at once.
+ * that the model's own `writeInputTensor` can normalise it (on the inference thread: LoadedModel.runTiles). Tiles
+ * are cut only when their batch runs: a scene of 225 tiles never exists as 225 tiles at once.
  */
-import type { ModelManifest } from '../../model/manifest.ts';
-import { writeInputTensorRegion } from '../../model/inputTensor.ts';
 import type { TileRect } from './tileGrid.ts';
 
 /** Ultralytics' letterbox grey: what the detectors saw as padding when they were trained. */
@@ -25,13 +22,11 @@ export interface RgbImage {
 export interface TileSource {
   width: number;
   height: number;
-  /** Writes scene region `rect` at the top-left of `target` (inputWidth × inputHeight × 3 bytes), padding the rest. */
-  cutTile(rect: TileRect, inputWidth: number, inputHeight: number, target: Uint8Array): void | Promise<void>;
   /**
-   * Cuts region `rect` straight into image `slot` of the model's float batch, normalised (one pass, no RGB tile
-   * in between); a source that has it is cut this way, one without it through cutTile and writeInputTensor.
+   * Writes scene region `rect` at the top-left of `target` (inputWidth × inputHeight × 3 bytes), padding the rest;
+   * a source that reads (a GeoTIFF) returns a promise, one that only copies (a decoded image) returns nothing.
    */
-  writeTensor?(rect: TileRect, input: ModelManifest['input'], target: Float32Array, slot: number): void;
+  cutTile(rect: TileRect, inputWidth: number, inputHeight: number, target: Uint8Array): void | Promise<void>;
 }
 
 /** A decoded RGB image as a tile source. */
@@ -40,12 +35,6 @@ export function rgbTileSource(image: RgbImage): TileSource {
     width: image.width,
     height: image.height,
     cutTile: (rect, inputWidth, inputHeight, target) => cutTile(image, rect, inputWidth, inputHeight, target),
-    writeTensor: (rect, input, target, slot) => {
-      if (rect.x < 0 || rect.y < 0 || rect.x + rect.width > image.width || rect.y + rect.height > image.height) {
-        throw new RangeError(`tile ${JSON.stringify(rect)} does not fit the ${image.width}×${image.height} scene`);
-      }
-      writeInputTensorRegion(target, slot, { width: image.width, rgb: image.rgb, x: rect.x, y: rect.y, regionWidth: rect.width, regionHeight: rect.height }, PAD_VALUE, input);
-    },
   };
 }
 

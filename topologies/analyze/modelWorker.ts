@@ -1,16 +1,12 @@
 /**
- * The body of the inference thread (see modelThread.ts): holds the process's one model session and runs batches
- * posted by the main thread, answering with the raw output and the batch back. Messages: { id, batch, n } →
- * { id, data, dims, batch } or { id, error }; { release: true } → { released: true }.
+ * The body of the inference thread (see modelThread.ts): holds the process's one model session and runs what the
+ * main thread posts, answering with the raw output. Messages: { id, tiles, n } (runTiles) or { id, batch, n } (run)
+ * → { id, data, dims, normaliseSeconds } or { id, error }; { release: true } → { released: true }.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadModel, type ModelSessionOptions } from '../../model/loadModel.ts';
 
-interface RunMessage {
-  id: number;
-  batch: Float32Array;
-  n: number;
-}
+type RunMessage = { id: number; n: number } & ({ tiles: Uint8Array } | { batch: Float32Array });
 
 const port = parentPort;
 if (!port) throw new Error('modelWorker runs in a worker thread only');
@@ -24,8 +20,11 @@ try {
       void model.release().finally(() => port.postMessage({ released: true }));
       return;
     }
-    model.run(message.batch, message.n).then(
-      (output) => port.postMessage({ id: message.id, data: output.data, dims: output.dims, batch: output.batch }, [output.data.buffer as ArrayBuffer, output.batch.buffer as ArrayBuffer]),
+    const run = 'tiles' in message
+      ? model.runTiles(message.tiles, message.n)
+      : model.run(message.batch, message.n).then((out) => ({ ...out, normaliseSeconds: 0 }));
+    run.then(
+      ({ data, dims, normaliseSeconds }) => port.postMessage({ id: message.id, data, dims, normaliseSeconds }, [data.buffer as ArrayBuffer]),
       (err: unknown) => port.postMessage({ id: message.id, error: err instanceof Error ? err.message : String(err) }),
     );
   });

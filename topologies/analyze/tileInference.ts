@@ -3,9 +3,8 @@
  * close on size or age, and run one at a time on the one model session (concurrent runs would share its threads
  * and slow each other). A scene's stage just awaits its tiles, so batches form across images and tiles alike.
  */
-import type { LoadedModel } from '../../model/loadModel.ts';
+import type { LoadedModel, TileRun } from '../../model/loadModel.ts';
 import type { ModelDetection } from '../../model/detection.ts';
-import { writeInputTensor } from '../../model/inputTensor.ts';
 import { decodeYolo } from '../../model/yoloDecode.ts';
 import { nonMaxSuppression } from '../../model/nms.ts';
 import type { TileSource } from './cutTile.ts';
@@ -52,37 +51,33 @@ export function createTileInference(model: LoadedModel, options: TileInferenceOp
   const maxBatch = Math.max(1, Math.min(options.maxBatch, manifest.max_batch));
   const queue: Array<{ request: TileRequest; at: number }> = [];
   const pending = new Set<TileRequest>();
-  let prepared: { batch: TileRequest[]; tensor: Float32Array } | undefined;
-  // Batch tensors come back with each run (ModelRun.batch) and are refilled: every slot is written whole (pixels and
-  // padding), and a fresh 8-tile one cost about 4× the CPU of a refill (page faults and zeroing of ~40 MB; 47 against
-  // 10 ms, issue 15). At most two live: the one being prepared and the one running.
-  const batchBytes = maxBatch * model.inputSize * Float32Array.BYTES_PER_ELEMENT;
-  const spare: ArrayBuffer[] = [];
-  const batchTensor = (n: number) => new Float32Array(spare.pop() ?? new ArrayBuffer(batchBytes), 0, n * model.inputSize);
+  const tileBytes = width * height * 3;
+  let prepared: { batch: TileRequest[]; tiles: Uint8Array } | undefined;
+  // Tile buffers come back with each run (TileRun.tiles) and are refilled: every slot is written whole (pixels and
+  // padding). At most two live: the one being prepared and the one running. They are the model's batchBuffer: shared
+  // memory with the inference thread, which normalises them into its own tensor (modelThread.ts says why).
+  const batchBytes = maxBatch * tileBytes;
+  const spare: ArrayBufferLike[] = [];
+  const tileBuffer = (n: number) => new Uint8Array(spare.pop() ?? model.batchBuffer(batchBytes), 0, n * tileBytes);
   let preparing = false;
   let running = false;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
 
   /**
-   * Cuts and normalises the batch's tiles into one tensor (on the main thread, while the session runs the previous
-   * one). Cutting may wait (a GeoTIFF tile is read from its blocks), so it is asynchronous; one batch is prepared
-   * at a time, which bounds the tiles in memory to the batch being prepared and the one running.
+   * Cuts the batch's tiles into one buffer (on the main thread, while the session runs the previous batch). Cutting
+   * may wait (a GeoTIFF tile is read from its blocks), so it is asynchronous; one batch is prepared at a time, which
+   * bounds the tiles in memory to the batch being prepared and the one running.
    */
   async function prepare(batch: TileRequest[]): Promise<void> {
     preparing = true;
     try {
-      const stopTimer = metrics?.stepSeconds.startTimer({ step: 'normalise' });
-      const tensor = batchTensor(batch.length);
-      let tile: Uint8Array | undefined;
-      for (const [slot, request] of batch.entries()) {
-        const { scene, rect } = request;
-        if (scene.writeTensor) {
-          scene.writeTensor(rect, manifest.input, tensor, slot);
-        } else {
-          tile ??= new Uint8Array(width * height * 3);
-          await scene.cutTile(rect, width, height, tile);
-          writeInputTensor(tensor, slot, tile, manifest.input);
+      const stopTimer = metrics?.stepSeconds.startTimer({ step: 'cut' });
+      const tiles = tileBuffer(batch.length);
+      for (const [slot, { scene, rect }] of batch.entries()) {
+        const cut = scene.cutTile(rect, width, height, tiles.subarray(slot * tileBytes, (slot + 1) * tileBytes));
+        if (cut) {
+          await cut;
           // A GeoTIFF tile's reads resolve as microtasks (the bytes are in memory) and its decoding is synchronous:
           // without a turn of the event loop between tiles, a batch would hold off Kafka heartbeats and I/O for seconds.
           await new Promise<void>((resolve) => setImmediate(resolve));
@@ -90,7 +85,7 @@ export function createTileInference(model: LoadedModel, options: TileInferenceOp
       }
       stopTimer?.();
       if (closed) throw new Error('tile inference closed');
-      prepared = { batch, tensor };
+      prepared = { batch, tiles };
     } catch (err) {
       for (const request of batch) request.reject(err);
     } finally {
@@ -99,27 +94,48 @@ export function createTileInference(model: LoadedModel, options: TileInferenceOp
     }
   }
 
-  async function run({ batch, tensor }: { batch: TileRequest[]; tensor: Float32Array }): Promise<void> {
-    try {
-      const stopTimer = metrics?.inferenceSeconds.startTimer();
-      const output = await model.run(tensor, batch.length);
-      stopTimer?.();
-      if (spare.length < 2 && output.batch.buffer.byteLength === batchBytes) spare.push(output.batch.buffer as ArrayBuffer);
-      metrics?.inferenceBatchSize.observe(batch.length);
-      metrics?.tilesInferred.inc(batch.length);
-      if (manifest.output.format === 'segmentation') {
-        const [, rows, pixels] = output.dims;
-        batch.forEach((request, slot) => request.resolve(output.data.subarray(slot * rows * pixels, (slot + 1) * rows * pixels)));
-        return;
-      }
-      const stopPost = metrics?.stepSeconds.startTimer({ step: 'postprocess' });
-      const perTile = decodeYolo(output, { confidenceThreshold: manifest.confidence_threshold, classCount: manifest.classes.length });
-      const detections = perTile.map((tile) => nonMaxSuppression(tile, { iouThreshold: manifest.iou_threshold }));
-      stopPost?.();
-      batch.forEach((request, slot) => request.resolve(detections[slot] ?? []));
-    } catch (err) {
-      for (const request of batch) request.reject(err);
+  /** Hands a finished run's outputs to its tiles. */
+  function finish(batch: TileRequest[], output: TileRun): void {
+    metrics?.stepSeconds.observe({ step: 'normalise' }, output.normaliseSeconds);
+    metrics?.inferenceBatchSize.observe(batch.length);
+    metrics?.tilesInferred.inc(batch.length);
+    if (manifest.output.format === 'segmentation') {
+      const [, rows, pixels] = output.dims;
+      batch.forEach((request, slot) => request.resolve(output.data.subarray(slot * rows * pixels, (slot + 1) * rows * pixels)));
+      return;
     }
+    const stopPost = metrics?.stepSeconds.startTimer({ step: 'postprocess' });
+    const perTile = decodeYolo(output, { confidenceThreshold: manifest.confidence_threshold, classCount: manifest.classes.length });
+    const detections = perTile.map((tile) => nonMaxSuppression(tile, { iouThreshold: manifest.iou_threshold }));
+    stopPost?.();
+    batch.forEach((request, slot) => request.resolve(detections[slot] ?? []));
+  }
+
+  /**
+   * Runs a prepared batch. The next one starts as soon as this one's output is back, before this one is
+   * post-processed: the session never waits for the main thread's decode and NMS.
+   */
+  function run({ batch, tiles }: { batch: TileRequest[]; tiles: Uint8Array }): void {
+    running = true;
+    const started = performance.now();
+    const done = () => {
+      running = false;
+      pump();
+    };
+    model.runTiles(tiles, batch.length).then((output) => {
+      // The model's own time: the thread's normalisation of the tiles is the 'normalise' step.
+      metrics?.inferenceSeconds.observe((performance.now() - started) / 1000 - output.normaliseSeconds);
+      if (spare.length < 2 && output.tiles.buffer.byteLength === batchBytes) spare.push(output.tiles.buffer);
+      done();
+      try {
+        finish(batch, output);
+      } catch (err) {
+        for (const request of batch) request.reject(err);
+      }
+    }, (err: unknown) => {
+      done();
+      for (const request of batch) request.reject(err);
+    });
   }
 
   /**
@@ -133,11 +149,7 @@ export function createTileInference(model: LoadedModel, options: TileInferenceOp
     if (!running && prepared) {
       const next = prepared;
       prepared = undefined;
-      running = true;
-      void run(next).finally(() => {
-        running = false;
-        pump();
-      });
+      run(next);
     }
     if (prepared || preparing || queue.length === 0) return;
     const waited = performance.now() - (queue[0]?.at ?? 0);

@@ -84,18 +84,18 @@ test('while the session is busy a batch keeps growing instead of closing partial
   }
 });
 
-test('batch tensors come back with each run and are refilled: a reused one gives what a fresh one gives', async () => {
-  // The pooled side counts runs handed a tensor that came back from an earlier run; the reference side never hands
-  // one back (an empty batch is not pooled), so every one of its tensors is fresh.
+test('tile buffers come back with each run and are refilled: a reused one gives what a fresh one gives', async () => {
+  // The pooled side counts runs handed tiles that came back from an earlier run; the reference side never hands
+  // them back (an empty buffer is not pooled), so every one of its buffers is fresh.
   const returned = new WeakSet<ArrayBufferLike>();
   let reused = 0;
-  const pooled: LoadedModel = { ...model, run: async (batch, n) => {
-    if (returned.has(batch.buffer)) reused += 1;
-    const out = await model.run(batch, n);
-    returned.add(out.batch.buffer);
+  const pooled: LoadedModel = { ...model, runTiles: async (tiles, n) => {
+    if (returned.has(tiles.buffer)) reused += 1;
+    const out = await model.runTiles(tiles, n);
+    returned.add(out.tiles.buffer);
     return out;
   } };
-  const fresh: LoadedModel = { ...model, run: async (batch, n) => ({ ...(await model.run(batch, n)), batch: new Float32Array(0) }) };
+  const fresh: LoadedModel = { ...model, runTiles: async (tiles, n) => ({ ...(await model.runTiles(tiles, n)), tiles: new Uint8Array(0) }) };
   const scenes = [scene(4, 1600), scene(1), scene(2, 900), scene(3)]; // edge tiles with padding among whole ones
   const detectAll = async (m: LoadedModel) => {
     const inference = createTileInference(m, { maxBatch: 2, maxAgeMs: 1 });
@@ -109,7 +109,7 @@ test('batch tensors come back with each run and are refilled: a reused one gives
   };
   const a = await detectAll(pooled);
   const b = await detectAll(fresh);
-  assert.ok(reused > 0, 'no batch tensor was reused');
+  assert.ok(reused > 0, 'no tile buffer was reused');
   assert.ok(b.flat(2).length > 0, 'the scenes gave no detections to compare');
   assert.deepEqual(a, b);
 });

@@ -64,6 +64,19 @@ describe('loadModel', () => {
     assert.deepEqual(one.data, three.data.subarray(8 * 8400, 16 * 8400));
   });
 
+  it('runs RGB tiles as their normalised batch runs, also when calls overlap', async () => {
+    // runTiles refills one tensor per call: overlapping calls must not see each other's tiles.
+    const tiles = new Uint8Array(3 * model.inputSize);
+    for (let i = 0; i < 3; i++) tiles.set(generateScene({ width: 640, seed: 300 + i }).pixels, i * model.inputSize);
+    const expected = await model.run(batch, 3);
+    const [all, last] = await Promise.all([model.runTiles(tiles, 3), model.runTiles(tiles.subarray(2 * model.inputSize), 1)]);
+    assert.deepEqual(all.data, expected.data);
+    assert.deepEqual(last.data, expected.data.subarray(16 * 8400));
+    assert.equal(all.tiles, tiles);
+    assert.ok(all.normaliseSeconds > 0);
+    await assert.rejects(model.runTiles(tiles, 4), /tiles hold 3686400 bytes, 4 tiles need 4915200/);
+  });
+
   it('gives the same output whatever the thread counts', async () => {
     const single = await loadModel(MODEL, { intraOpThreads: 1, interOpThreads: 2 });
     try {
