@@ -282,10 +282,14 @@ async function geotiffCase(modelDir: string): Promise<void> {
     const cog = join(dir, 's2.tif');
     await promisify(execFile)(resolve(projectRoot, '.venv/bin/python'), [resolve(projectRoot, 'test/interop/eo_reference.py'), 'make-cog', cog, '--side', '10980'], { timeout: 600_000 });
     const cogBytes = await readFile(cog);
-    const scene = await openGeoTiff(bytesSource(cogBytes), { maxPixels: 10980 * 10980, capturedAt: Date.now(), sensorProfile: null, bandNames: null });
     const model = JSON.parse(await readFile(join(modelDir, 'model.json'), 'utf8')) as { input: { bands?: [string, string, string] } };
-    const source = geoTiffTiles(scene, model.input.bands ?? ['red', 'green', 'blue']);
-    const grid = tileGrid(scene.width, scene.height, 640, 640, analyzeOptionsFromEnv({}, connections.objectStore).tileOverlap);
+    // A reader of the COG as analyze opens it: every call a new one, with its own empty block cache.
+    const cogTiles = async () => geoTiffTiles(
+      await openGeoTiff(bytesSource(cogBytes), { maxPixels: 10980 * 10980, capturedAt: Date.now(), sensorProfile: null, bandNames: null }),
+      model.input.bands ?? ['red', 'green', 'blue'],
+    );
+    const source = await cogTiles();
+    const grid = tileGrid(source.width, source.height, 640, 640, analyzeOptionsFromEnv({}, connections.objectStore).tileOverlap);
     const tiles: Uint8Array[] = [];
     for (const rect of grid.slice(0, 48)) {
       const tile = new Uint8Array(640 * 640 * 3);
@@ -301,7 +305,7 @@ async function geotiffCase(modelDir: string): Promise<void> {
       print('s2_cog_bytes', cogBytes.length);
       let bareBefore = await bare.imagesPerSecond();
       // The windowed read against inference, both as CPU per model tile: every tile of a freshly opened scene.
-      const fresh = geoTiffTiles(await openGeoTiff(bytesSource(cogBytes), { maxPixels: 10980 * 10980, capturedAt: Date.now(), sensorProfile: null, bandNames: null }), model.input.bands ?? ['red', 'green', 'blue']);
+      const fresh = await cogTiles();
       const cutInto = new Uint8Array(640 * 640 * 3);
       const readCpu = process.cpuUsage();
       for (const rect of grid) await fresh.cutTile(rect, 640, 640, cutInto);

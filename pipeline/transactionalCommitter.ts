@@ -68,7 +68,11 @@ async function sendPerPartition(transaction: Transaction, groups: PartitionMessa
   // kafkajs registers a send's partitions with the transaction as it sends, so one sendBatch per partition was one
   // AddPartitionsToTxn per partition too (3 per image in the alerts role): all of them go in one request first.
   const topics = new Map<string, Array<{ partition: number }>>();
-  for (const { topic, partition } of groups) topics.set(topic, [...(topics.get(topic) ?? []), { partition }]);
+  for (const { topic, partition } of groups) {
+    const partitions = topics.get(topic);
+    if (partitions) partitions.push({ partition });
+    else topics.set(topic, [{ partition }]);
+  }
   await (transaction as RegisteringTransaction).addPartitions([...topics].map(([topic, partitions]) => ({ topic, partitions })));
   const sends = await Promise.allSettled(
     groups.map(async ({ topic, messages }) => {
