@@ -17,7 +17,10 @@ export interface ProcessContext {
   stageMetrics: StageObserver;
 }
 
-/** A topology's stage metrics; labelled children are looked up once (prom-client hashes the labels on every call). */
+/**
+ * A topology's stage metrics; labelled children are looked up once (prom-client hashes the labels on every call given
+ * them), and a child hashes its own once too (patches/prom-client+15.1.3.patch).
+ */
 export function stageMetrics(metrics: PipelineMetrics, topology: string): StageObserver & { latencyOf(stage: string): { observe(seconds: number): void } } {
   const latencies = new Map<string, { observe(seconds: number): void }>();
   const latencyOf = (stage: string) => {
