@@ -155,7 +155,9 @@ export function transactionalCommitter(options: TransactionalCommitterOptions): 
     return partitions;
   };
   const byPartition = async (payloads: TopicMessage[][]): Promise<PartitionMessages[]> => {
-    const topics = new Set(payloads.flatMap((messages) => messages.filter((m) => m.partition === undefined).map((m) => m.topic)));
+    // Loops, not flatMap/filter/map: those built three arrays per record of the transaction.
+    const topics = new Set<string>();
+    for (const messages of payloads) for (const m of messages) if (m.partition === undefined) topics.add(m.topic);
     const metadata = new Map(await Promise.all([...topics].map(async (t) => [t, await partitionMetadata(t)] as const)));
     // Per message of every transaction: the groups are found by topic, then by partition number (no key string
     // built per message), and each message is rebuilt by assignment with its partition, not copied with a rest

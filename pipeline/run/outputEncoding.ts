@@ -71,7 +71,14 @@ export function outputEncoding({ serde, dlqTopic, onDeadLetter, maxMessageBytes,
 
   /** The record's messages, or its dead letter when one of them is larger than the broker takes. */
   const withinLimit = (item: Item<OutputRecord[]>, messages: TopicMessage[]): TopicMessage[] | Promise<TopicMessage[]> => {
-    const over = messages.find((m) => messageBytes(m) > maxMessageBytes);
+    // A loop, not find(): find's callback would be a closure made per record.
+    let over: TopicMessage | undefined;
+    for (const m of messages) {
+      if (messageBytes(m) > maxMessageBytes) {
+        over = m;
+        break;
+      }
+    }
     if (!over) return messages;
     const error = new PermanentError(
       PermanentCode.MESSAGE_TOO_LARGE,

@@ -38,16 +38,21 @@ export interface BatchLoopOptions<P> {
 // 11 pauses per 50,000 records with yields 5000 apart, 0–1 with yields 100 apart and a commit at half the bound).
 const YIELD_EVERY = 100;
 
-export function headersOf(message: Pick<KafkaMessage, 'headers'>): Record<string, string> {
-  const out: Record<string, string> = {};
-  // Once per record: for…in, not Object.entries, which builds an array of pairs even for no headers at all.
+/** The headers of a record that has none (nearly all): shared, and frozen since InputRecord.headers is read-only. */
+const noHeaders: Readonly<Record<string, string>> = Object.freeze({});
+
+export function headersOf(message: Pick<KafkaMessage, 'headers'>): Readonly<Record<string, string>> {
+  // Once per record: for…in, not Object.entries, which builds an array of pairs even for no headers at all, and no
+  // object of its own for a record without headers.
+  let out: Record<string, string> | undefined;
   const { headers } = message;
   for (const name in headers) {
     const value = headers[name];
     if (value === undefined) continue;
+    out ??= {};
     out[name] = Array.isArray(value) ? value.map(String).join(',') : String(value);
   }
-  return out;
+  return out ?? noHeaders;
 }
 
 export function batchLoop<V, P>(options: BatchLoopOptions<P>) {
@@ -65,9 +70,9 @@ export function batchLoop<V, P>(options: BatchLoopOptions<P>) {
     // kafkajs leaves the group only once this batch returns: a stop must not wait here for a fence to finish.
     const resumeAt = await Promise.race([state.ready, options.stopSignal]);
     if (stopping()) return;
+    const first = batch.firstOffset();
     if (!state.positionChecked && resumeAt !== null) {
       state.positionChecked = true;
-      const first = batch.firstOffset();
       if (first !== null && BigInt(first) > BigInt(resumeAt)) {
         // The consumer is ahead of the committed offset (records of a dropped generation or of a failed
         // transaction were fetched but never committed): fetch again from the commit, or they would be skipped.
@@ -76,7 +81,9 @@ export function batchLoop<V, P>(options: BatchLoopOptions<P>) {
       }
     }
     state.reading = true;
-    const skipBelow = resumeAt === null ? null : BigInt(resumeAt);
+    // Offsets rise within a batch: only a batch that starts below where the partition resumes has records to skip,
+    // and only those checks parse an offset (a BigInt per record otherwise, in every batch of a generation).
+    const skipBelow = resumeAt === null || first === null || BigInt(first) >= BigInt(resumeAt) ? null : BigInt(resumeAt);
     metrics.consumerLag.set({ topology, topic: tp.topic, partition: String(tp.partition) }, Number(batch.offsetLagLow()));
     let emitted = 0;
     let counted = 0;
