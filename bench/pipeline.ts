@@ -140,7 +140,9 @@ async function topologyRound(admin: Admin, round: number): Promise<RoundResult> 
       records$.pipe(
         map((item) => {
           window.consumed(1);
-          const out: OutputRecord[] = [{ topic: outputs.topology, key: item.record.key, value: item.value }];
+          // The consumed key's bytes, as the loop forwards `m.key`: the same output, and neither side converts the key
+          // to text and back (the topology still decodes it for InputRecord.key, which its process could read).
+          const out: OutputRecord[] = [{ topic: outputs.topology, key: item.record.raw.key, value: item.value }];
           return { ...item, value: out };
         }),
       ),
