@@ -59,6 +59,15 @@ export interface AnalyzeOptions extends ObjectLimits {
   decodeConcurrency: number;
   /** Scenes whose tiles are queued for inference at once. HAZARDFLOW_INFER_CONCURRENCY, default 2 × batch size. */
   inferConcurrency: number;
+  /**
+   * How often the role commits its finished results (one transaction per input partition with any). An analyze result
+   * takes the model 0.1–1 s, so results finish a batch at a time and a short interval adds few transactions (at most
+   * one per partition per batch), while the every-role default (HAZARDFLOW_COMMIT_INTERVAL_MS, 100 ms) held each
+   * result back 50 ms on average before anyone could read it: at the end of the bench's bursts of 16 1024² JPEG
+   * scenes, the last result was out 29–143 ms after it was ready at 100 ms, 17–38 ms at 20 (one run of 3 each, issue 15).
+   * HAZARDFLOW_ANALYZE_COMMIT_INTERVAL_MS, default 20.
+   */
+  commitIntervalMs: number;
   /** Consumer group. HAZARDFLOW_ANALYZE_GROUP, default hazardflow-analyze. */
   groupId: string;
   /**
@@ -103,6 +112,7 @@ export function analyzeOptionsFromEnv(env: NodeJS.ProcessEnv, store: ObjectStore
     fetchConcurrency: envPositiveInteger(env, 'HAZARDFLOW_FETCH_CONCURRENCY', 8),
     decodeConcurrency: envPositiveInteger(env, 'HAZARDFLOW_DECODE_CONCURRENCY', 2),
     inferConcurrency: envPositiveInteger(env, 'HAZARDFLOW_INFER_CONCURRENCY', 2 * batchSize),
+    commitIntervalMs: envPositiveInteger(env, 'HAZARDFLOW_ANALYZE_COMMIT_INTERVAL_MS', 20),
     groupId: env.HAZARDFLOW_ANALYZE_GROUP ?? 'hazardflow-analyze',
     defaultGsdM: envNumber(env, 'HAZARDFLOW_DEFAULT_GSD_M', DEFAULT_GSD_M, 'positive'),
     maxExtentVertices: envPositiveInteger(env, 'HAZARDFLOW_MAX_EXTENT_VERTICES', 40_000),

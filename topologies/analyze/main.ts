@@ -120,6 +120,7 @@ export async function startAnalyze(ctx: RoleContext, options: AnalyzeOptions): P
     connections: ctx.connections,
     logger: ctx.logger,
     metricsRegistry: ctx.metrics.registry,
+    commitIntervalMs: options.commitIntervalMs,
   }).catch(async (err: unknown) => {
     await release();
     throw err;
