@@ -31,7 +31,9 @@
  * comment (bench/lib/taggedImage.ts) and its own place (so its own alert).
  *
  * Usage: npm run bench -- e2e [rate=auto] [seconds=60] [burst=200] [--model=hazard-index-v2] [--size=640]
- *   [--format=png|jpeg] [--rounds=3] [--scale=1,2,3x1,…] [--end=alert|row] [--profile]
+ *   [--format=png|jpeg] [--rounds=3] [--scale=1,2,3x1,…] [--end=alert|row] [--profile] [--broker-warmup=3000]
+ * `--broker-warmup=N`: N transactions on the broker before anything is measured (bench/lib/brokerWarmUp.ts: a fresh
+ * broker JIT-compiles its transaction path for its first few thousand; 0 measures it cold, as runs before did).
  * e.g. npm run bench -- e2e auto 120 32 --model=bench-yolov8n --size=1024 --format=jpeg --end=row
  *      npm run bench -- e2e auto 0 200 --model=hazard-index-v1
  */
@@ -55,6 +57,7 @@ import { jitCompileCpuMs, processTreeCpuMs, stackServerPids } from '../operation
 import { analyzeOptionsFromEnv } from '../topologies/analyze/analyzeOptions.ts';
 import { tileGrid } from '../topologies/analyze/tileGrid.ts';
 import { taggedImage } from './lib/taggedImage.ts';
+import { warmUpBroker } from './lib/brokerWarmUp.ts';
 import { formatSummary, summariseProfiles } from './lib/cpuProfiles.ts';
 import { loadAverage, median } from './stats.ts';
 
@@ -78,6 +81,8 @@ const END = flags.get('end') === 'row' ? 'row' : 'alert';
 /** Suffix of the figures that are the part of a JVM server's CPU its JIT compiler threads spent (processCpu.ts). */
 const JIT_SUFFIX = '_jit_compile';
 const PROFILE = flags.has('profile');
+/** Transactions run on the broker before anything is measured (bench/lib/brokerWarmUp.ts); 0: none. */
+const BROKER_WARMUP = Number(flags.get('broker-warmup') ?? 3000);
 /** p processes × t intra-op threads (t undefined: ONNX Runtime's default). */
 const SCALE = (flags.get('scale') ?? '1').split(',').map((c) => {
   const [p, t] = c.split('x').map(Number);
@@ -269,6 +274,11 @@ try {
 
   // The fixed cost of a running pipeline with nothing to do (poll loops, punctuation, progress marks, heartbeats),
   // per second: at R images/s it adds idle/R to each image's CPU.
+  if (BROKER_WARMUP > 0) {
+    const warm = await warmUpBroker({ kafka, transactions: BROKER_WARMUP, onProgress: (done) => process.stderr.write(`\rbroker warm-up: ${done}/${BROKER_WARMUP} transactions`) });
+    process.stderr.write('\n');
+    say(`broker_warmup_transactions=${warm.transactions} broker_warmup_seconds=${warm.seconds.toFixed(1)}`);
+  }
   await warmUp();
   await sleep(2000);
   const idleBefore = cpuOf();
