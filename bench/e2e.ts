@@ -13,7 +13,8 @@
  *      left out of the total) ÷ images.
  * Each round prints its figures and the load average; the medians are printed without the round prefix:
  * `max_sustained_images_per_s`, `bare_inference_images_per_s`, `e2e_capacity_vs_bare_inference`,
- * `cpu_ms_per_image_<process>`, `cpu_ms_per_image` (all processes), `cpu_ms_per_image_outside_model` (less bare
+ * `cpu_ms_per_image_<process>` (and `cpu_ms_per_image_<server>_jit_compile`, the part of a JVM server's figure its
+ * JIT compiler threads spent), `cpu_ms_per_image` (all processes), `cpu_ms_per_image_outside_model` (less bare
  * inference's CPU per image). The servers are shared: other users of the stack add to their figures.
  * Further configurations print `scale_<p>p<t>t_*` (p processes with t intra-op threads each, `d` = ONNX Runtime's
  * default of one per core) and their capacity against the first configuration's.
@@ -30,7 +31,9 @@
  * comment (bench/lib/taggedImage.ts) and its own place (so its own alert).
  *
  * Usage: npm run bench -- e2e [rate=auto] [seconds=60] [burst=200] [--model=hazard-index-v2] [--size=640]
- *   [--format=png|jpeg] [--rounds=3] [--scale=1,2,3x1,…] [--end=alert|row] [--profile]
+ *   [--format=png|jpeg] [--rounds=3] [--scale=1,2,3x1,…] [--end=alert|row] [--profile] [--broker-warmup=3000]
+ * `--broker-warmup=N`: N transactions on the broker before anything is measured (bench/lib/brokerWarmUp.ts: a fresh
+ * broker JIT-compiles its transaction path for its first few thousand; 0 measures it cold, as runs before did).
  * e.g. npm run bench -- e2e auto 120 32 --model=bench-yolov8n --size=1024 --format=jpeg --end=row
  *      npm run bench -- e2e auto 0 200 --model=hazard-index-v1
  */
@@ -50,10 +53,11 @@ import { connectorClient } from '../operations/connectorClient.ts';
 import { sceneBounds } from '../demo/demoScenes.ts';
 import { adminFor, namespaceLag, prepareNamespace, runNamespace, Supervisor } from '../test/harness/pipelineNamespace.ts';
 import { startRole, waitForGroupMembers, waitForHttp, type RunningRole } from '../operations/roleProcesses.ts';
-import { processTreeCpuMs, stackServerPids } from '../operations/processCpu.ts';
+import { jitCompileCpuMs, processTreeCpuMs, stackServerPids } from '../operations/processCpu.ts';
 import { analyzeOptionsFromEnv } from '../topologies/analyze/analyzeOptions.ts';
 import { tileGrid } from '../topologies/analyze/tileGrid.ts';
 import { taggedImage } from './lib/taggedImage.ts';
+import { warmUpBroker } from './lib/brokerWarmUp.ts';
 import { formatSummary, summariseProfiles } from './lib/cpuProfiles.ts';
 import { loadAverage, median } from './stats.ts';
 
@@ -74,7 +78,11 @@ const ROUNDS = Number(flags.get('rounds') ?? 3);
  * polling MySQL every 100 ms): for a model that raises no alerts, such as bench-yolov8n's random boxes.
  */
 const END = flags.get('end') === 'row' ? 'row' : 'alert';
+/** Suffix of the figures that are the part of a JVM server's CPU its JIT compiler threads spent (processCpu.ts). */
+const JIT_SUFFIX = '_jit_compile';
 const PROFILE = flags.has('profile');
+/** Transactions run on the broker before anything is measured (bench/lib/brokerWarmUp.ts); 0: none. */
+const BROKER_WARMUP = Number(flags.get('broker-warmup') ?? 3000);
 /** p processes × t intra-op threads (t undefined: ONNX Runtime's default). */
 const SCALE = (flags.get('scale') ?? '1').split(',').map((c) => {
   const [p, t] = c.split('x').map(Number);
@@ -218,7 +226,11 @@ try {
   const cpuOf = () => {
     const pids = new Map<string, number>([...supervisor.pids(), ...analyzers.map((r, i): [string, number] => [`analyze${analyzers.length > 1 ? i + 1 : ''}`, r.pid]), ...stackServerPids(stackDir())]);
     const own = process.cpuUsage();
-    return new Map([...[...pids].map(([name, pid]): [string, number] => [name, processTreeCpuMs(pid)]), ['bench', (own.user + own.system) / 1000]]);
+    const jit = [...pids].flatMap(([name, pid]): Array<[string, number]> => {
+      const ms = jitCompileCpuMs(pid);
+      return ms === undefined ? [] : [[`${name}${JIT_SUFFIX}`, ms]];
+    });
+    return new Map([...[...pids].map(([name, pid]): [string, number] => [name, processTreeCpuMs(pid)]), ...jit, ['bench', (own.user + own.system) / 1000]]);
   };
 
   /** a. Bare batched inference of the analyze model, in this process, 5 s. */
@@ -262,6 +274,11 @@ try {
 
   // The fixed cost of a running pipeline with nothing to do (poll loops, punctuation, progress marks, heartbeats),
   // per second: at R images/s it adds idle/R to each image's CPU.
+  if (BROKER_WARMUP > 0) {
+    const warm = await warmUpBroker({ kafka, transactions: BROKER_WARMUP, onProgress: (done) => process.stderr.write(`\rbroker warm-up: ${done}/${BROKER_WARMUP} transactions`) });
+    process.stderr.write('\n');
+    say(`broker_warmup_transactions=${warm.transactions} broker_warmup_seconds=${warm.seconds.toFixed(1)}`);
+  }
   await warmUp();
   await sleep(2000);
   const idleBefore = cpuOf();
@@ -286,7 +303,7 @@ try {
       const burst = await burstRound();
       measured.toUs = monotonicUs();
       rounds.push({ bare, burst });
-      const total = [...burst.cpu].filter(([n]) => n !== 'bench').reduce((s, [, ms]) => s + ms, 0);
+      const total = [...burst.cpu].filter(([n]) => n !== 'bench' && !n.endsWith(JIT_SUFFIX)).reduce((s, [, ms]) => s + ms, 0);
       say(`round_${r}_${prefix}images_per_s=${burst.imagesPerS.toFixed(2)} bare=${bare.imagesPerS.toFixed(2)} ratio=${(burst.imagesPerS / bare.imagesPerS).toFixed(3)} cpu_ms_per_image=${total.toFixed(1)} outside_model=${(total - bare.cpuMsPerImage).toFixed(1)} cpu_efficiency=${(bare.cpuMsPerImage / total).toFixed(3)} load_average=${loadAverage()}`);
     }
     const capacity = median(rounds.map((r) => r.burst.imagesPerS));
@@ -300,8 +317,9 @@ try {
       let cpuTotal = 0;
       for (const name of rounds[0]!.burst.cpu.keys()) {
         const perImage = median(rounds.map((r) => r.burst.cpu.get(name) ?? NaN));
-        // The bench is the client (and measures bare inference between rounds, outside these spans): shown, not summed.
-        if (name !== 'bench') cpuTotal += perImage;
+        // The bench is the client (and measures bare inference between rounds, outside these spans), and a JVM's JIT
+        // compiling is part of its process's figure: shown, not summed.
+        if (name !== 'bench' && !name.endsWith(JIT_SUFFIX)) cpuTotal += perImage;
         say(`cpu_ms_per_image_${name}=${perImage.toFixed(1)}`);
       }
       const modelCpu = median(rounds.map((r) => r.bare.cpuMsPerImage));
