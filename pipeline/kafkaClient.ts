@@ -25,8 +25,9 @@ function pinoLogs(logger: Logger): KafkaConfig['logCreator'] {
   return () => ({ namespace, level, log }: LogEntry) => {
     const { message, ...rest } = log;
     // A transaction begun while the previous one's markers are still being written gets CONCURRENT_TRANSACTIONS,
-    // which kafkajs retries at once; it logs each as an error, yet nothing failed.
-    const expected = typeof message === 'string' && message.includes('another concurrent operation on the same transaction');
+    // which kafkajs retries at once; it logs each as an error, yet nothing failed. The connection logs the failed
+    // response as "Response AddPartitionsToTxn(key: 24, …)" with the broker's text in `error`; a retrier, in the message.
+    const expected = [message, rest.error].some((text) => typeof text === 'string' && text.includes('another concurrent operation on the same transaction'));
     logger[expected ? 'debug' : (levels[level] ?? 'info')]({ namespace, ...rest }, message);
   };
 }
