@@ -275,8 +275,10 @@ try {
   // The fixed cost of a running pipeline with nothing to do (poll loops, punctuation, progress marks, heartbeats),
   // per second: at R images/s it adds idle/R to each image's CPU.
   if (BROKER_WARMUP > 0) {
-    const warm = await warmUpBroker({ kafka, transactions: BROKER_WARMUP, onProgress: (done) => process.stderr.write(`\rbroker warm-up: ${done}/${BROKER_WARMUP} transactions`) });
-    process.stderr.write('\n');
+    // Progress on a terminal only: a log file would get every step.
+    const progress = process.stderr.isTTY ? (done: number) => process.stderr.write(`\rbroker warm-up: ${done}/${BROKER_WARMUP} transactions`) : undefined;
+    const warm = await warmUpBroker({ kafka, transactions: BROKER_WARMUP, ...(progress ? { onProgress: progress } : {}) });
+    if (progress) process.stderr.write('\n');
     say(`broker_warmup_transactions=${warm.transactions} broker_warmup_seconds=${warm.seconds.toFixed(1)}`);
   }
   await warmUp();
