@@ -28,13 +28,11 @@ export interface ModelRun extends ModelOutput {
   batch: Float32Array;
 }
 
-/** A run of RGB tiles (runTiles): its output, the tiles handed back, and the time its two steps took. */
+/** A run of RGB tiles (runTiles): its output, the tiles handed back, and the time their normalisation took. */
 export interface TileRun extends ModelOutput {
   tiles: Uint8Array;
   /** Seconds spent normalising the tiles into the input tensor, before the model ran. */
   normaliseSeconds: number;
-  /** Seconds the model itself ran (from the end of the normalisation to its output), not counting any wait for an earlier call. */
-  runSeconds: number;
 }
 
 export interface LoadedModel {
@@ -219,9 +217,9 @@ async function checkedModel(dir: string, file: string, manifest: ModelManifest, 
         const started = performance.now();
         if (tensor.length < n * inputSize) tensor = new Float32Array(manifest.max_batch * inputSize);
         for (let slot = 0; slot < n; slot++) writeInputTensor(tensor, slot, tiles.subarray(slot * inputSize, (slot + 1) * inputSize), manifest.input);
-        const normalised = performance.now();
+        const normaliseSeconds = (performance.now() - started) / 1000;
         const { data, dims } = await model.run(tensor.subarray(0, n * inputSize), n);
-        return { data, dims, tiles, normaliseSeconds: (normalised - started) / 1000, runSeconds: (performance.now() - normalised) / 1000 };
+        return { data, dims, tiles, normaliseSeconds };
       });
       turn = run.catch(() => undefined);
       return run;

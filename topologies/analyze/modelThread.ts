@@ -18,7 +18,7 @@ import { Worker } from 'node:worker_threads';
 import type { LoadedModel, ModelRun, ModelSessionOptions, TileRun } from '../../model/loadModel.ts';
 import type { ModelManifest } from '../../model/manifest.ts';
 
-type Output = { data: Float32Array; dims: [number, number, number]; normaliseSeconds: number; runSeconds: number };
+type Output = { data: Float32Array; dims: [number, number, number]; normaliseSeconds: number };
 type Reply =
   | { ready: { manifest: ModelManifest; inputSize: number; anchors: number } }
   | { loadError: string }
@@ -73,7 +73,7 @@ export function loadModelThread(dir: string, options: ModelSessionOptions = {}):
           inputSize,
           anchors,
           run: (batch, n) => post({ batch, n }, manifest.max_batch).then(({ data, dims }): ModelRun => ({ data, dims, batch })),
-          runTiles: (tiles, n) => post({ tiles, n }, manifest.max_batch).then(({ data, dims, normaliseSeconds, runSeconds }): TileRun => ({ data, dims, normaliseSeconds, runSeconds, tiles })),
+          runTiles: (tiles, n) => post({ tiles, n }, manifest.max_batch).then(({ data, dims, normaliseSeconds }): TileRun => ({ data, dims, normaliseSeconds, tiles })),
           batchBuffer: (bytes) => new SharedArrayBuffer(bytes),
           release() {
             released ??= exited ? Promise.resolve() : new Promise<void>((done) => {

@@ -1,8 +1,7 @@
 /**
  * The body of the inference thread (see modelThread.ts): holds the process's one model session and runs what the
  * main thread posts, answering with the raw output. Messages: { id, tiles, n } (runTiles) or { id, batch, n } (run)
- * → { id, data, dims, normaliseSeconds, runSeconds } or { id, error }; { release: true } → { released: true }. Runs are
- * taken in the order posted, one at a time: a run posted while another is running starts as soon as that one ends.
+ * → { id, data, dims, normaliseSeconds } or { id, error }; { release: true } → { released: true }.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadModel, type ModelSessionOptions } from '../../model/loadModel.ts';
@@ -23,9 +22,9 @@ try {
     }
     const run = 'tiles' in message
       ? model.runTiles(message.tiles, message.n)
-      : model.run(message.batch, message.n).then((out) => ({ ...out, normaliseSeconds: 0, runSeconds: 0 }));
+      : model.run(message.batch, message.n).then((out) => ({ ...out, normaliseSeconds: 0 }));
     run.then(
-      ({ data, dims, normaliseSeconds, runSeconds }) => port.postMessage({ id: message.id, data, dims, normaliseSeconds, runSeconds }, [data.buffer as ArrayBuffer]),
+      ({ data, dims, normaliseSeconds }) => port.postMessage({ id: message.id, data, dims, normaliseSeconds }, [data.buffer as ArrayBuffer]),
       (err: unknown) => port.postMessage({ id: message.id, error: err instanceof Error ? err.message : String(err) }),
     );
   });

@@ -31,9 +31,6 @@ export interface TileInference {
   close(): void;
 }
 
-/** Batches posted to the session at once: the running one and the next, which the inference thread starts on its own. */
-const MAX_POSTED = 2;
-
 interface TileRequest {
   scene: TileSource;
   rect: TileRect;
@@ -57,22 +54,20 @@ export function createTileInference(model: LoadedModel, options: TileInferenceOp
   const tileBytes = width * height * 3;
   let prepared: { batch: TileRequest[]; tiles: Uint8Array } | undefined;
   // Tile buffers come back with each run (TileRun.tiles) and are refilled: every slot is written whole (pixels and
-  // padding). At most three live: the one being prepared, the one running and the one posted behind it. They are the
-  // model's batchBuffer: shared memory with the inference thread, which normalises them into its own tensor
-  // (modelThread.ts says why).
+  // padding). At most two live: the one being prepared and the one running. They are the model's batchBuffer: shared
+  // memory with the inference thread, which normalises them into its own tensor (modelThread.ts says why).
   const batchBytes = maxBatch * tileBytes;
   const spare: ArrayBufferLike[] = [];
   const tileBuffer = (n: number) => new Uint8Array(spare.pop() ?? model.batchBuffer(batchBytes), 0, n * tileBytes);
   let preparing = false;
-  // Batches handed to the session: the one running and at most one posted behind it (MAX_POSTED).
-  let posted = 0;
+  let running = false;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
 
   /**
    * Cuts the batch's tiles into one buffer (on the main thread, while the session runs the previous batch). Cutting
    * may wait (a GeoTIFF tile is read from its blocks), so it is asynchronous; one batch is prepared at a time, which
-   * bounds the tiles in memory to the batch being prepared and the ones posted.
+   * bounds the tiles in memory to the batch being prepared and the one running.
    */
   async function prepare(batch: TileRequest[]): Promise<void> {
     preparing = true;
@@ -117,21 +112,19 @@ export function createTileInference(model: LoadedModel, options: TileInferenceOp
   }
 
   /**
-   * Hands a prepared batch to the session. It is posted while the one before it still runs (runTiles calls run in
-   * turn), so that the inference thread starts it as soon as that one ends: waiting for the output to reach the
-   * main thread and the next batch to come back cost the session 1–35 ms per batch (median ~5, issue 15), more
-   * when the main thread was busy decoding or collecting garbage. Its output is post-processed after the next one
-   * has started.
+   * Runs a prepared batch. The next one starts as soon as this one's output is back, before this one is
+   * post-processed: the session never waits for the main thread's decode and NMS.
    */
   function run({ batch, tiles }: { batch: TileRequest[]; tiles: Uint8Array }): void {
-    posted += 1;
+    running = true;
+    const started = performance.now();
     const done = () => {
-      posted -= 1;
+      running = false;
       pump();
     };
     model.runTiles(tiles, batch.length).then((output) => {
-      // The model's own time, measured on its thread: neither the normalisation nor the wait behind the batch before.
-      metrics?.inferenceSeconds.observe(output.runSeconds);
+      // The model's own time: the thread's normalisation of the tiles is the 'normalise' step.
+      metrics?.inferenceSeconds.observe((performance.now() - started) / 1000 - output.normaliseSeconds);
       if (spare.length < 2 && output.tiles.buffer.byteLength === batchBytes) spare.push(output.tiles.buffer);
       done();
       try {
@@ -149,21 +142,20 @@ export function createTileInference(model: LoadedModel, options: TileInferenceOp
    * Decides what happens next. A batch closes when it is full, or when the session is idle and its oldest tile has
    * waited maxAgeMs. Not bufferTime: a timer that closes batches while the session is busy makes partial batches
    * that then wait anyway, and every partial batch costs more per tile; here a batch keeps growing while the
-   * session works, and the next full one is prepared and posted meanwhile, so the session never waits for a tensor.
+   * session works, and the next full one is prepared meanwhile, so the session never waits for a tensor.
    */
   function pump(): void {
     if (closed) return;
-    if (posted < MAX_POSTED && prepared) {
+    if (!running && prepared) {
       const next = prepared;
       prepared = undefined;
       run(next);
     }
     if (prepared || preparing || queue.length === 0) return;
-    const idle = posted === 0;
     const waited = performance.now() - (queue[0]?.at ?? 0);
-    if (queue.length >= maxBatch || (idle && waited >= options.maxAgeMs)) {
+    if (queue.length >= maxBatch || (!running && waited >= options.maxAgeMs)) {
       void prepare(queue.splice(0, maxBatch).map((q) => q.request));
-    } else if (idle && !timer) {
+    } else if (!running && !timer) {
       timer = setTimeout(() => {
         timer = undefined;
         pump();

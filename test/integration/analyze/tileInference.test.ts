@@ -84,31 +84,6 @@ test('while the session is busy a batch keeps growing instead of closing partial
   }
 });
 
-test('the next full batch is handed to the session while the one before it runs, never more than that one', async () => {
-  let posted = 0;
-  let most = 0;
-  const counting: LoadedModel = { ...model, runTiles: async (tiles, n) => {
-    most = Math.max(most, ++posted);
-    try {
-      return await model.runTiles(tiles, n);
-    } finally {
-      posted -= 1;
-    }
-  } };
-  const metrics = analyzeMetrics(new Registry());
-  const inference = createTileInference(counting, { maxBatch: 2, maxAgeMs: 1 }, metrics);
-  try {
-    const s = scene(7, 1600);
-    const tiles = tileGrid(s.width, s.height, 640, 640, 64); // 9 tiles: four full batches and one of one
-    const perTile = await inference.detect(s, tiles);
-    assert.equal(perTile.length, 9);
-    assert.deepEqual(await batches(metrics), { runs: 5, tiles: 9 });
-    assert.equal(most, 2);
-  } finally {
-    inference.close();
-  }
-});
-
 test('tile buffers come back with each run and are refilled: a reused one gives what a fresh one gives', async () => {
   // The pooled side counts runs handed tiles that came back from an earlier run; the reference side never hands
   // them back (an empty buffer is not pooled), so every one of its buffers is fresh.
