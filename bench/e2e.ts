@@ -80,6 +80,11 @@ const ROUNDS = Number(flags.get('rounds') ?? 3);
 const END = flags.get('end') === 'row' ? 'row' : 'alert';
 /** Suffix of the figures that are the part of a JVM server's CPU its JIT compiler threads spent (processCpu.ts). */
 const JIT_SUFFIX = '_jit_compile';
+/**
+ * Whether a process's figure counts in the system's total: not the bench (the client, which also measures bare
+ * inference between rounds), and not a JVM's JIT part (already in its server's own figure).
+ */
+const summed = (name: string) => name !== 'bench' && !name.endsWith(JIT_SUFFIX);
 const PROFILE = flags.has('profile');
 /** Transactions run on the broker before anything is measured (bench/lib/brokerWarmUp.ts); 0: none. */
 const BROKER_WARMUP = Number(flags.get('broker-warmup') ?? 3000);
@@ -305,7 +310,7 @@ try {
       const burst = await burstRound();
       measured.toUs = monotonicUs();
       rounds.push({ bare, burst });
-      const total = [...burst.cpu].filter(([n]) => n !== 'bench' && !n.endsWith(JIT_SUFFIX)).reduce((s, [, ms]) => s + ms, 0);
+      const total = [...burst.cpu].filter(([n]) => summed(n)).reduce((s, [, ms]) => s + ms, 0);
       say(`round_${r}_${prefix}images_per_s=${burst.imagesPerS.toFixed(2)} bare=${bare.imagesPerS.toFixed(2)} ratio=${(burst.imagesPerS / bare.imagesPerS).toFixed(3)} cpu_ms_per_image=${total.toFixed(1)} outside_model=${(total - bare.cpuMsPerImage).toFixed(1)} cpu_efficiency=${(bare.cpuMsPerImage / total).toFixed(3)} load_average=${loadAverage()}`);
     }
     const capacity = median(rounds.map((r) => r.burst.imagesPerS));
@@ -319,9 +324,7 @@ try {
       let cpuTotal = 0;
       for (const name of rounds[0]!.burst.cpu.keys()) {
         const perImage = median(rounds.map((r) => r.burst.cpu.get(name) ?? NaN));
-        // The bench is the client (and measures bare inference between rounds, outside these spans), and a JVM's JIT
-        // compiling is part of its process's figure: shown, not summed.
-        if (name !== 'bench' && !name.endsWith(JIT_SUFFIX)) cpuTotal += perImage;
+        if (summed(name)) cpuTotal += perImage;
         say(`cpu_ms_per_image_${name}=${perImage.toFixed(1)}`);
       }
       const modelCpu = median(rounds.map((r) => r.bare.cpuMsPerImage));
