@@ -19,7 +19,8 @@
  * each pipeline run).
  *
  * Needs the local stack (Kafka, registry, MinIO, Redis):
- *   npx tsx bench/analyze.ts [images=16] [sizes=1,2,4,8,16] [--no-8192] [--no-geotiff | --geotiff-only]
+ *   npx tsx bench/analyze.ts [images=16] [sizes=1,2,4,8,16] [--no-8192] [--no-geotiff | --geotiff-only] [--broker-warmup=3000]
+ * (`--broker-warmup=N`: N transactions on the broker first, as bench/e2e.ts does; 0: none.)
  * (BENCH_ROUNDS=3: alternating bare/pipeline rounds at the default batch size; the others get one).
  * Each run uses its own topics (deleted at the end) and deletes its images' cache entries first.
  */
@@ -57,6 +58,7 @@ import { createResultCache } from '../topologies/analyze/resultCache.ts';
 import { tileGrid } from '../topologies/analyze/tileGrid.ts';
 import { geoTiffTiles } from '../topologies/analyze/geoTiffTiles.ts';
 import { bytesSource, openGeoTiff } from '../eo/geotiffScene.ts';
+import { warmUpBrokerFor } from './lib/brokerWarmUp.ts';
 import { loadAverage, median } from './stats.ts';
 
 const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -407,6 +409,9 @@ async function jpegCases(modelDir: string): Promise<void> {
 
 await ensureBucket(store, bucket, connections.objectStore.region);
 await producer.connect();
+// The analyze role's transactions share the cores with inference, bare inference has none: a fresh broker's JIT
+// compiling its transaction path would count against the pipeline only (bench/lib/brokerWarmUp.ts).
+await warmUpBrokerFor(kafka, process.argv, (line) => console.log(line));
 const modelDir = await benchModelDir(Math.max(...batchSizes));
 try {
   if (!process.argv.includes('--geotiff-only')) await jpegCases(modelDir);

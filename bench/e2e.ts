@@ -31,7 +31,8 @@
  * comment (bench/lib/taggedImage.ts) and its own place (so its own alert).
  *
  * Usage: npm run bench -- e2e [rate=auto] [seconds=60] [burst=200] [--model=hazard-index-v2] [--size=640]
- *   [--format=png|jpeg] [--rounds=3] [--scale=1,2,3x1,…] [--end=alert|row] [--profile] [--broker-warmup=3000]
+ *   [--format=png|jpeg] [--rounds=3] [--scale=1,2,3x1,…] [--end=alert|row] [--profile] [--broker-warmup=3000] [--warmup-rounds=1]
+ * `--warmup-rounds=N`: N capacity rounds before the measured ones, left out of every figure (warm-up iterations).
  * `--broker-warmup=N`: N transactions on the broker before anything is measured (bench/lib/brokerWarmUp.ts: a fresh
  * broker JIT-compiles its transaction path for its first few thousand; 0 measures it cold, as runs before did).
  * e.g. npm run bench -- e2e auto 120 32 --model=bench-yolov8n --size=1024 --format=jpeg --end=row
@@ -57,7 +58,7 @@ import { jitCompileCpuMs, processTreeCpuMs, stackServerPids } from '../operation
 import { analyzeOptionsFromEnv } from '../topologies/analyze/analyzeOptions.ts';
 import { tileGrid } from '../topologies/analyze/tileGrid.ts';
 import { taggedImage } from './lib/taggedImage.ts';
-import { warmUpBroker } from './lib/brokerWarmUp.ts';
+import { warmUpBrokerFor } from './lib/brokerWarmUp.ts';
 import { formatSummary, summariseProfiles } from './lib/cpuProfiles.ts';
 import { loadAverage, median } from './stats.ts';
 
@@ -86,8 +87,12 @@ const JIT_SUFFIX = '_jit_compile';
  */
 const summed = (name: string) => name !== 'bench' && !name.endsWith(JIT_SUFFIX);
 const PROFILE = flags.has('profile');
-/** Transactions run on the broker before anything is measured (bench/lib/brokerWarmUp.ts); 0: none. */
-const BROKER_WARMUP = Number(flags.get('broker-warmup') ?? 3000);
+/**
+ * Unmeasured capacity rounds (a bare round and a burst) before the measured ones, JMH's warm-up iterations: the
+ * roles' and servers' JITs compile the paths a burst takes (a measured first round ran 0.652 against 0.905 and 0.745
+ * after it, on a fresh stack), which 4 warm-up images and the broker warm-up's transactions do not reach.
+ */
+const WARMUP_ROUNDS = Number(flags.get('warmup-rounds') ?? 1);
 /** p processes × t intra-op threads (t undefined: ONNX Runtime's default). */
 const SCALE = (flags.get('scale') ?? '1').split(',').map((c) => {
   const [p, t] = c.split('x').map(Number);
@@ -277,16 +282,10 @@ try {
     return { imagesPerS: BURST / ((last - b0) / 1000), cpu };
   };
 
+  await warmUpBrokerFor(kafka, process.argv, say);
+  await warmUp();
   // The fixed cost of a running pipeline with nothing to do (poll loops, punctuation, progress marks, heartbeats),
   // per second: at R images/s it adds idle/R to each image's CPU.
-  if (BROKER_WARMUP > 0) {
-    // Progress on a terminal only: a log file would get every step.
-    const progress = process.stderr.isTTY ? (done: number) => process.stderr.write(`\rbroker warm-up: ${done}/${BROKER_WARMUP} transactions`) : undefined;
-    const warm = await warmUpBroker({ kafka, transactions: BROKER_WARMUP, ...(progress ? { onProgress: progress } : {}) });
-    if (progress) process.stderr.write('\n');
-    say(`broker_warmup_transactions=${warm.transactions} broker_warmup_seconds=${warm.seconds.toFixed(1)}`);
-  }
-  await warmUp();
   await sleep(2000);
   const idleBefore = cpuOf();
   const idle0 = Date.now();
@@ -295,7 +294,7 @@ try {
   for (const [name, ms] of idleAfter) {
     if (name !== 'bench') say(`idle_cpu_ms_per_s_${name}=${((ms - (idleBefore.get(name) ?? ms)) / ((Date.now() - idle0) / 1000)).toFixed(1)}`);
   }
-  say(`model=${MODEL} size=${SIZE} format=${FORMAT} tiles_per_image=${tilesPerImage} batch=${batch} burst=${BURST} rounds=${ROUNDS} end=${END}`);
+  say(`model=${MODEL} size=${SIZE} format=${FORMAT} tiles_per_image=${tilesPerImage} batch=${batch} burst=${BURST} rounds=${ROUNDS} warmup_rounds=${WARMUP_ROUNDS} end=${END}`);
   let firstCapacity = NaN;
   for (const [ci, c] of SCALE.entries()) {
     if (ci > 0) {
@@ -303,6 +302,11 @@ try {
       await warmUp();
     }
     const prefix = ci === 0 ? '' : `scale_${configName(c)}_`;
+    for (let r = 1; r <= WARMUP_ROUNDS; r++) {
+      const bare = await bareRound();
+      const burst = await burstRound();
+      say(`warmup_round_${r}_${prefix}images_per_s=${burst.imagesPerS.toFixed(2)} bare=${bare.imagesPerS.toFixed(2)} ratio=${(burst.imagesPerS / bare.imagesPerS).toFixed(3)}`);
+    }
     const rounds: Array<{ bare: Awaited<ReturnType<typeof bareRound>>; burst: Awaited<ReturnType<typeof burstRound>> }> = [];
     for (let r = 1; r <= ROUNDS; r++) {
       const bare = await bareRound();

@@ -60,3 +60,17 @@ export async function warmUpBroker(options: BrokerWarmUpOptions): Promise<{ tran
     await admin.disconnect();
   }
 }
+
+/**
+ * A benchmark's `--broker-warmup=N` (default 3000; 0 skips it): runs the warm-up, with progress on a terminal only
+ * (a log file would get every step), and prints `broker_warmup_transactions` and `broker_warmup_seconds`.
+ */
+export async function warmUpBrokerFor(kafka: Kafka, argv: readonly string[], say: (line: string) => void): Promise<void> {
+  const flag = argv.find((a) => a.startsWith('--broker-warmup='));
+  const transactions = flag === undefined ? 3000 : Number(flag.slice('--broker-warmup='.length));
+  if (!(transactions > 0)) return;
+  const progress = process.stderr.isTTY ? (done: number) => process.stderr.write(`\rbroker warm-up: ${done}/${transactions} transactions`) : undefined;
+  const warm = await warmUpBroker({ kafka, transactions, ...(progress ? { onProgress: progress } : {}) });
+  if (progress) process.stderr.write('\n');
+  say(`broker_warmup_transactions=${warm.transactions} broker_warmup_seconds=${warm.seconds.toFixed(1)}`);
+}
