@@ -316,6 +316,8 @@ try {
       rounds.push({ bare, burst });
       const total = [...burst.cpu].filter(([n]) => summed(n)).reduce((s, [, ms]) => s + ms, 0);
       say(`round_${r}_${prefix}images_per_s=${burst.imagesPerS.toFixed(2)} bare=${bare.imagesPerS.toFixed(2)} ratio=${(burst.imagesPerS / bare.imagesPerS).toFixed(3)} cpu_ms_per_image=${total.toFixed(1)} outside_model=${(total - bare.cpuMsPerImage).toFixed(1)} cpu_efficiency=${(bare.cpuMsPerImage / total).toFixed(3)} load_average=${loadAverage()}`);
+      // Per process, so that a round far from the others shows where its CPU went (the medians below hide it).
+      say(`round_${r}_${prefix}cpu_ms_per_image_by_process=${[...burst.cpu].filter(([n]) => n !== 'bench').map(([n, ms]) => `${n}:${ms.toFixed(1)}`).join(',')}`);
     }
     const capacity = median(rounds.map((r) => r.burst.imagesPerS));
     const bare = median(rounds.map((r) => r.bare.imagesPerS));
