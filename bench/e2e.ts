@@ -105,6 +105,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const configName = (c: (typeof SCALE)[number]) => `${c.processes}p${c.threads ?? 'd'}t`;
 
+/** A round's rates, the same on a warm-up round's line and a measured one's. */
+function roundRates(bare: { imagesPerS: number }, burst: { imagesPerS: number }): string {
+  return `images_per_s=${burst.imagesPerS.toFixed(2)} bare=${bare.imagesPerS.toFixed(2)} ratio=${(burst.imagesPerS / bare.imagesPerS).toFixed(3)}`;
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
@@ -305,7 +310,7 @@ try {
     for (let r = 1; r <= WARMUP_ROUNDS; r++) {
       const bare = await bareRound();
       const burst = await burstRound();
-      say(`warmup_round_${r}_${prefix}images_per_s=${burst.imagesPerS.toFixed(2)} bare=${bare.imagesPerS.toFixed(2)} ratio=${(burst.imagesPerS / bare.imagesPerS).toFixed(3)}`);
+      say(`warmup_round_${r}_${prefix}${roundRates(bare, burst)}`);
     }
     const rounds: Array<{ bare: Awaited<ReturnType<typeof bareRound>>; burst: Awaited<ReturnType<typeof burstRound>> }> = [];
     for (let r = 1; r <= ROUNDS; r++) {
@@ -315,7 +320,7 @@ try {
       measured.toUs = monotonicUs();
       rounds.push({ bare, burst });
       const total = [...burst.cpu].filter(([n]) => summed(n)).reduce((s, [, ms]) => s + ms, 0);
-      say(`round_${r}_${prefix}images_per_s=${burst.imagesPerS.toFixed(2)} bare=${bare.imagesPerS.toFixed(2)} ratio=${(burst.imagesPerS / bare.imagesPerS).toFixed(3)} cpu_ms_per_image=${total.toFixed(1)} outside_model=${(total - bare.cpuMsPerImage).toFixed(1)} cpu_efficiency=${(bare.cpuMsPerImage / total).toFixed(3)} load_average=${loadAverage()}`);
+      say(`round_${r}_${prefix}${roundRates(bare, burst)} cpu_ms_per_image=${total.toFixed(1)} outside_model=${(total - bare.cpuMsPerImage).toFixed(1)} cpu_efficiency=${(bare.cpuMsPerImage / total).toFixed(3)} load_average=${loadAverage()}`);
       // Per process, so that a round far from the others shows where its CPU went (the medians below hide it).
       say(`round_${r}_${prefix}cpu_ms_per_image_by_process=${[...burst.cpu].filter(([n]) => n !== 'bench').map(([n, ms]) => `${n}:${ms.toFixed(1)}`).join(',')}`);
     }

@@ -10,9 +10,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 
+/** Transactions of a warm-up unless told otherwise: where the per-transaction CPU had levelled off. */
+export const DEFAULT_WARMUP_TRANSACTIONS = 3000;
+
 export interface BrokerWarmUpOptions {
   kafka: Kafka;
-  /** Transactions in all (default 3000: where the per-transaction CPU had levelled off). */
+  /** Transactions in all (default DEFAULT_WARMUP_TRANSACTIONS). */
   transactions?: number;
   /**
    * Producers committing in parallel, each on a partition of its own (default 16). One producer's transactions are
@@ -28,7 +31,7 @@ export interface BrokerWarmUpOptions {
 export async function warmUpBroker(options: BrokerWarmUpOptions): Promise<{ transactions: number; seconds: number }> {
   const { kafka } = options;
   const producers = options.producers ?? 16;
-  const perProducer = Math.ceil((options.transactions ?? 3000) / producers);
+  const perProducer = Math.ceil((options.transactions ?? DEFAULT_WARMUP_TRANSACTIONS) / producers);
   const tag = `broker-warmup-${randomUUID().slice(0, 8)}`;
   const topics = [`${tag}.a`, `${tag}.b`, `${tag}.in`];
   const admin = kafka.admin();
@@ -67,7 +70,7 @@ export async function warmUpBroker(options: BrokerWarmUpOptions): Promise<{ tran
  */
 export async function warmUpBrokerFor(kafka: Kafka, argv: readonly string[], say: (line: string) => void): Promise<void> {
   const flag = argv.find((a) => a.startsWith('--broker-warmup='));
-  const transactions = flag === undefined ? 3000 : Number(flag.slice('--broker-warmup='.length));
+  const transactions = flag === undefined ? DEFAULT_WARMUP_TRANSACTIONS : Number(flag.slice('--broker-warmup='.length));
   if (!(transactions > 0)) return;
   const progress = process.stderr.isTTY ? (done: number) => process.stderr.write(`\rbroker warm-up: ${done}/${transactions} transactions`) : undefined;
   const warm = await warmUpBroker({ kafka, transactions, ...(progress ? { onProgress: progress } : {}) });
